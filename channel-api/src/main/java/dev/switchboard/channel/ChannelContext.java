@@ -1,0 +1,21 @@
+package dev.switchboard.channel;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.concurrent.Executor;
+
+/** What the host hands a channel when it {@linkplain Channel#start(ChannelContext) starts} it. */
+public interface ChannelContext {
+
+    /** The clock to stamp and time events with; tests inject a fixed or stepped one. */
+    Clock clock();
+
+    /**
+     * An executor for the channel's blocking work. The host owns it; the channel must not shut it
+     * down.
+     */
+    Executor executor();
+
+    /** The local address the host's HTTP listener is bound to, for the channel's start-up log. */
+    InetSocketAddress listenAddress();
+}

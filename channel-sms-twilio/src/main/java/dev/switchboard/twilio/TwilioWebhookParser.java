@@ -1,0 +1,203 @@
+package dev.switchboard.twilio;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.switchboard.channel.Address;
+import dev.switchboard.channel.Attachment;
+import dev.switchboard.channel.DeliveryReceipt;
+import dev.switchboard.channel.DeliveryStatus;
+import dev.switchboard.channel.InboundMessage;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Reads Twilio's messaging webhooks (already authenticated) into the channel SPI: an incoming
+ * message into an {@link InboundMessage}, a status callback into a {@link DeliveryReceipt}.
+ * Immutable and thread-safe.
+ */
+public final class TwilioWebhookParser {
+
+    /**
+     * The optional fields copied into {@link InboundMessage#extras()} under Twilio's own names when
+     * present and not blank.
+     */
+    public static final List<String> EXTRAS = List.of(
+            "AccountSid",
+            "MessagingServiceSid",
+            "NumSegments",
+            "OptOutType",
+            "ProfileName",
+            "WaId",
+            "MessageType",
+            "ButtonText",
+            "ButtonPayload",
+            "Latitude",
+            "Longitude",
+            "Address",
+            "Label",
+            "OriginalRepliedMessageSid",
+            "Forwarded",
+            "FromCountry",
+            "FromState",
+            "FromCity",
+            "FromZip");
+
+    /** The most media a message may declare: Twilio allows 10 per MMS; the rest is slack. */
+    static final int MAX_MEDIA = 20;
+
+    private static final Pattern MESSAGE_SID = Pattern.compile("(SM|MM)[0-9a-fA-F]{32}");
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
+
+    private final String channelId;
+    private final TwilioAddressFormat addressFormat;
+
+    private TwilioWebhookParser(String channelId, TwilioAddressFormat addressFormat) {
+        this.channelId = channelId;
+        this.addressFormat = addressFormat;
+    }
+
+    /**
+     * A parser for a channel's webhooks.
+     *
+     * @param channelId the channel's id, stamped on what is parsed
+     * @param addressFormat how the channel writes addresses, so that {@code From} and {@code To}
+     *     come out in plain E.164
+     */
+    public static TwilioWebhookParser of(String channelId, TwilioAddressFormat addressFormat) {
+        requireNonNull(channelId, "channelId");
+        requireNonNull(addressFormat, "addressFormat");
+        return new TwilioWebhookParser(channelId, addressFormat);
+    }
+
+    /**
+     * Reads an incoming message: {@code MessageSid} ({@code SM…} or {@code MM…}, required), {@code
+     * From} and {@code To} (required), {@code Body} (may be empty or absent), {@code NumMedia} with
+     * {@code MediaUrlN} / {@code MediaContentTypeN}, and the {@link #EXTRAS}.
+     *
+     * @throws MalformedWebhookException if a required field is missing or a field is invalid
+     */
+    public InboundMessage inbound(FormParameters params, Instant receivedAt) {
+        requireNonNull(params, "params");
+        requireNonNull(receivedAt, "receivedAt");
+        String sid = messageSid(params);
+        Address from = address(params, "From");
+        Address to = address(params, "To");
+        String text = params.first("Body").orElse("");
+        List<Attachment> attachments = attachments(params);
+        Map<String, String> extras = new LinkedHashMap<>();
+        for (String name : EXTRAS) {
+            params.first(name).filter(v -> !v.isBlank()).ifPresent(v -> extras.put(name, v));
+        }
+        return new InboundMessage(sid, channelId, from, to, text, attachments, receivedAt, extras);
+    }
+
+    /**
+     * Reads a status callback: {@code MessageSid}, {@code MessageStatus} and {@code To} (required)
+     * and {@code ErrorCode} (on failures).
+     *
+     * @return the receipt, or empty if the status is not a delivery state (Twilio's {@code
+     *     receiving}, {@code received}, or one added after this was written)
+     * @throws MalformedWebhookException if a required field is missing or a field is invalid
+     */
+    public Optional<DeliveryReceipt> status(FormParameters params, Instant receivedAt) {
+        requireNonNull(params, "params");
+        requireNonNull(receivedAt, "receivedAt");
+        String sid = messageSid(params);
+        String twilioStatus = required(params, "MessageStatus");
+        Address to = address(params, "To");
+        Optional<String> errorCode = params.first("ErrorCode").filter(v -> !v.isBlank());
+        if (errorCode.isPresent() && !DIGITS.matcher(errorCode.get()).matches()) {
+            throw new MalformedWebhookException("ErrorCode must be a number");
+        }
+        return deliveryStatus(twilioStatus)
+                .map(status -> new DeliveryReceipt(sid, channelId, to, status, errorCode, receivedAt));
+    }
+
+    /**
+     * Maps a Twilio message status to the SPI's: {@code accepted}, {@code queued} and {@code
+     * scheduled} are {@link DeliveryStatus#QUEUED}; {@code sending}, {@code sent}, {@code delivered},
+     * {@code undelivered}, {@code failed}, {@code read} and {@code canceled} map to their namesakes.
+     *
+     * @return the status, or empty for one that is not a delivery state
+     */
+    public static Optional<DeliveryStatus> deliveryStatus(String twilioStatus) {
+        requireNonNull(twilioStatus, "twilioStatus");
+        DeliveryStatus status =
+                switch (twilioStatus.strip().toLowerCase(Locale.ROOT)) {
+                    case "accepted", "queued", "scheduled" -> DeliveryStatus.QUEUED;
+                    case "sending" -> DeliveryStatus.SENDING;
+                    case "sent" -> DeliveryStatus.SENT;
+                    case "delivered" -> DeliveryStatus.DELIVERED;
+                    case "undelivered" -> DeliveryStatus.UNDELIVERED;
+                    case "failed" -> DeliveryStatus.FAILED;
+                    case "read" -> DeliveryStatus.READ;
+                    case "canceled" -> DeliveryStatus.CANCELED;
+                    default -> null;
+                };
+        return Optional.ofNullable(status);
+    }
+
+    private static String messageSid(FormParameters params) {
+        String sid = required(params, "MessageSid");
+        if (!MESSAGE_SID.matcher(sid).matches()) {
+            throw new MalformedWebhookException("MessageSid must be SM or MM followed by 32 hex digits");
+        }
+        return sid;
+    }
+
+    private Address address(FormParameters params, String field) {
+        String raw = required(params, field);
+        try {
+            return addressFormat.fromTwilio(field, raw);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedWebhookException(e.getMessage(), e);
+        }
+    }
+
+    private static String required(FormParameters params, String field) {
+        return params.first(field)
+                .filter(v -> !v.isBlank())
+                .orElseThrow(() -> new MalformedWebhookException(field + " is required"));
+    }
+
+    private static List<Attachment> attachments(FormParameters params) {
+        Optional<String> declared = params.first("NumMedia").filter(v -> !v.isBlank());
+        if (declared.isEmpty()) {
+            return List.of();
+        }
+        if (!DIGITS.matcher(declared.get()).matches() || Integer.parseInt(declared.get()) > MAX_MEDIA) {
+            throw new MalformedWebhookException("NumMedia must be a number from 0 to " + MAX_MEDIA);
+        }
+        int count = Integer.parseInt(declared.get());
+        List<Attachment> attachments = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String url = required(params, "MediaUrl" + i);
+            String type = params.first("MediaContentType" + i)
+                    .filter(v -> !v.isBlank())
+                    .orElse("application/octet-stream");
+            attachments.add(new Attachment(mediaUri("MediaUrl" + i, url), type));
+        }
+        return attachments;
+    }
+
+    private static URI mediaUri(String field, String value) {
+        try {
+            URI uri = new URI(value.strip());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if ((scheme.equals("https") || scheme.equals("http")) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below, with the same message as a URL of the wrong kind
+        }
+        throw new MalformedWebhookException(field + " must be an absolute http(s) URL");
+    }
+}

@@ -1,0 +1,368 @@
+package dev.switchboard.twilio;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.twilio.exception.TwilioException;
+import com.twilio.http.TwilioRestClient;
+import com.twilio.rest.api.v2010.account.Message;
+import com.twilio.rest.api.v2010.account.MessageCreator;
+import com.twilio.type.PhoneNumber;
+import dev.switchboard.channel.Address;
+import dev.switchboard.channel.ChannelException;
+import dev.switchboard.channel.DeliveryStatus;
+import dev.switchboard.channel.OutboundMessage;
+import dev.switchboard.channel.RetriableChannelException;
+import dev.switchboard.channel.SendReceipt;
+import dev.switchboard.channel.Template;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends messages through Twilio's REST API ({@code POST /2010-04-01/Accounts/{sid}/Messages.json})
+ * with the Twilio Java SDK, on a {@link TwilioRestClient} of its own (never the static {@code
+ * Twilio.init}).
+ *
+ * <p>Each {@link #send} is exactly one HTTP request: the SDK's own retries are off, because sending
+ * a message is not idempotent and the caller is the one to decide. Failures are mapped to {@link
+ * RetriableChannelException} (HTTP 429 and connection failures: not sent; a timeout after the
+ * request left or any 5xx: may have been sent) and {@link
+ * dev.switchboard.channel.PermanentChannelException} (every other refusal, with Twilio's code and a
+ * message that says what to do).
+ *
+ * <p>Thread-safe. {@link #close()} releases the HTTP client and is idempotent.
+ */
+public final class TwilioSender implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TwilioSender.class);
+
+    private static final Pattern MESSAGE_SID = Pattern.compile("(SM|MM)[0-9a-fA-F]{32}");
+
+    private final String channelId;
+    private final TwilioAddressFormat addressFormat;
+    private final Address from;
+    private final String messagingServiceSid;
+    private final String statusCallback;
+    private final TwilioHttpTransport transport;
+    private final TwilioRestClient restClient;
+    private final TwilioErrors errors;
+    private final ObjectMapper json = new ObjectMapper();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private TwilioSender(Builder builder) {
+        this.channelId = builder.channelId;
+        this.addressFormat = builder.addressFormat;
+        this.from = builder.from;
+        this.messagingServiceSid = builder.messagingServiceSid;
+        this.statusCallback = builder.statusCallback;
+        this.transport =
+                new TwilioHttpTransport(builder.apiBaseUrl, builder.connectTimeout, builder.readTimeout, builder.clock);
+        TwilioCredentials credentials = builder.credentials;
+        this.restClient = new TwilioRestClient.Builder(credentials.accountSid(), credentials.authToken())
+                .accountSid(credentials.accountSid())
+                .httpClient(transport)
+                .build();
+        this.errors = new TwilioErrors(json, builder.errorMessages);
+    }
+
+    /**
+     * Starts building a sender for the account of {@code credentials}.
+     *
+     * @throws NullPointerException if {@code credentials} is null
+     */
+    public static Builder builder(TwilioCredentials credentials) {
+        return new Builder(credentials);
+    }
+
+    /**
+     * Sends one message. A message with a {@linkplain OutboundMessage#template() template} is sent as
+     * the template ({@code ContentSid} and {@code ContentVariables}, no text); otherwise as {@code
+     * Body} (when not empty) and {@code MediaUrl}s. {@code To} and {@code From} carry the address
+     * format's prefix; with a Messaging Service, {@code MessagingServiceSid} replaces {@code From}.
+     * {@code StatusCallback} is set when configured.
+     *
+     * @return Twilio's sid for the message and its initial status
+     * @throws RetriableChannelException if trying again may succeed; see {@link
+     *     RetriableChannelException#mayHaveBeenProcessed()} before trying
+     * @throws dev.switchboard.channel.PermanentChannelException if Twilio refused the message
+     * @throws IllegalStateException if the sender is closed
+     */
+    public SendReceipt send(OutboundMessage message) {
+        requireNonNull(message, "message");
+        if (closed.get()) {
+            throw new IllegalStateException("the Twilio sender of channel " + channelId + " is closed");
+        }
+        MessageCreator creator = creator(message);
+        Message created;
+        try {
+            created = creator.create(restClient);
+        } catch (TwilioHttpFailure failure) {
+            ChannelException mapped = errors.map(failure, message.to());
+            log.debug(
+                    "[{}] send to {} failed: {}",
+                    channelId,
+                    message.to(),
+                    mapped.providerCode().map(c -> "error " + c).orElse(failure.getMessage()));
+            throw mapped;
+        } catch (TwilioException e) {
+            // Only after a 2xx: the SDK could not read Twilio's answer, so the message may exist.
+            throw new RetriableChannelException(
+                    "Twilio's answer to a send could not be read: the message may have been sent; check its"
+                            + " status before sending it again",
+                    null,
+                    null,
+                    true,
+                    e);
+        }
+        String sid = created.getSid();
+        if (sid == null || !MESSAGE_SID.matcher(sid).matches()) {
+            throw new RetriableChannelException(
+                    "Twilio accepted a send but answered without a valid message sid: the message may have been"
+                            + " sent; check before sending it again",
+                    null,
+                    null,
+                    true,
+                    null);
+        }
+        DeliveryStatus status = Optional.ofNullable(created.getStatus())
+                .flatMap(s -> TwilioWebhookParser.deliveryStatus(s.toString()))
+                .orElse(DeliveryStatus.QUEUED);
+        log.debug("[{}] sent {} to {} ({})", channelId, sid, message.to(), status);
+        return new SendReceipt(sid, status);
+    }
+
+    /**
+     * Checks a value for {@link Builder#apiBaseUrl} ({@code TWILIO_API_BASE_URL}).
+     *
+     * @throws IllegalArgumentException if it is not an absolute http(s) URL, or has a query or
+     *     fragment; the message names {@code TWILIO_API_BASE_URL} and the value
+     */
+    public static URI parseApiBaseUrl(String apiBaseUrl) {
+        requireNonNull(apiBaseUrl, "apiBaseUrl");
+        URI uri = Builder.httpUrl("TWILIO_API_BASE_URL", apiBaseUrl);
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException("TWILIO_API_BASE_URL cannot have a query or fragment: " + apiBaseUrl);
+        }
+        return uri;
+    }
+
+    /** Releases the HTTP client. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            transport.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TwilioSender[" + channelId + ", from="
+                + (messagingServiceSid != null ? messagingServiceSid : String.valueOf(from)) + "]";
+    }
+
+    private MessageCreator creator(OutboundMessage message) {
+        PhoneNumber to = new PhoneNumber(addressFormat.toTwilio(message.to()));
+        Optional<Template> template = message.template();
+        String body = template.isPresent() || message.text().isEmpty() ? null : message.text();
+        MessageCreator creator = messagingServiceSid != null
+                ? new MessageCreator(to, messagingServiceSid, body)
+                : new MessageCreator(to, new PhoneNumber(addressFormat.toTwilio(from)), body);
+        if (template.isPresent()) {
+            creator.setContentSid(template.get().id());
+            if (!template.get().variables().isEmpty()) {
+                creator.setContentVariables(toJson(template.get().variables()));
+            }
+        } else if (!message.mediaUrls().isEmpty()) {
+            creator.setMediaUrl(List.copyOf(message.mediaUrls()));
+        }
+        if (statusCallback != null) {
+            creator.setStatusCallback(URI.create(statusCallback));
+        }
+        return creator;
+    }
+
+    private String toJson(Map<String, String> variables) {
+        try {
+            // Sorted, so that the same template call always produces the same request.
+            return json.writeValueAsString(new TreeMap<>(variables));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("template variables could not be written as JSON", e);
+        }
+    }
+
+    /** Builds a {@link TwilioSender}. {@link #from} or {@link #messagingServiceSid} is required. */
+    public static final class Builder {
+
+        private static final Pattern MESSAGING_SERVICE_SID = Pattern.compile("MG[0-9a-fA-F]{32}");
+
+        private final TwilioCredentials credentials;
+        private String channelId = "twilio";
+        private TwilioAddressFormat addressFormat = TwilioAddressFormat.SMS;
+        private Address from;
+        private String messagingServiceSid;
+        private String statusCallback;
+        private URI apiBaseUrl;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration readTimeout = Duration.ofSeconds(30);
+        private Clock clock = Clock.systemUTC();
+        private final Map<Integer, String> errorMessages = new HashMap<>();
+
+        private Builder(TwilioCredentials credentials) {
+            this.credentials = requireNonNull(credentials, "credentials");
+        }
+
+        /** The channel id shown in logs. Default: {@code "twilio"}. */
+        public Builder channelId(String channelId) {
+            this.channelId = requireNonNull(channelId, "channelId");
+            return this;
+        }
+
+        /** How addresses are written for Twilio. Default: {@link TwilioAddressFormat#SMS}. */
+        public Builder addressFormat(TwilioAddressFormat addressFormat) {
+            this.addressFormat = requireNonNull(addressFormat, "addressFormat");
+            return this;
+        }
+
+        /** The channel's own number, sent as {@code From} unless a Messaging Service is set. */
+        public Builder from(Address from) {
+            this.from = requireNonNull(from, "from");
+            return this;
+        }
+
+        /**
+         * Sends through this Messaging Service ({@code MessagingServiceSid}) instead of {@code From}.
+         *
+         * @throws IllegalArgumentException if the SID is not {@code MG} followed by 32 hex digits
+         */
+        public Builder messagingServiceSid(String messagingServiceSid) {
+            requireNonNull(messagingServiceSid, "messagingServiceSid");
+            if (!MESSAGING_SERVICE_SID.matcher(messagingServiceSid).matches()) {
+                throw new IllegalArgumentException(
+                        "TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits: " + messagingServiceSid);
+            }
+            this.messagingServiceSid = messagingServiceSid;
+            return this;
+        }
+
+        /**
+         * The URL Twilio posts status callbacks to, sent as {@code StatusCallback} with every message.
+         * Default: none.
+         *
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL
+         */
+        public Builder statusCallback(String statusCallback) {
+            requireNonNull(statusCallback, "statusCallback");
+            httpUrl("statusCallback", statusCallback);
+            this.statusCallback = statusCallback;
+            return this;
+        }
+
+        /**
+         * Sends every REST call to this base instead of {@code https://api.twilio.com} (and Twilio's
+         * other hosts): its scheme, host and port replace the request's, and its path, if any, goes
+         * before the request's path; the query is kept. For a local stand-in of Twilio or a test.
+         * Default: none, Twilio itself.
+         *
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL, or has a query or
+         *     fragment
+         */
+        public Builder apiBaseUrl(String apiBaseUrl) {
+            this.apiBaseUrl = parseApiBaseUrl(apiBaseUrl);
+            return this;
+        }
+
+        /**
+         * How long to wait for a connection to Twilio. A send that fails here was certainly not sent.
+         * Default: 10 seconds.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = positive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /**
+         * How long to wait for Twilio's answer to a request. A send that times out here may have been
+         * sent. Default: 30 seconds.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder readTimeout(Duration readTimeout) {
+            this.readTimeout = positive("readTimeout", readTimeout);
+            return this;
+        }
+
+        /** The clock that turns a {@code Retry-After} date into a duration. Default: system UTC. */
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Replaces the message of the exception for a Twilio error code, for a channel whose advice
+         * differs (WhatsApp's for 21606, say). {@code {to}} in it stands for the redacted recipient.
+         */
+        public Builder errorMessage(int code, String message) {
+            errorMessages.put(code, requireNonNull(message, "message"));
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException if neither {@link #from} nor {@link #messagingServiceSid} was
+         *     set
+         */
+        public TwilioSender build() {
+            if (from == null && messagingServiceSid == null) {
+                throw new IllegalStateException("a Twilio sender needs a From number or a Messaging Service SID");
+            }
+            if (apiBaseUrl != null && "http".equalsIgnoreCase(apiBaseUrl.getScheme()) && !isLoopback(apiBaseUrl)) {
+                log.warn(
+                        "[{}] TWILIO_API_BASE_URL is plain http to a host that is not this machine: the account"
+                                + " credentials travel unencrypted",
+                        channelId);
+            }
+            return new TwilioSender(this);
+        }
+
+        private static URI httpUrl(String option, String value) {
+            try {
+                URI uri = new URI(value);
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+                    return uri;
+                }
+            } catch (URISyntaxException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " must be an absolute http(s) URL: " + value);
+        }
+
+        private static Duration positive(String option, Duration value) {
+            requireNonNull(value, option);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(option + " must be positive: " + value);
+            }
+            return value;
+        }
+
+        // Literal forms only: a host name is not resolved just to decide on a warning.
+        private static boolean isLoopback(URI uri) {
+            String host = uri.getHost().toLowerCase(Locale.ROOT);
+            return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+        }
+    }
+}

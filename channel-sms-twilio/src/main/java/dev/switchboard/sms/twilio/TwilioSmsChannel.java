@@ -232,13 +232,11 @@ public final class TwilioSmsChannel implements Channel {
         }
         clock = requireNonNull(context.clock(), "context.clock()");
         InetSocketAddress listen = context.listenAddress();
+        String host = listen.getHostString();
+        // An IPv6 literal needs brackets, or its last group reads as the port.
+        String hostPort = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + listen.getPort();
         String from = phoneNumber != null ? phoneNumber.toString() : messagingServiceSid;
-        log.info(
-                "[{}] Twilio webhook server listening on {}:{}, from: {}",
-                ID,
-                listen.getHostString(),
-                listen.getPort(),
-                from);
+        log.info("[{}] Twilio webhook server listening on {}, from: {}", ID, hostPort, from);
         if (phoneNumber != null && messagingServiceSid != null) {
             log.info("[{}] sending through Messaging Service {}", ID, messagingServiceSid);
         }

@@ -355,6 +355,17 @@ class TwilioSmsChannelTest {
     }
 
     @Test
+    void bracketsAnIpv6ListenAddress() {
+        String logs;
+        try (LogCapture log = LogCapture.start();
+                TwilioSmsChannel channel = TwilioSmsChannel.fromEnv(env())) {
+            channel.start(new Context(Clock.systemUTC(), new InetSocketAddress("::1", 9000)));
+            logs = log.text();
+        }
+        assertThat(logs).contains("listening on [0:0:0:0:0:0:0:1]:9000, from: +1555***4567");
+    }
+
+    @Test
     void withOnlyAMessagingServiceTheStartLogNamesIt() {
         String logs;
         try (LogCapture log = LogCapture.start();

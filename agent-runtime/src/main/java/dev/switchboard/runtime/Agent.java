@@ -1,0 +1,28 @@
+package dev.switchboard.runtime;
+
+import java.util.Optional;
+
+/**
+ * The application's agent: the one seam between the runtime and whatever answers people (a language
+ * model loop, a rules engine, a human hand-off).
+ *
+ * <p>The runtime calls {@link #respond(Turn)} on one of its executor's threads, never on an I/O
+ * thread and never before the provider's webhook was acknowledged, so a turn may take as long as it
+ * needs. Turns of one conversation never overlap and arrive in order; turns of different
+ * conversations may run at the same time, so an implementation shared between conversations must be
+ * thread-safe.
+ */
+@FunctionalInterface
+public interface Agent {
+
+    /**
+     * Answers one inbound message.
+     *
+     * @param turn the conversation, the message, and a way to send extra messages before the reply
+     * @return the reply in markdown, formatted and split for the channel before it is sent; empty for
+     *     no reply
+     * @throws Exception if the turn failed; the runtime logs and reports it to the {@link
+     *     RuntimeListener} and goes on with the conversation's next message
+     */
+    Optional<String> respond(Turn turn) throws Exception;
+}

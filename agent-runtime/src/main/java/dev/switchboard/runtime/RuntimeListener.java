@@ -1,0 +1,58 @@
+package dev.switchboard.runtime;
+
+import dev.switchboard.channel.ChannelException;
+import dev.switchboard.channel.ConversationKey;
+import dev.switchboard.channel.DeliveryReceipt;
+import dev.switchboard.channel.InboundMessage;
+import dev.switchboard.channel.SendReceipt;
+import dev.switchboard.channel.WebhookRequest;
+import dev.switchboard.channel.WebhookResponse;
+import java.util.List;
+
+/**
+ * Observes what the runtime does with each message, for metrics, audit or alerting. Every method
+ * does nothing by default; override the ones you need.
+ *
+ * <p>Methods are called on the runtime's executor threads, possibly from several threads at once;
+ * only when the executor refuses work (saturated, or shut down while closing) on the thread that
+ * handed it over, rather than not at all. Keep them short. A listener that throws is logged and
+ * otherwise ignored: it cannot break the runtime. The arguments are safe to log as they are: their {@code toString()} redacts addresses
+ * and leaves out message text.
+ */
+public interface RuntimeListener {
+
+    /** An authentic inbound message was acknowledged but not handed to the agent. */
+    default void onDropped(InboundMessage message, DropReason reason) {}
+
+    /**
+     * A reply, or an extra message sent through {@link Turn#send(String)}, went out in full.
+     *
+     * @param receipts the provider's receipt for each part, in order
+     */
+    default void onReplySent(ConversationKey conversation, List<SendReceipt> receipts) {}
+
+    /**
+     * A part of a reply could not be sent; the parts after it were not sent either.
+     *
+     * @param part the 1-based number of the part that failed, or 0 if the text failed before it was
+     *     split (the formatter threw)
+     * @param parts how many parts the reply had, or 0 if it failed before it was split
+     * @param failure why; {@link dev.switchboard.channel.RetriableChannelException} if trying again
+     *     later may succeed
+     */
+    default void onSendFailed(ConversationKey conversation, int part, int parts, ChannelException failure) {}
+
+    /** The agent threw, or returned {@code null}, instead of answering. */
+    default void onAgentFailed(ConversationKey conversation, Throwable failure) {}
+
+    /** The provider reported on a message sent earlier (a delivery status callback). */
+    default void onReceipt(DeliveryReceipt receipt) {}
+
+    /**
+     * A channel refused a webhook request: a bad signature (403) or a malformed request (400).
+     *
+     * @param request the request; its {@code toString()} shows neither headers nor body
+     * @param response the answer it got
+     */
+    default void onWebhookRejected(WebhookRequest request, WebhookResponse response) {}
+}

@@ -1,0 +1,35 @@
+package dev.switchboard.runtime.internal;
+
+import dev.switchboard.channel.WebhookRequest;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** The listener's pipeline: HTTP codec, body limit, read timeout, then the webhook handler. */
+final class WebhookChannelInitializer extends ChannelInitializer<Channel> {
+
+    private final int maxBodyBytes;
+    private final long readTimeoutNanos;
+    private final WebhookHttpHandler handler;
+
+    WebhookChannelInitializer(int maxBodyBytes, Duration readTimeout, Function<WebhookRequest, Exchange> exchanges) {
+        this.maxBodyBytes = maxBodyBytes;
+        this.readTimeoutNanos = readTimeout.toNanos();
+        this.handler = new WebhookHttpHandler(exchanges);
+    }
+
+    @Override
+    protected void initChannel(Channel channel) {
+        channel.pipeline()
+                .addLast("http", new HttpServerCodec())
+                // Answers 413 for a larger body, announced or chunked, and handles Expect: 100-continue.
+                .addLast("aggregate", new HttpObjectAggregator(maxBodyBytes))
+                .addLast("readTimeout", new ReadTimeoutHandler(readTimeoutNanos, TimeUnit.NANOSECONDS))
+                .addLast("webhook", handler);
+    }
+}

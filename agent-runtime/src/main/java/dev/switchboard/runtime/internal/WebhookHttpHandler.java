@@ -1,0 +1,133 @@
+package dev.switchboard.runtime.internal;
+
+import dev.switchboard.channel.WebhookRequest;
+import dev.switchboard.channel.WebhookResponse;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.ReadTimeoutException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns each aggregated HTTP request into a {@link WebhookRequest} and writes the answer back. */
+@Sharable
+final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger log = LoggerFactory.getLogger(WebhookHttpHandler.class);
+
+    private final Function<WebhookRequest, Exchange> exchanges;
+
+    WebhookHttpHandler(Function<WebhookRequest, Exchange> exchanges) {
+        this.exchanges = exchanges;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            log.debug("malformed request: {}", request.decoderResult().cause().toString());
+            write(ctx, HttpVersion.HTTP_1_1, Exchange.of(WebhookResponse.text(400, "Bad Request")), false);
+            return;
+        }
+        String[] target = splitTarget(request.uri());
+        if (target == null) {
+            write(ctx, request.protocolVersion(), Exchange.of(WebhookResponse.text(400, "Bad Request")), false);
+            return;
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        request.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
+        WebhookRequest webhook = new WebhookRequest(
+                request.method().name(), target[0], target[1], headers, ByteBufUtil.getBytes(request.content()));
+        Exchange exchange = exchanges.apply(webhook);
+        write(ctx, request.protocolVersion(), exchange, HttpUtil.isKeepAlive(request));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof ReadTimeoutException) {
+            log.debug(
+                    "closing connection from {}: read timed out", ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
+        if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
+            log.debug("closing connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+            return;
+        }
+        log.warn("webhook listener failed: {}: {}", cause.getClass().getName(), cause.getMessage(), cause);
+        if (ctx.channel().isActive()) {
+            write(ctx, HttpVersion.HTTP_1_1, Exchange.of(WebhookResponse.text(500, "Internal Server Error")), false);
+        } else {
+            ctx.close();
+        }
+    }
+
+    private static void write(ChannelHandlerContext ctx, HttpVersion version, Exchange exchange, boolean keepAlive) {
+        WebhookResponse answer = exchange.response();
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                version, HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(answer.body()));
+        if (!answer.contentType().isEmpty()) {
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+        }
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().length);
+        if (!exchange.allow().isEmpty()) {
+            response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", new TreeSet<>(exchange.allow())));
+        }
+        if (keepAlive) {
+            HttpUtil.setKeepAlive(response, true);
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ChannelFuture written = ctx.writeAndFlush(response);
+        // Whether or not the answer reached the client, the event was accepted: a provider that
+        // retries will be caught as a duplicate, so the message must not be lost here.
+        written.addListener(future -> exchange.afterAck().run());
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** The request target's raw path and raw query, or null if it is neither origin- nor absolute-form. */
+    static String[] splitTarget(String uri) {
+        if (uri.startsWith("/")) {
+            int hash = uri.indexOf('#');
+            String target = hash < 0 ? uri : uri.substring(0, hash);
+            int question = target.indexOf('?');
+            return question < 0
+                    ? new String[] {target, ""}
+                    : new String[] {target.substring(0, question), target.substring(question + 1)};
+        }
+        try {
+            URI parsed = new URI(uri);
+            String path = parsed.getRawPath();
+            if (!parsed.isAbsolute() || path == null) {
+                return null;
+            }
+            String query = parsed.getRawQuery();
+            return new String[] {path.isEmpty() ? "/" : path, query == null ? "" : query};
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+}

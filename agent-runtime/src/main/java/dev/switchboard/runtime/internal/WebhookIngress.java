@@ -1,0 +1,116 @@
+package dev.switchboard.runtime.internal;
+
+import dev.switchboard.channel.Address;
+import dev.switchboard.channel.Channel;
+import dev.switchboard.channel.DeliveryReceipt;
+import dev.switchboard.channel.InboundMessage;
+import dev.switchboard.channel.WebhookRequest;
+import dev.switchboard.channel.WebhookResponse;
+import dev.switchboard.channel.WebhookResult;
+import dev.switchboard.runtime.DropReason;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything that happens to a webhook request before it is answered: route, the channel's
+ * verification and parsing, duplicate and echo checks. Fast and non-blocking, so it can run on an
+ * I/O thread; the work that follows is handed on after the answer.
+ */
+public final class WebhookIngress {
+
+    private static final Logger log = LoggerFactory.getLogger(WebhookIngress.class);
+
+    /** Where accepted events go. */
+    public interface Sink {
+
+        /**
+         * Takes an inbound message's place in its conversation. Called before the answer is written;
+         * the returned action is run after it, and lets the message's turn start.
+         */
+        Runnable inbound(Channel channel, InboundMessage message);
+
+        /** An inbound message that goes no further; called after the answer. */
+        void dropped(InboundMessage message, DropReason reason);
+
+        /** A delivery report; called after the answer. */
+        void receipt(DeliveryReceipt receipt);
+
+        /** A request the channel refused; called after the answer. */
+        void rejected(WebhookRequest request, WebhookResponse response);
+    }
+
+    private final RouteTable routes;
+    private final MessageDedupe dedupe;
+    private final Sink sink;
+
+    public WebhookIngress(RouteTable routes, MessageDedupe dedupe, Sink sink) {
+        this.routes = routes;
+        this.dedupe = dedupe;
+        this.sink = sink;
+    }
+
+    public Exchange exchange(WebhookRequest request) {
+        RouteTable.Match match = routes.match(request.method(), request.path(), request.mediaType());
+        if (match instanceof RouteTable.NotFound) {
+            log.debug("no route for {}", request);
+            return Exchange.of(WebhookResponse.text(404, "Not Found"));
+        }
+        if (match instanceof RouteTable.MethodNotAllowed notAllowed) {
+            log.debug("method not allowed: {}", request);
+            return new Exchange(WebhookResponse.text(405, "Method Not Allowed"), notAllowed.allowed(), () -> {});
+        }
+        if (match instanceof RouteTable.UnsupportedMediaType unsupported) {
+            log.debug("unsupported media type: {}", request);
+            return Exchange.of(WebhookResponse.text(
+                    415, "Unsupported Media Type; expected " + String.join(" or ", unsupported.accepted())));
+        }
+        RouteTable.Found found = (RouteTable.Found) match;
+        Channel channel = found.channel();
+        WebhookResult result;
+        try {
+            result = found.route().handler().handle(request);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "channel {} failed to handle {}: {}: {}",
+                    channel.id(),
+                    request,
+                    e.getClass().getName(),
+                    e.getMessage());
+            return Exchange.of(WebhookResponse.text(500, "Internal Server Error"));
+        }
+        if (result instanceof WebhookResult.Inbound inbound) {
+            return inbound(channel, inbound.message(), inbound.response());
+        }
+        if (result instanceof WebhookResult.Receipt receipt) {
+            log.debug(
+                    "receipt {} for message {}",
+                    receipt.receipt().status(),
+                    receipt.receipt().messageId());
+            return Exchange.of(receipt.response(), () -> sink.receipt(receipt.receipt()));
+        }
+        if (result instanceof WebhookResult.Rejected rejected) {
+            log.debug(
+                    "channel {} rejected {} with {}",
+                    channel.id(),
+                    request,
+                    rejected.response().status());
+            return Exchange.of(rejected.response(), () -> sink.rejected(request, rejected.response()));
+        }
+        return Exchange.of(result.response());
+    }
+
+    private Exchange inbound(Channel channel, InboundMessage message, WebhookResponse ack) {
+        if (!dedupe.firstSighting(channel.id(), message.id())) {
+            log.debug("duplicate message {} from {} on {}", message.id(), message.from(), channel.id());
+            return Exchange.of(ack, () -> sink.dropped(message, DropReason.DUPLICATE));
+        }
+        Set<Address> self = channel.selfAddresses();
+        if (self.contains(message.from())) {
+            log.debug("echo message {} from {} on {}", message.id(), message.from(), channel.id());
+            return Exchange.of(ack, () -> sink.dropped(message, DropReason.ECHO));
+        }
+        log.debug("message {} from {} on {}", message.id(), message.from(), channel.id());
+        return Exchange.of(ack, sink.inbound(channel, message));
+    }
+}

@@ -1,0 +1,236 @@
+package dev.switchboard.runtime;
+
+import dev.switchboard.channel.AccessPolicy;
+import dev.switchboard.channel.Address;
+import dev.switchboard.channel.Channel;
+import dev.switchboard.channel.ChannelCapabilities;
+import dev.switchboard.channel.ChannelContext;
+import dev.switchboard.channel.ChannelException;
+import dev.switchboard.channel.DeliveryReceipt;
+import dev.switchboard.channel.DeliveryStatus;
+import dev.switchboard.channel.HomeChannel;
+import dev.switchboard.channel.InboundMessage;
+import dev.switchboard.channel.OutboundMessage;
+import dev.switchboard.channel.PermanentChannelException;
+import dev.switchboard.channel.SendReceipt;
+import dev.switchboard.channel.TextFlavour;
+import dev.switchboard.channel.WebhookRequest;
+import dev.switchboard.channel.WebhookResponse;
+import dev.switchboard.channel.WebhookResult;
+import dev.switchboard.channel.WebhookRoute;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A channel for tests. Its handler accepts a request whose {@code X-Test-Signature} header is {@code
+ * ok} and reads a form of {@code MessageSid, From, To, Body}, or, with {@code MessageStatus}, a
+ * delivery report; with {@code throw}, it throws. Sends are recorded; chosen sends fail.
+ */
+public final class FakeChannel implements Channel {
+
+    public static final WebhookResponse ACK =
+            new WebhookResponse(200, "application/xml", "<Response/>".getBytes(StandardCharsets.UTF_8));
+
+    private final String id;
+    private final String path;
+    private final ChannelCapabilities capabilities;
+    private final Set<Address> self;
+    private volatile AccessPolicy policy = AccessPolicy.allowEveryone();
+    private final List<OutboundMessage> sent = new CopyOnWriteArrayList<>();
+    private final Map<Integer, ChannelException> failures = new ConcurrentHashMap<>();
+    private final AtomicInteger sendCalls = new AtomicInteger();
+    private final AtomicInteger handled = new AtomicInteger();
+    private volatile ChannelContext context;
+    private volatile boolean closed;
+    private volatile RuntimeException startFailure;
+
+    public FakeChannel(String id, String path, Address self) {
+        this(id, path, self, new ChannelCapabilities(1600, TextFlavour.PLAIN, false, true));
+    }
+
+    public FakeChannel(String id, String path, Address self, ChannelCapabilities capabilities) {
+        this.id = id;
+        this.path = path;
+        this.self = Set.of(self);
+        this.capabilities = capabilities;
+    }
+
+    public static FakeChannel sms() {
+        return new FakeChannel("sms", "/webhooks/test", Address.of("+15550000000"));
+    }
+
+    public FakeChannel policy(AccessPolicy policy) {
+        this.policy = policy;
+        return this;
+    }
+
+    /** Makes the {@code call}-th send (1-based, over the channel's life) throw {@code failure}. */
+    public FakeChannel failSend(int call, ChannelException failure) {
+        failures.put(call, failure);
+        return this;
+    }
+
+    public FakeChannel failStart(RuntimeException failure) {
+        this.startFailure = failure;
+        return this;
+    }
+
+    public List<OutboundMessage> sent() {
+        return List.copyOf(sent);
+    }
+
+    public List<String> sentTexts() {
+        return sent.stream().map(OutboundMessage::text).toList();
+    }
+
+    public int sendCalls() {
+        return sendCalls.get();
+    }
+
+    public int handled() {
+        return handled.get();
+    }
+
+    public ChannelContext context() {
+        return context;
+    }
+
+    public boolean closed() {
+        return closed;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public ChannelCapabilities capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public Set<Address> selfAddresses() {
+        return self;
+    }
+
+    @Override
+    public AccessPolicy accessPolicy() {
+        return policy;
+    }
+
+    @Override
+    public Optional<HomeChannel> home() {
+        return Optional.empty();
+    }
+
+    @Override
+    public List<WebhookRoute> routes() {
+        return List.of(WebhookRoute.formPost(path, this::handle));
+    }
+
+    @Override
+    public void start(ChannelContext context) {
+        if (startFailure != null) {
+            throw startFailure;
+        }
+        this.context = context;
+    }
+
+    @Override
+    public SendReceipt send(OutboundMessage message) {
+        int call = sendCalls.incrementAndGet();
+        if (closed) {
+            throw new PermanentChannelException("channel " + id + " is closed", null, null);
+        }
+        ChannelException failure = failures.get(call);
+        if (failure != null) {
+            throw failure;
+        }
+        sent.add(message);
+        return new SendReceipt("SM" + call, DeliveryStatus.QUEUED);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    private WebhookResult handle(WebhookRequest request) {
+        handled.incrementAndGet();
+        if (request.header("X-Test-Signature").map("throw"::equals).orElse(false)) {
+            throw new IllegalStateException("handler bug");
+        }
+        if (!request.header("X-Test-Signature").map("ok"::equals).orElse(false)) {
+            return WebhookResult.Rejected.of(403, "invalid signature");
+        }
+        Map<String, String> form = parseForm(request.bodyAsString());
+        if (form.containsKey("MessageStatus")) {
+            DeliveryStatus status =
+                    DeliveryStatus.valueOf(form.get("MessageStatus").toUpperCase(Locale.ROOT));
+            return new WebhookResult.Receipt(
+                    new DeliveryReceipt(
+                            form.get("MessageSid"),
+                            id,
+                            Address.of(form.get("To")),
+                            status,
+                            Optional.ofNullable(form.get("ErrorCode")),
+                            Instant.EPOCH),
+                    ACK);
+        }
+        if (!form.containsKey("MessageSid") || !form.containsKey("From") || !form.containsKey("To")) {
+            return WebhookResult.Rejected.of(400, "missing fields");
+        }
+        InboundMessage message = new InboundMessage(
+                form.get("MessageSid"),
+                id,
+                Address.of(form.get("From")),
+                Address.of(form.get("To")),
+                form.getOrDefault("Body", ""),
+                List.of(),
+                Instant.EPOCH,
+                Map.of());
+        return new WebhookResult.Inbound(message, ACK);
+    }
+
+    static Map<String, String> parseForm(String body) {
+        Map<String, String> form = new LinkedHashMap<>();
+        if (body.isEmpty()) {
+            return form;
+        }
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            form.putIfAbsent(
+                    URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+        }
+        return form;
+    }
+
+    /** A form body for an inbound message. */
+    public static String form(String sid, String from, String to, String body) {
+        List<String> pairs = new ArrayList<>();
+        pairs.add("MessageSid=" + encode(sid));
+        pairs.add("From=" + encode(from));
+        pairs.add("To=" + encode(to));
+        pairs.add("Body=" + encode(body));
+        return String.join("&", pairs);
+    }
+
+    static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,598 @@
+package dev.switchboard.runtime;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.switchboard.channel.Channel;
+import dev.switchboard.channel.ChannelContext;
+import dev.switchboard.channel.ConversationKey;
+import dev.switchboard.channel.DeliveryReceipt;
+import dev.switchboard.channel.InboundMessage;
+import dev.switchboard.channel.WebhookRequest;
+import dev.switchboard.channel.WebhookResponse;
+import dev.switchboard.runtime.format.ReplyFormatter;
+import dev.switchboard.runtime.internal.ConversationDispatcher;
+import dev.switchboard.runtime.internal.Exchange;
+import dev.switchboard.runtime.internal.InFlight;
+import dev.switchboard.runtime.internal.LimitSplitter;
+import dev.switchboard.runtime.internal.MessageDedupe;
+import dev.switchboard.runtime.internal.ReplySender;
+import dev.switchboard.runtime.internal.RouteTable;
+import dev.switchboard.runtime.internal.SafeListener;
+import dev.switchboard.runtime.internal.TurnTask;
+import dev.switchboard.runtime.internal.WebhookIngress;
+import dev.switchboard.runtime.internal.WebhookServer;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime around an application's {@link Agent}: it receives the channels' webhooks on one HTTP
+ * listener, checks and acknowledges them, and calls the agent one turn at a time per conversation,
+ * sending its replies back through the channel.
+ *
+ * <pre>{@code
+ * AgentRuntime runtime = AgentRuntime.builder()
+ *         .channel(smsChannel)
+ *         .agent(turn -> Optional.of("You said: " + turn.text()))
+ *         .listenFromEnv(System.getenv())
+ *         .build()
+ *         .start();
+ * // ...
+ * runtime.close();
+ * }</pre>
+ *
+ * <p>For each webhook request, in this order and before answering: the route (404, 405, 415), the
+ * channel's own verification and parsing (a rejected request gets the channel's answer, usually
+ * 403), duplicate detection by message id (a repeat is answered like the first and goes no further),
+ * echo detection (a message from one of the channel's own addresses is acknowledged and dropped).
+ * After the answer, on the executor: the channel's {@linkplain Channel#accessPolicy() access policy}
+ * (unknown senders are dropped without a reply), then the agent's turn and its reply. The agent never
+ * runs on an I/O thread, so the provider's answer never waits for it.
+ *
+ * <p>An application that already runs an HTTP server can build the runtime {@linkplain
+ * Builder#withoutListener() without a listener} and pass requests to {@link #handle(WebhookRequest)}.
+ *
+ * <p>Every outcome is logged (addresses redacted, never a message text) and reported to the {@link
+ * RuntimeListener}. The runtime is thread-safe. Nothing is started before {@link #start()}, and
+ * nothing is left running after {@link #close()}; no shutdown hook is installed.
+ */
+public final class AgentRuntime implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
+
+    private enum State {
+        NEW,
+        STARTED,
+        CLOSED
+    }
+
+    private final List<Channel> channels;
+    private final Agent agent;
+    private final boolean listen;
+    private final String host;
+    private final int port;
+    private final ExecutorService executor;
+    private final boolean ownsExecutor;
+    private final Clock clock;
+    private final int maxBodyBytes;
+    private final Duration readTimeout;
+    private final Duration shutdownTimeout;
+    private final RuntimeListener listener;
+    private final ReplySender sender;
+    private final InFlight inFlight = new InFlight();
+    private final ConversationDispatcher dispatcher;
+    private final WebhookIngress ingress;
+
+    private final Object lifecycle = new Object();
+    private volatile State state = State.NEW;
+    private WebhookServer server; // guarded by lifecycle
+    private volatile InetSocketAddress localAddress;
+
+    private AgentRuntime(Builder builder) {
+        this.channels = List.copyOf(builder.channels);
+        this.agent = builder.agent;
+        this.listen = builder.listen;
+        this.host = builder.host;
+        this.port = builder.port;
+        if (builder.executor != null) {
+            this.executor = builder.executor;
+            this.ownsExecutor = builder.shutdownExecutorOnClose;
+        } else {
+            this.executor = defaultExecutor();
+            this.ownsExecutor = true;
+        }
+        this.clock = builder.clock;
+        this.maxBodyBytes = builder.maxBodyBytes;
+        this.readTimeout = builder.readTimeout;
+        this.shutdownTimeout = builder.shutdownTimeout;
+        this.listener = new SafeListener(builder.listener);
+        this.sender = new ReplySender(builder.formatter, listener);
+        this.dispatcher = new ConversationDispatcher(executor, inFlight);
+        this.ingress = new WebhookIngress(
+                RouteTable.of(channels),
+                new MessageDedupe(builder.dedupeMaximumSize, builder.dedupeTtl, builder.ticker),
+                new Sink());
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds the listener, then starts every channel. Returns once the listener is bound and the
+     * channels are started; webhook requests received before that are answered 503.
+     *
+     * @return this runtime
+     * @throws IllegalStateException if the runtime was already started or closed, if the listener
+     *     cannot be bound (the port is in use, the host is unknown), or if a channel refuses to
+     *     start; in the last two cases the runtime is closed
+     */
+    public AgentRuntime start() {
+        synchronized (lifecycle) {
+            if (state != State.NEW) {
+                throw new IllegalStateException(
+                        "runtime was already " + (state == State.STARTED ? "started" : "closed"));
+            }
+            try {
+                InetSocketAddress bound;
+                if (listen) {
+                    server = WebhookServer.start(host, port, maxBodyBytes, readTimeout, this::exchange);
+                    bound = server.localAddress();
+                    log.info("webhook listener bound to {}", bound);
+                } else {
+                    bound = InetSocketAddress.createUnresolved("external", 0);
+                }
+                ChannelContext context = new Context(clock, executor::execute, bound);
+                for (Channel channel : channels) {
+                    channel.start(context);
+                }
+            } catch (RuntimeException e) {
+                state = State.CLOSED;
+                shutdown();
+                throw e;
+            }
+            if (server != null) {
+                localAddress = server.localAddress();
+            }
+            state = State.STARTED;
+            log.info(
+                    "runtime started: channels {}, routes {}",
+                    channels.stream().map(Channel::id).toList(),
+                    RouteTable.of(channels).channelByPath());
+            return this;
+        }
+    }
+
+    /**
+     * The port the listener is bound to; useful after {@linkplain Builder#listen(String, int)
+     * listening} on port 0.
+     *
+     * @throws IllegalStateException if the listener is not bound: before {@link #start()}, or
+     *     {@linkplain Builder#withoutListener() without a listener}
+     */
+    public int port() {
+        return localAddress().getPort();
+    }
+
+    /**
+     * The address the listener is bound to.
+     *
+     * @throws IllegalStateException if the listener is not bound: before {@link #start()}, or
+     *     {@linkplain Builder#withoutListener() without a listener}
+     */
+    public InetSocketAddress localAddress() {
+        InetSocketAddress address = localAddress;
+        if (address == null) {
+            throw new IllegalStateException(
+                    listen
+                            ? "the listener is not bound yet; call start() first"
+                            : "the runtime runs without a listener");
+        }
+        return address;
+    }
+
+    /**
+     * Handles one webhook request received by another HTTP server, with the same checks as the
+     * built-in listener. Fast and non-blocking: the agent's turn is handed to the executor as this
+     * method returns and never runs on the calling thread.
+     *
+     * <p>A 405 answer should carry an {@code Allow} header listing the route's methods; this method
+     * cannot set headers, so a host that cares adds it.
+     *
+     * @return the answer to send back; 503 before {@link #start()} and after {@link #close()}
+     */
+    public WebhookResponse handle(WebhookRequest request) {
+        requireNonNull(request, "request");
+        Exchange exchange = exchange(request);
+        try {
+            return exchange.response();
+        } finally {
+            exchange.afterAck().run();
+        }
+    }
+
+    private Exchange exchange(WebhookRequest request) {
+        if (state != State.STARTED) {
+            return Exchange.of(WebhookResponse.text(503, "Service Unavailable"));
+        }
+        return ingress.exchange(request);
+    }
+
+    /**
+     * Stops accepting webhooks, waits up to the {@linkplain Builder#shutdownTimeout(Duration) shutdown
+     * timeout} for the turns already accepted, closes the channels, and shuts down the executor if
+     * the runtime owns it. Turns still waiting when the timeout passes are dropped and reported as
+     * {@link DropReason#SHUTDOWN}; turns still running are interrupted if the runtime owns the
+     * executor. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            state = State.CLOSED;
+            log.info("closing runtime; waiting up to {} for {} turns", shutdownTimeout, inFlight.count());
+            shutdown();
+            log.info("runtime closed");
+        }
+    }
+
+    private void shutdown() {
+        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        if (server != null) {
+            server.close(shutdownTimeout);
+        }
+        dispatcher.close();
+        boolean interrupted = false;
+        boolean drained;
+        try {
+            drained = inFlight.awaitIdle(remaining(deadline));
+        } catch (InterruptedException e) {
+            interrupted = true;
+            drained = false;
+        }
+        if (!drained) {
+            log.warn(
+                    "{} turns still in flight after {}; dropping those not started", inFlight.count(), shutdownTimeout);
+            dispatcher.abandonQueued();
+        }
+        for (Channel channel : channels) {
+            try {
+                channel.close();
+            } catch (RuntimeException e) {
+                log.warn(
+                        "closing channel {} failed: {}: {}",
+                        channel.id(),
+                        e.getClass().getName(),
+                        e.getMessage());
+            }
+        }
+        if (ownsExecutor) {
+            executor.shutdown();
+            try {
+                if (!executor.awaitTermination(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS)) {
+                    dispatcher.abandonUnrun(executor.shutdownNow());
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+                dispatcher.abandonUnrun(executor.shutdownNow());
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
+    private static ExecutorService defaultExecutor() {
+        int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        AtomicInteger count = new AtomicInteger();
+        ThreadFactory factory = task -> new Thread(task, "switchboard-turn-" + count.incrementAndGet());
+        ThreadPoolExecutor pool =
+                new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), factory);
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    @Override
+    public String toString() {
+        return "AgentRuntime[" + state + ", channels="
+                + channels.stream().map(Channel::id).toList() + "]";
+    }
+
+    private record Context(Clock clock, Executor executor, InetSocketAddress listenAddress) implements ChannelContext {}
+
+    private final class Sink implements WebhookIngress.Sink {
+
+        @Override
+        public Runnable inbound(Channel channel, InboundMessage message) {
+            ConversationKey key = new ConversationKey(channel.id(), message.from());
+            CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+            dispatcher.submit(key, new TurnTask(agent, channel, message, key, sender, listener), acknowledged);
+            return () -> acknowledged.complete(null);
+        }
+
+        @Override
+        public void dropped(InboundMessage message, DropReason reason) {
+            notifyListener(() -> listener.onDropped(message, reason));
+        }
+
+        @Override
+        public void receipt(DeliveryReceipt receipt) {
+            notifyListener(() -> listener.onReceipt(receipt));
+        }
+
+        @Override
+        public void rejected(WebhookRequest request, WebhookResponse response) {
+            notifyListener(() -> listener.onWebhookRejected(request, response));
+        }
+
+        private void notifyListener(Runnable call) {
+            inFlight.begin();
+            try {
+                executor.execute(() -> {
+                    try {
+                        call.run();
+                    } finally {
+                        inFlight.end();
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                inFlight.end();
+                // Better on this thread than not at all: the application must hear of every outcome.
+                call.run();
+            }
+        }
+    }
+
+    /**
+     * Configures an {@link AgentRuntime}. Options are validated as they are set; {@link #build()}
+     * checks that the required ones were.
+     */
+    public static final class Builder {
+
+        private final List<Channel> channels = new ArrayList<>();
+        private Agent agent;
+        private boolean listen = true;
+        private String host = "0.0.0.0";
+        private int port = 8080;
+        private ExecutorService executor;
+        private boolean shutdownExecutorOnClose;
+        private Clock clock = Clock.systemUTC();
+        private long dedupeMaximumSize = 100_000;
+        private Duration dedupeTtl = Duration.ofHours(1);
+        private Ticker ticker = Ticker.systemTicker();
+        private int maxBodyBytes = 64 * 1024;
+        private Duration readTimeout = Duration.ofSeconds(10);
+        private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private ReplyFormatter formatter = new LimitSplitter();
+        private RuntimeListener listener = new RuntimeListener() {};
+
+        private Builder() {}
+
+        /**
+         * Adds a channel; call once per channel. The runtime serves its routes, starts it in {@link
+         * AgentRuntime#start()} and closes it in {@link AgentRuntime#close()}.
+         *
+         * @throws IllegalArgumentException if another channel has the same id, or claims one of its
+         *     route paths
+         */
+        public Builder channel(Channel channel) {
+            requireNonNull(channel, "channel");
+            for (Channel existing : channels) {
+                if (existing.id().equals(channel.id())) {
+                    throw new IllegalArgumentException("channel id " + channel.id() + " is used by two channels");
+                }
+            }
+            List<Channel> all = new ArrayList<>(channels);
+            all.add(channel);
+            RouteTable.of(all);
+            channels.add(channel);
+            return this;
+        }
+
+        /** The application's agent. Required. */
+        public Builder agent(Agent agent) {
+            this.agent = requireNonNull(agent, "agent");
+            return this;
+        }
+
+        /**
+         * Where the webhook listener binds. Default {@code 0.0.0.0:8080}; port 0 picks a free port,
+         * which {@link AgentRuntime#port()} reports after start.
+         *
+         * @throws IllegalArgumentException if {@code host} is blank or {@code port} is outside 0-65535
+         */
+        public Builder listen(String host, int port) {
+            requireNonNull(host, "host");
+            if (host.isBlank()) {
+                throw new IllegalArgumentException("host cannot be blank");
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be a port number (0-65535): " + port);
+            }
+            this.listen = true;
+            this.host = host.strip();
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * Where the webhook listener binds, from {@code SMS_WEBHOOK_HOST} (default {@code 0.0.0.0})
+         * and {@code SMS_WEBHOOK_PORT} (default 8080) in {@code env}. Unset or blank values take
+         * the defaults.
+         *
+         * @param env the variables, for example {@code System.getenv()}; not read after this call
+         * @throws IllegalArgumentException if {@code SMS_WEBHOOK_PORT} is not a port number, naming the
+         *     variable and its value
+         */
+        public Builder listenFromEnv(Map<String, String> env) {
+            requireNonNull(env, "env");
+            String hostValue = env.get("SMS_WEBHOOK_HOST");
+            String portValue = env.get("SMS_WEBHOOK_PORT");
+            int parsedPort = 8080;
+            if (portValue != null && !portValue.isBlank()) {
+                try {
+                    parsedPort = Integer.parseInt(portValue.strip());
+                } catch (NumberFormatException e) {
+                    parsedPort = -1;
+                }
+                if (parsedPort < 0 || parsedPort > 65535) {
+                    throw new IllegalArgumentException(
+                            "SMS_WEBHOOK_PORT must be a port number (0-65535): " + portValue);
+                }
+            }
+            return listen(hostValue == null || hostValue.isBlank() ? "0.0.0.0" : hostValue, parsedPort);
+        }
+
+        /**
+         * Runs no listener: the application passes requests from its own HTTP server to {@link
+         * AgentRuntime#handle(WebhookRequest)}. Channels are then started with an unresolved listen
+         * address, {@code external:0}.
+         */
+        public Builder withoutListener() {
+            this.listen = false;
+            return this;
+        }
+
+        /**
+         * The executor that runs agent turns, replies and listener calls. By default the runtime
+         * creates and owns a fixed pool of {@code max(4, 2 × processors)} threads, which idle out.
+         * The executor must run tasks on its own threads, never on the submitting one (no
+         * caller-runs policy): submitting happens on I/O threads.
+         *
+         * @param shutdownOnClose whether {@link AgentRuntime#close()} shuts it down; if false, the
+         *     application owns it, and turns still running when close times out go on running there
+         */
+        public Builder executor(ExecutorService executor, boolean shutdownOnClose) {
+            this.executor = requireNonNull(executor, "executor");
+            this.shutdownExecutorOnClose = shutdownOnClose;
+            return this;
+        }
+
+        /** The clock handed to channels. Default {@link Clock#systemUTC()}. */
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * How many message ids to remember, and for how long, to recognise a provider's retry of a
+         * webhook. Default 100,000 ids for 1 hour.
+         *
+         * @throws IllegalArgumentException if {@code maximumSize} or {@code ttl} is not positive
+         */
+        public Builder dedupe(long maximumSize, Duration ttl) {
+            requireNonNull(ttl, "ttl");
+            if (maximumSize <= 0) {
+                throw new IllegalArgumentException("maximumSize must be positive: " + maximumSize);
+            }
+            if (ttl.isNegative() || ttl.isZero()) {
+                throw new IllegalArgumentException("ttl must be positive: " + ttl);
+            }
+            this.dedupeMaximumSize = maximumSize;
+            this.dedupeTtl = ttl;
+            return this;
+        }
+
+        /** The time source of duplicate detection. Default {@link Ticker#systemTicker()}. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * The largest request body the listener accepts; larger ones are answered 413. Default 64 KiB
+         * (65,536 bytes), well above any webhook Twilio sends.
+         *
+         * @throws IllegalArgumentException if {@code maxBodyBytes} is not positive
+         */
+        public Builder maxBodyBytes(int maxBodyBytes) {
+            if (maxBodyBytes <= 0) {
+                throw new IllegalArgumentException("maxBodyBytes must be positive: " + maxBodyBytes);
+            }
+            this.maxBodyBytes = maxBodyBytes;
+            return this;
+        }
+
+        /**
+         * How long the listener waits for a client to send more of a request, or a next request on
+         * an idle connection, before closing it. Default 10 seconds.
+         *
+         * @throws IllegalArgumentException if {@code readTimeout} is not positive
+         */
+        public Builder readTimeout(Duration readTimeout) {
+            requireNonNull(readTimeout, "readTimeout");
+            if (readTimeout.isNegative() || readTimeout.isZero()) {
+                throw new IllegalArgumentException("readTimeout must be positive: " + readTimeout);
+            }
+            this.readTimeout = readTimeout;
+            return this;
+        }
+
+        /**
+         * How long {@link AgentRuntime#close()} waits for accepted turns to finish. Default 10
+         * seconds; zero does not wait.
+         *
+         * @throws IllegalArgumentException if {@code shutdownTimeout} is negative
+         */
+        public Builder shutdownTimeout(Duration shutdownTimeout) {
+            requireNonNull(shutdownTimeout, "shutdownTimeout");
+            if (shutdownTimeout.isNegative()) {
+                throw new IllegalArgumentException("shutdownTimeout cannot be negative: " + shutdownTimeout);
+            }
+            this.shutdownTimeout = shutdownTimeout;
+            return this;
+        }
+
+        /**
+         * Turns the agent's markdown into the parts a channel sends. The default sends the text as
+         * written, split at whitespace to the channel's limit.
+         */
+        public Builder formatter(ReplyFormatter formatter) {
+            this.formatter = requireNonNull(formatter, "formatter");
+            return this;
+        }
+
+        /** Observes every outcome. Default: none. A later call replaces an earlier one. */
+        public Builder listener(RuntimeListener listener) {
+            this.listener = requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Builds the runtime; {@link AgentRuntime#start()} starts it.
+         *
+         * @throws IllegalStateException if no agent or no channel was set
+         */
+        public AgentRuntime build() {
+            if (agent == null) {
+                throw new IllegalStateException("agent is required");
+            }
+            if (channels.isEmpty()) {
+                throw new IllegalStateException("at least one channel is required");
+            }
+            return new AgentRuntime(this);
+        }
+    }
+}

@@ -1,0 +1,603 @@
+package dev.switchboard.samples.sandbox;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.switchboard.channel.Address;
+import dev.switchboard.twilio.FormParameters;
+import dev.switchboard.twilio.TwilioSignature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local stand-in for Twilio's Programmable Messaging REST API, for trying Switchboard without a
+ * Twilio account and for end-to-end tests.
+ *
+ * <p>It answers {@code POST /2010-04-01/Accounts/{AccountSid}/Messages.json} as Twilio does (basic
+ * auth, the same validations and error codes for the common mistakes, a 201 with the message JSON and
+ * an {@code SM…} sid), lists and fetches messages, and then reports {@code sent} and {@code
+ * delivered} to the message's {@code StatusCallback}, signed with the account's auth token like
+ * every Twilio webhook. It binds to the loopback address only. {@link #enqueueFault(SandboxFault)}
+ * makes it fail the next creations on purpose.
+ */
+public final class TwilioSandbox implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TwilioSandbox.class);
+
+    private static final String API_VERSION = "2010-04-01";
+    private static final Pattern MESSAGES = Pattern.compile("/2010-04-01/Accounts/([^/]+)/Messages\\.json");
+    private static final Pattern MESSAGE =
+            Pattern.compile("/2010-04-01/Accounts/([^/]+)/Messages/((?:SM|MM)[0-9a-f]{32})\\.json");
+    private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{6,14}");
+    private static final DateTimeFormatter RFC_2822 = DateTimeFormatter.ofPattern(
+                    "EEE, dd MMM yyyy HH:mm:ss Z", Locale.US)
+            .withZone(ZoneOffset.UTC);
+    private static final int MAX_BODY = 1600;
+
+    private final String accountSid;
+    private final String authToken;
+    private final Set<String> senders;
+    private final int requestedPort;
+    private final Duration callbackDelay;
+    private final Clock clock;
+    private final ObjectMapper json = new ObjectMapper();
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, Stored> messages = new ConcurrentHashMap<>();
+    private final List<Consumer<SandboxMessage>> listeners = new CopyOnWriteArrayList<>();
+    private final Queue<SandboxFault> faults = new ArrayDeque<>();
+    private final Set<String> optedOut = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger createRequests = new AtomicInteger();
+
+    private HttpServer server;
+    private ExecutorService requestExecutor;
+    private ScheduledExecutorService callbackScheduler;
+    private HttpClient callbackClient;
+
+    private TwilioSandbox(Builder builder) {
+        this.accountSid = builder.accountSid;
+        this.authToken = builder.authToken;
+        this.senders = Set.copyOf(builder.senders);
+        this.requestedPort = builder.port;
+        this.callbackDelay = builder.callbackDelay;
+        this.clock = builder.clock;
+    }
+
+    /** Returns a builder with a fresh account SID and auth token. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds the stand-in to the loopback address and starts answering.
+     *
+     * @throws UncheckedIOException if the port cannot be bound
+     */
+    public synchronized TwilioSandbox start() {
+        if (server != null) {
+            throw new IllegalStateException("the sandbox is already started");
+        }
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind the Twilio sandbox to 127.0.0.1:" + requestedPort, e);
+        }
+        requestExecutor = Executors.newFixedThreadPool(4, daemonThreads("twilio-sandbox-http"));
+        callbackScheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("twilio-sandbox-callbacks"));
+        callbackClient = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(requestExecutor)
+                .build();
+        server.setExecutor(requestExecutor);
+        server.createContext("/", this::handle);
+        server.start();
+        log.info("Twilio sandbox listening on {}", baseUrl());
+        return this;
+    }
+
+    /** The base URL to give {@code TWILIO_API_BASE_URL}, such as {@code http://127.0.0.1:41234}. */
+    public URI baseUrl() {
+        InetSocketAddress address = server.getAddress();
+        return URI.create("http://" + address.getHostString() + ":" + address.getPort());
+    }
+
+    /** The account SID the stand-in accepts. */
+    public String accountSid() {
+        return accountSid;
+    }
+
+    /** The auth token the stand-in accepts and signs its callbacks with. Never log it. */
+    public String authToken() {
+        return authToken;
+    }
+
+    /** Calls {@code listener} with every message the stand-in accepts, on a stand-in thread. */
+    public void onMessage(Consumer<SandboxMessage> listener) {
+        listeners.add(requireNonNull(listener, "listener"));
+    }
+
+    /** Every message accepted so far, oldest first. */
+    public List<SandboxMessage> messages() {
+        return messages.values().stream()
+                .map(Stored::message)
+                .sorted(Comparator.comparing(SandboxMessage::createdAt))
+                .toList();
+    }
+
+    /** How many message creations were requested, including refused and failed ones. */
+    public int createRequests() {
+        return createRequests.get();
+    }
+
+    /** Answers the next message creation with {@code fault} instead of success; faults queue up. */
+    public void enqueueFault(SandboxFault fault) {
+        synchronized (faults) {
+            faults.add(requireNonNull(fault, "fault"));
+        }
+    }
+
+    /** Refuses sends to {@code to} with 21610, as Twilio does after the recipient replied STOP. */
+    public void optOut(String to) {
+        optedOut.add(requireNonNull(to, "to"));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server == null) {
+            return;
+        }
+        server.stop(0);
+        callbackScheduler.shutdownNow();
+        requestExecutor.shutdownNow();
+        server = null;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getRawPath();
+            Matcher list = MESSAGES.matcher(path);
+            Matcher one = MESSAGE.matcher(path);
+            if (!list.matches() && !one.matches()) {
+                sendError(exchange, 404, 20404, "The requested resource " + path + " was not found");
+                return;
+            }
+            String pathAccount = list.matches() ? list.group(1) : one.group(1);
+            if (!authorised(exchange, pathAccount)) {
+                sendError(exchange, 401, 20003, "Authenticate");
+                return;
+            }
+            String method = exchange.getRequestMethod();
+            if (list.matches() && method.equals("POST")) {
+                create(exchange);
+            } else if (list.matches() && method.equals("GET")) {
+                list(exchange);
+            } else if (one.matches() && method.equals("GET")) {
+                fetch(exchange, one.group(2));
+            } else {
+                sendError(exchange, 405, 20004, "Method not allowed");
+            }
+        } catch (RuntimeException e) {
+            log.warn("Twilio sandbox failed to answer a request", e);
+            sendError(exchange, 500, 0, "Internal Server Error");
+        }
+    }
+
+    private boolean authorised(HttpExchange exchange, String pathAccount) {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.startsWith("Basic ")) {
+            return false;
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return decoded.equals(accountSid + ":" + authToken) && pathAccount.equals(accountSid);
+    }
+
+    private void create(HttpExchange exchange) throws IOException {
+        createRequests.incrementAndGet();
+        Map<String, List<String>> form =
+                decodeForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        String to = first(form, "To").orElse("");
+        Optional<String> from = first(form, "From");
+        Optional<String> service = first(form, "MessagingServiceSid");
+        String body = first(form, "Body").orElse("");
+        List<String> media = form.getOrDefault("MediaUrl", List.of());
+        Optional<String> contentSid = first(form, "ContentSid");
+
+        if (to.isEmpty()) {
+            sendError(exchange, 400, 21604, "A 'To' phone number is required.");
+            return;
+        }
+        if (!E164.matcher(stripChannel(to)).matches()) {
+            sendError(exchange, 400, 21211, "Invalid 'To' Phone Number: " + Address.redact(to));
+            return;
+        }
+        if (from.isEmpty() && service.isEmpty()) {
+            sendError(exchange, 400, 21603, "A 'From' phone number is required.");
+            return;
+        }
+        if (from.isPresent() && !senders.contains(from.get())) {
+            sendError(
+                    exchange,
+                    400,
+                    21606,
+                    "The 'From' phone number provided (" + Address.redact(from.get())
+                            + ") is not a valid message-capable Twilio phone number for this destination/account.");
+            return;
+        }
+        if (body.isEmpty() && media.isEmpty() && contentSid.isEmpty()) {
+            sendError(exchange, 400, 21602, "Message body is required.");
+            return;
+        }
+        if (body.length() > MAX_BODY) {
+            sendError(exchange, 400, 21617, "The concatenated message body exceeds the 1600 character limit.");
+            return;
+        }
+        if (optedOut.contains(stripChannel(to)) || optedOut.contains(to)) {
+            sendError(exchange, 400, 21610, "Attempt to send to unsubscribed recipient");
+            return;
+        }
+        SandboxFault fault;
+        synchronized (faults) {
+            fault = faults.poll();
+        }
+        SandboxMessage message = new SandboxMessage(
+                newSid(),
+                from,
+                service,
+                to,
+                body,
+                media,
+                contentSid,
+                first(form, "ContentVariables"),
+                first(form, "StatusCallback"),
+                clock.instant());
+        if (fault == null || fault.createAnyway()) {
+            accept(message);
+        }
+        if (fault != null) {
+            fault.retryAfter().ifPresent(d -> exchange.getResponseHeaders()
+                    .set("Retry-After", Long.toString(Math.max(0, d.toSeconds()))));
+            sendError(exchange, fault.httpStatus(), fault.code(), fault.message());
+            return;
+        }
+        sendJson(exchange, 201, toJson(messages.get(message.sid())));
+    }
+
+    private void accept(SandboxMessage message) {
+        Stored stored = new Stored(message);
+        messages.put(message.sid(), stored);
+        for (Consumer<SandboxMessage> listener : listeners) {
+            try {
+                listener.accept(message);
+            } catch (RuntimeException e) {
+                log.warn("a sandbox message listener failed", e);
+            }
+        }
+        message.statusCallback().ifPresent(url -> {
+            long delay = callbackDelay.toMillis();
+            callbackScheduler.schedule(() -> advance(stored, "sent", url), delay, TimeUnit.MILLISECONDS);
+            callbackScheduler.schedule(() -> advance(stored, "delivered", url), 2 * delay, TimeUnit.MILLISECONDS);
+        });
+        if (message.statusCallback().isEmpty()) {
+            stored.status = "delivered";
+        }
+    }
+
+    private void advance(Stored stored, String status, String callbackUrl) {
+        stored.status = status;
+        SandboxMessage message = stored.message();
+        Map<String, List<String>> params = new TreeMap<>();
+        params.put("AccountSid", List.of(accountSid));
+        params.put("ApiVersion", List.of(API_VERSION));
+        params.put("From", List.of(message.from().orElseGet(() -> senders.stream()
+                .findFirst()
+                .orElse(""))));
+        params.put("To", List.of(message.to()));
+        params.put("MessageSid", List.of(message.sid()));
+        params.put("SmsSid", List.of(message.sid()));
+        params.put("MessageStatus", List.of(status));
+        params.put("SmsStatus", List.of(status));
+        message.messagingServiceSid().ifPresent(s -> params.put("MessagingServiceSid", List.of(s)));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(callbackUrl))
+                .timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Twilio-Signature", TwilioSignature.sign(authToken, callbackUrl, params))
+                .POST(HttpRequest.BodyPublishers.ofString(encodeForm(params)))
+                .build();
+        callbackClient
+                .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                .whenComplete((response, failure) -> {
+                    if (failure != null) {
+                        log.warn("status callback {} for {} failed: {}", status, message.sid(), failure.toString());
+                    } else if (response.statusCode() != 200) {
+                        log.warn("status callback {} for {} answered {}", status, message.sid(), response.statusCode());
+                    }
+                });
+    }
+
+    private void list(HttpExchange exchange) throws IOException {
+        Map<String, List<String>> query = decodeForm(
+                Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse(""));
+        Optional<String> to = first(query, "To");
+        Optional<String> from = first(query, "From");
+        Optional<LocalDate> sentOnOrAfter = first(query, "DateSent>").map(LocalDate::parse);
+        Optional<LocalDate> sentOnOrBefore = first(query, "DateSent<").map(LocalDate::parse);
+        Optional<LocalDate> sentOn = first(query, "DateSent").map(LocalDate::parse);
+        int pageSize = first(query, "PageSize").map(Integer::parseInt).orElse(50);
+        List<Map<String, Object>> page = new ArrayList<>();
+        messages.values().stream()
+                .sorted(Comparator.comparing((Stored s) -> s.message().createdAt())
+                        .reversed())
+                .filter(s -> to.isEmpty() || to.get().equals(s.message().to()))
+                .filter(s ->
+                        from.isEmpty() || from.get().equals(s.message().from().orElse("")))
+                .filter(s -> {
+                    LocalDate day = LocalDate.ofInstant(s.message().createdAt(), ZoneOffset.UTC);
+                    return sentOnOrAfter.map(d -> !day.isBefore(d)).orElse(true)
+                            && sentOnOrBefore.map(d -> !day.isAfter(d)).orElse(true)
+                            && sentOn.map(day::equals).orElse(true);
+                })
+                .limit(pageSize)
+                .forEach(s -> page.add(toJson(s)));
+        String uri = exchange.getRequestURI().toString();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("end", Math.max(0, page.size() - 1));
+        answer.put("first_page_uri", uri);
+        answer.put("next_page_uri", null);
+        answer.put("page", 0);
+        answer.put("page_size", pageSize);
+        answer.put("previous_page_uri", null);
+        answer.put("start", 0);
+        answer.put("uri", uri);
+        answer.put("messages", page);
+        sendJson(exchange, 200, answer);
+    }
+
+    private void fetch(HttpExchange exchange, String sid) throws IOException {
+        Stored stored = messages.get(sid);
+        if (stored == null) {
+            sendError(exchange, 404, 20404, "The requested resource was not found");
+            return;
+        }
+        sendJson(exchange, 200, toJson(stored));
+    }
+
+    private Map<String, Object> toJson(Stored stored) {
+        SandboxMessage m = stored.message();
+        String created = RFC_2822.format(m.createdAt());
+        String uri = "/2010-04-01/Accounts/" + accountSid + "/Messages/" + m.sid();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("account_sid", accountSid);
+        out.put("api_version", API_VERSION);
+        out.put("body", m.body());
+        out.put("date_created", created);
+        out.put("date_sent", created);
+        out.put("date_updated", created);
+        out.put("direction", "outbound-api");
+        out.put("error_code", null);
+        out.put("error_message", null);
+        out.put("from", m.from().orElse(null));
+        out.put("messaging_service_sid", m.messagingServiceSid().orElse(null));
+        out.put("num_media", Integer.toString(m.mediaUrls().size()));
+        out.put("num_segments", Integer.toString(Math.max(1, (m.body().length() + 152) / 153)));
+        out.put("price", null);
+        out.put("price_unit", "USD");
+        out.put("sid", m.sid());
+        out.put("status", stored.status);
+        out.put("subresource_uris", Map.of("media", uri + "/Media.json"));
+        out.put("to", m.to());
+        out.put("uri", uri + ".json");
+        return out;
+    }
+
+    private void sendError(HttpExchange exchange, int status, int code, String message) throws IOException {
+        if (code == 0) {
+            byte[] body = message.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            return;
+        }
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message);
+        error.put("more_info", "https://www.twilio.com/docs/errors/" + code);
+        error.put("status", status);
+        sendJson(exchange, status, error);
+    }
+
+    private void sendJson(HttpExchange exchange, int status, Object value) throws IOException {
+        byte[] body;
+        try {
+            body = json.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.sendResponseHeaders(status, body.length);
+        exchange.getResponseBody().write(body);
+    }
+
+    private String newSid() {
+        byte[] bytes = new byte[16];
+        random.nextBytes(bytes);
+        return "SM" + HexFormat.of().formatHex(bytes);
+    }
+
+    private static String stripChannel(String address) {
+        int colon = address.indexOf(':');
+        return colon < 0 ? address : address.substring(colon + 1);
+    }
+
+    private static Optional<String> first(Map<String, List<String>> form, String name) {
+        List<String> values = form.get(name);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+
+    private static Map<String, List<String>> decodeForm(String encoded) {
+        return FormParameters.parse(encoded.getBytes(StandardCharsets.UTF_8)).asMap();
+    }
+
+    /** Encodes {@code params} as an {@code application/x-www-form-urlencoded} body. */
+    public static String encodeForm(Map<String, List<String>> params) {
+        StringBuilder out = new StringBuilder();
+        params.forEach((name, values) -> {
+            for (String value : values) {
+                if (out.length() > 0) {
+                    out.append('&');
+                }
+                out.append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+                        .append('=')
+                        .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+            }
+        });
+        return out.toString();
+    }
+
+    static ThreadFactory daemonThreads(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private static final class Stored {
+        private final SandboxMessage message;
+        private volatile String status = "queued";
+
+        Stored(SandboxMessage message) {
+            this.message = message;
+        }
+
+        SandboxMessage message() {
+            return message;
+        }
+    }
+
+    /** Configures a {@link TwilioSandbox}. */
+    public static final class Builder {
+        private final SecureRandom random = new SecureRandom();
+        private String accountSid = "AC" + hex(16);
+        private String authToken = hex(16);
+        private Set<String> senders = Set.of();
+        private int port;
+        private Duration callbackDelay = Duration.ofMillis(200);
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        /** The account SID to accept; default: a random {@code AC…} sid. */
+        public Builder accountSid(String accountSid) {
+            requireNonNull(accountSid, "accountSid");
+            if (!accountSid.matches("AC[0-9a-f]{32}")) {
+                throw new IllegalArgumentException("accountSid must be AC followed by 32 hex digits: " + accountSid);
+            }
+            this.accountSid = accountSid;
+            return this;
+        }
+
+        /** The auth token to accept and sign with; default: a random one. */
+        public Builder authToken(String authToken) {
+            requireNonNull(authToken, "authToken");
+            if (authToken.isBlank()) {
+                throw new IllegalArgumentException("authToken cannot be blank");
+            }
+            this.authToken = authToken;
+            return this;
+        }
+
+        /**
+         * The {@code From} values this account may send from, as Twilio receives them ({@code
+         * +15550006789}, {@code whatsapp:+15550006789}); a send from any other number fails with
+         * 21606. Default: none, so only Messaging Service sends succeed.
+         */
+        public Builder senders(Set<String> senders) {
+            this.senders = Set.copyOf(senders);
+            return this;
+        }
+
+        /** The port on 127.0.0.1; default 0, any free port. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** How long after acceptance each status callback follows; default 200 ms. */
+        public Builder callbackDelay(Duration callbackDelay) {
+            requireNonNull(callbackDelay, "callbackDelay");
+            if (callbackDelay.isNegative()) {
+                throw new IllegalArgumentException("callbackDelay cannot be negative: " + callbackDelay);
+            }
+            this.callbackDelay = callbackDelay;
+            return this;
+        }
+
+        /** The clock that stamps messages; default the system UTC clock. */
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Builds the stand-in; {@link TwilioSandbox#start()} binds it. */
+        public TwilioSandbox build() {
+            return new TwilioSandbox(this);
+        }
+
+        private String hex(int bytes) {
+            byte[] value = new byte[bytes];
+            random.nextBytes(value);
+            return HexFormat.of().formatHex(value);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.switchboard.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sample gateway as a user runs it: its own JVM, sandbox mode, the dev phone on standard input,
+ * logs on standard error.
+ */
+class GatewayProcessTest {
+
+    private static final String SECRET_BODY = "my pin is 4321 and my number is +15550001234";
+
+    @TempDir
+    Path tmp;
+
+    /** How the gateway is launched; {@code ExecutableJarTest} launches the shaded jar instead. */
+    List<String> command() {
+        return List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Gateway.class.getName());
+    }
+
+    private Process launch(Path stderr) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command());
+        builder.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("SMS_"));
+        builder.environment().put("SWITCHBOARD_AGENT", "echo");
+        builder.environment().put("SMS_WEBHOOK_PORT", "0");
+        builder.redirectError(stderr.toFile());
+        return builder.start();
+    }
+
+    private static BlockingQueue<String> lines(Process process) {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                lines.add("(read failed: " + e + ")");
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        return lines;
+    }
+
+    private static String awaitLine(BlockingQueue<String> lines, String fragment, List<String> seen)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line != null) {
+                seen.add(line);
+                if (line.contains(fragment)) {
+                    return line;
+                }
+            }
+        }
+        throw new AssertionError("no line containing '" + fragment + "' in " + seen);
+    }
+
+    private static void stop(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void devPhoneTalksToTheEchoAgentAndTheLogsKeepNoSecrets() throws Exception {
+        Path stderr = tmp.resolve("stderr.log");
+        Process process = launch(stderr);
+        List<String> seen = new ArrayList<>();
+        try {
+            BlockingQueue<String> lines = lines(process);
+            assertThat(awaitLine(lines, "SANDBOX MODE", seen)).isEqualTo(seen.get(0));
+            awaitLine(lines, "Type a message", seen);
+
+            Writer stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            stdin.write(SECRET_BODY + "\n");
+            stdin.flush();
+
+            assertThat(awaitLine(lines, "agent> ", seen)).isEqualTo("agent> echo: " + SECRET_BODY);
+        } finally {
+            stop(process);
+        }
+        String logs = Files.readString(stderr);
+        assertThat(logs).contains("[sms] Twilio webhook server listening on 127.0.0.1:");
+        assertThat(logs).contains("+1500***0006");
+        assertThat(logs)
+                .doesNotContain(Gateway.SANDBOX_PHONE)
+                .doesNotContain(Gateway.SANDBOX_GATEWAY_NUMBER)
+                .doesNotContain("+15550001234")
+                .doesNotContain("my pin")
+                .doesNotContain("echo: ");
+        // No auth token: 32 hex digits that are not part of an AC/SM/MG sid.
+        assertThat(Pattern.compile("(?<![A-Z]{2})\\b[0-9a-f]{32}\\b")
+                        .matcher(logs)
+                        .find())
+                .as("a token-like value in the logs:%n%s", logs)
+                .isFalse();
+    }
+
+    @Test
+    void runsWithStandardInputClosed() throws Exception {
+        Path stderr = tmp.resolve("stderr.log");
+        Process process = launch(stderr);
+        List<String> seen = new ArrayList<>();
+        try {
+            process.getOutputStream().close();
+            BlockingQueue<String> lines = lines(process);
+            awaitLine(lines, "SANDBOX MODE", seen);
+            awaitLine(lines, "no more input", seen);
+
+            assertThat(process.isAlive())
+                    .as("the gateway keeps running without a terminal")
+                    .isTrue();
+        } finally {
+            stop(process);
+        }
+        assertThat(Files.readString(stderr)).doesNotContain("Exception");
+    }
+
+    @Test
+    void refusesToStartWithoutAPublicWebhookUrlNamingTheVariable() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command());
+        builder.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("SMS_"));
+        builder.environment().put("TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32));
+        builder.environment().put("TWILIO_AUTH_TOKEN", "test-token");
+        builder.environment().put("TWILIO_PHONE_NUMBER", "+15005550006");
+        builder.environment().put("SMS_WEBHOOK_PORT", "0");
+        Path stderr = tmp.resolve("refusal.log");
+        builder.redirectError(stderr.toFile());
+        Process process = builder.start();
+        process.getOutputStream().close();
+
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isNotZero();
+        List<String> errorLines =
+                Files.readAllLines(stderr).stream().filter(l -> !l.isBlank()).toList();
+        assertThat(errorLines).hasSize(1);
+        assertThat(errorLines.get(0)).contains("SMS_WEBHOOK_URL").doesNotContain("test-token");
+    }
+}

@@ -37,7 +37,7 @@ public final class GsmNormaliser {
         StringBuilder out = new StringBuilder(text.length() + 8);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            String replacement = replacement(c);
+            String replacement = c < '\u00A0' ? null : replacement(c);
             if (replacement != null) {
                 out.append(replacement);
             } else if (SegmentCounter.isGsm7(c)) {
@@ -67,14 +67,19 @@ public final class GsmNormaliser {
         int[] origin = new int[text.length() + 16];
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            String replacement = replacement(c);
-            String piece = replacement == null ? String.valueOf(c) : replacement;
-            for (int k = 0; k < piece.length(); k++) {
-                if (out.length() == origin.length) {
-                    origin = Arrays.copyOf(origin, origin.length * 2);
-                }
+            String replacement = c < '\u00A0' ? null : replacement(c);
+            int needed = out.length() + (replacement == null ? 1 : replacement.length());
+            if (needed > origin.length) {
+                origin = Arrays.copyOf(origin, Math.max(needed, origin.length * 2));
+            }
+            if (replacement == null) {
                 origin[out.length()] = i;
-                out.append(piece.charAt(k));
+                out.append(c);
+            } else {
+                for (int k = 0; k < replacement.length(); k++) {
+                    origin[out.length()] = i;
+                    out.append(replacement.charAt(k));
+                }
             }
         }
         return new Mapped(out.toString(), origin);

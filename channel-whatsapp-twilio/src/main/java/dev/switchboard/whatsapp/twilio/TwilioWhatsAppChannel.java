@@ -1,0 +1,884 @@
+package dev.switchboard.whatsapp.twilio;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.switchboard.channel.AccessPolicy;
+import dev.switchboard.channel.Address;
+import dev.switchboard.channel.Channel;
+import dev.switchboard.channel.ChannelCapabilities;
+import dev.switchboard.channel.ChannelContext;
+import dev.switchboard.channel.DeliveryReceipt;
+import dev.switchboard.channel.HomeChannel;
+import dev.switchboard.channel.InboundMessage;
+import dev.switchboard.channel.OutboundMessage;
+import dev.switchboard.channel.PermanentChannelException;
+import dev.switchboard.channel.SendReceipt;
+import dev.switchboard.channel.Template;
+import dev.switchboard.channel.TextFlavour;
+import dev.switchboard.channel.WebhookHandler;
+import dev.switchboard.channel.WebhookResult;
+import dev.switchboard.channel.WebhookRoute;
+import dev.switchboard.twilio.TwilioAddressFormat;
+import dev.switchboard.twilio.TwilioCredentials;
+import dev.switchboard.twilio.TwilioSender;
+import dev.switchboard.twilio.TwilioSignature;
+import dev.switchboard.twilio.TwilioWebhookHandler;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * WhatsApp through Twilio: one WhatsApp sender (or Messaging Service) of one Twilio account, with
+ * WhatsApp's 24-hour customer-service window kept per person.
+ *
+ * <p>Build it in code with {@link #builder()}, or from environment-style variables with {@link
+ * #fromEnv(Map)} / {@link #builderFromEnv(Map)}:
+ *
+ * <table>
+ *   <caption>Variables read by {@link #fromEnv(Map)}</caption>
+ *   <tr><th>Variable</th><th>Builder option</th></tr>
+ *   <tr><td>{@code TWILIO_ACCOUNT_SID}, {@code TWILIO_AUTH_TOKEN}</td><td>{@link Builder#accountSid},
+ *       {@link Builder#authToken} (required)</td></tr>
+ *   <tr><td>{@code TWILIO_WHATSAPP_NUMBER}</td><td>{@link Builder#whatsAppNumber}</td></tr>
+ *   <tr><td>{@code TWILIO_MESSAGING_SERVICE_SID}</td><td>{@link Builder#messagingServiceSid}</td></tr>
+ *   <tr><td>{@code WHATSAPP_WEBHOOK_URL}</td><td>{@link Builder#webhookUrl}</td></tr>
+ *   <tr><td>{@code WHATSAPP_INSECURE_NO_SIGNATURE}</td><td>{@link Builder#insecureNoSignature}</td></tr>
+ *   <tr><td>{@code WHATSAPP_ALLOWED_USERS}</td><td>{@link Builder#allowedUsers(String)}</td></tr>
+ *   <tr><td>{@code WHATSAPP_ALLOW_ALL_USERS}</td><td>{@link Builder#allowAllUsers}</td></tr>
+ *   <tr><td>{@code WHATSAPP_HOME_CHANNEL}, {@code WHATSAPP_HOME_CHANNEL_NAME}</td><td>{@link
+ *       Builder#home}</td></tr>
+ *   <tr><td>{@code TWILIO_API_BASE_URL}</td><td>{@link Builder#apiBaseUrl}</td></tr>
+ * </table>
+ *
+ * <p>Blank variables count as unset. Phone numbers may be written with or without the {@code
+ * whatsapp:} prefix; inside Switchboard every address is plain E.164, so allowlists, home channels
+ * and history match across SMS and WhatsApp. The prefix is added and removed at the Twilio boundary
+ * only.
+ *
+ * <p>The channel answers two routes on the host's listener, which it shares with the SMS channel:
+ * incoming messages on the {@linkplain Builder#webhookPath webhook path} ({@value
+ * #DEFAULT_WEBHOOK_PATH} by default) and status callbacks on that path plus {@code /status}. Both
+ * check {@code X-Twilio-Signature} against the public URL.
+ *
+ * <h2>The 24-hour window</h2>
+ *
+ * <p>WhatsApp takes free text from a business only within 24 hours of the person's last message;
+ * after that, only an approved template, or the message fails with Twilio error 63016 minutes later.
+ * The channel records when each person last wrote (in a {@link ConversationWindowStore}, in memory
+ * by default) and {@link #send(OutboundMessage)} decides before any request: inside the window,
+ * free text; outside it, the message's own template, else the {@linkplain Builder#proactiveTemplate
+ * proactive template}, else an immediate {@link PermanentChannelException} with provider code
+ * {@value #WINDOW_CLOSED_CODE} ({@link #windowClosed}) and nothing sent.
+ */
+public final class TwilioWhatsAppChannel implements Channel {
+
+    /** The channel's id. */
+    public static final String ID = "whatsapp";
+
+    /** The default path of the incoming-message webhook on the host's listener. */
+    public static final String DEFAULT_WEBHOOK_PATH = "/webhooks/twilio-whatsapp";
+
+    /** The longest text Twilio takes in one WhatsApp message. */
+    public static final int MAX_MESSAGE_LENGTH = 1600;
+
+    /** WhatsApp's customer-service window: free text is allowed this long after a person's message. */
+    public static final Duration DEFAULT_WINDOW = Duration.ofHours(24);
+
+    /** Twilio's error code for free text outside the window, carried by {@link #windowClosed}. */
+    public static final String WINDOW_CLOSED_CODE = "63016";
+
+    private static final Logger log = LoggerFactory.getLogger(TwilioWhatsAppChannel.class);
+
+    private static final ChannelCapabilities CAPABILITIES =
+            new ChannelCapabilities(MAX_MESSAGE_LENGTH, TextFlavour.WHATSAPP, true, false);
+
+    private static final Pattern CONTENT_SID = Pattern.compile("HX[0-9a-fA-F]{32}");
+    private static final Pattern MESSAGING_SERVICE_SID = Pattern.compile("MG[0-9a-fA-F]{32}");
+
+    private static final String TEMPLATE_ADVICE = "Send a Content API template (OutboundMessage.withTemplate) or"
+            + " configure a default template (TwilioWhatsAppChannel.Builder#proactiveTemplate,"
+            + " WHATSAPP_HOME_TEMPLATE_SID in the sample gateway)";
+
+    // Advice that differs from SMS's, or codes SMS never meets. {to} is the redacted recipient.
+    private static final Map<Integer, String> ERROR_MESSAGES = Map.of(
+            21606,
+            "Twilio error 21606: the From address is not a WhatsApp sender of this account; check"
+                    + " TWILIO_WHATSAPP_NUMBER, or send through TWILIO_MESSAGING_SERVICE_SID with the WhatsApp"
+                    + " sender in its pool",
+            21656,
+            "Twilio error 21656: Twilio refused the template's ContentVariables; check that they match the"
+                    + " template's placeholders",
+            63003,
+            "Twilio error 63003: the recipient {to} cannot be reached on WhatsApp (not a WhatsApp number, or"
+                    + " no longer active); drop the number or reach them another way",
+            63007,
+            "Twilio error 63007: Twilio has no WhatsApp sender for the From address; check"
+                    + " TWILIO_WHATSAPP_NUMBER, that the sender is approved, and that it belongs to"
+                    + " TWILIO_ACCOUNT_SID",
+            63015,
+            "Twilio error 63015: the recipient {to} has not joined this account's WhatsApp Sandbox; they"
+                    + " must first send the sandbox's join code",
+            63016,
+            "Twilio error 63016: WhatsApp's 24-hour window with {to} is closed, so free text is refused. "
+                    + TEMPLATE_ADVICE,
+            63018,
+            "Twilio error 63018: the WhatsApp sender is over its messaging limit; send more slowly and start"
+                    + " fewer new conversations a day",
+            63027,
+            "Twilio error 63027: WhatsApp has no approved template for this ContentSid in the recipient's"
+                    + " language; check the template's approval in the Twilio console",
+            63028,
+            "Twilio error 63028: the number of ContentVariables does not match the template's" + " placeholders");
+
+    private final Address whatsAppNumber;
+    private final String messagingServiceSid;
+    private final boolean insecure;
+    private final AccessPolicy accessPolicy;
+    private final HomeChannel home;
+    private final List<WebhookRoute> routes;
+    private final TwilioSender sender;
+    private final ConversationWindowStore windowStore;
+    private final boolean defaultStore;
+    private final Duration window;
+    private final String proactiveContentSid;
+    private final Function<? super OutboundMessage, Optional<Template>> proactiveTemplates;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Clock clock = Clock.systemUTC();
+
+    private TwilioWhatsAppChannel(Builder b, TwilioCredentials credentials) {
+        this.whatsAppNumber = b.whatsAppNumber;
+        this.messagingServiceSid = b.messagingServiceSid;
+        this.insecure = b.insecure;
+        this.accessPolicy = b.allowAll ? AccessPolicy.allowEveryone() : AccessPolicy.allowOnly(b.allowed);
+        this.home = b.homeNumber == null ? null : new HomeChannel(b.homeNumber, b.homeName);
+        this.window = b.window;
+        this.defaultStore = b.windowStore == null;
+        this.windowStore = defaultStore ? ConversationWindowStore.inMemory(window) : b.windowStore;
+        this.proactiveContentSid = b.proactiveContentSid;
+        this.proactiveTemplates = b.proactiveTemplates;
+
+        String statusPath = b.webhookPath.equals("/") ? "/status" : b.webhookPath + "/status";
+        String statusUrl = b.webhookUrl == null ? null : withPathSuffix(b.webhookUrl, "/status");
+        TwilioSignature verifier = TwilioSignature.verifier(credentials.authToken());
+        WebhookHandler inbound = handler(TwilioWebhookHandler.Kind.INBOUND, verifier, b.webhookUrl);
+        this.routes = List.of(
+                WebhookRoute.formPost(b.webhookPath, request -> recordWindow(inbound.handle(request))),
+                WebhookRoute.formPost(statusPath, handler(TwilioWebhookHandler.Kind.STATUS, verifier, statusUrl)));
+
+        TwilioSender.Builder senderBuilder = TwilioSender.builder(credentials)
+                .channelId(ID)
+                .addressFormat(TwilioAddressFormat.WHATSAPP)
+                .connectTimeout(b.connectTimeout)
+                .readTimeout(b.readTimeout);
+        ERROR_MESSAGES.forEach(senderBuilder::errorMessage);
+        if (whatsAppNumber != null) {
+            senderBuilder.from(whatsAppNumber);
+        }
+        if (messagingServiceSid != null) {
+            senderBuilder.messagingServiceSid(messagingServiceSid);
+        }
+        if (statusUrl != null) {
+            senderBuilder.statusCallback(statusUrl);
+        }
+        if (b.apiBaseUrl != null) {
+            senderBuilder.apiBaseUrl(b.apiBaseUrl);
+        }
+        this.sender = senderBuilder.build();
+    }
+
+    private TwilioWebhookHandler handler(TwilioWebhookHandler.Kind kind, TwilioSignature verifier, String url) {
+        TwilioWebhookHandler.Builder handler = TwilioWebhookHandler.builder(kind, ID)
+                .addressFormat(TwilioAddressFormat.WHATSAPP)
+                .clock(() -> clock);
+        if (insecure) {
+            handler.insecureNoSignature();
+        } else {
+            handler.signedBy(verifier, url);
+        }
+        return handler.build();
+    }
+
+    // Only what the shared handler found authentic and readable opens a window.
+    private WebhookResult recordWindow(WebhookResult result) {
+        if (result instanceof WebhookResult.Inbound inbound) {
+            InboundMessage message = inbound.message();
+            try {
+                windowStore.recordInbound(message.from(), message.receivedAt());
+            } catch (RuntimeException e) {
+                // The message is still worth answering; the next send will find the window closed.
+                log.warn("[{}] could not record the window with {} in {}", ID, message.from(), windowStore, e);
+            }
+        }
+        return result;
+    }
+
+    /** Starts building a channel in code. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A builder filled from environment-style variables (see the class documentation), for the
+     * caller to adjust before {@link Builder#build()}: a proactive template, say. Nothing is read from
+     * the process environment: pass {@code System.getenv()} explicitly if that is the source.
+     *
+     * @throws IllegalArgumentException if a variable's value is invalid, naming the variable and the
+     *     value (phone numbers redacted)
+     */
+    public static Builder builderFromEnv(Map<String, String> env) {
+        requireNonNull(env, "env");
+        Builder b = new Builder();
+        get(env, "TWILIO_ACCOUNT_SID").ifPresent(b::accountSid);
+        get(env, "TWILIO_AUTH_TOKEN").ifPresent(b::authToken);
+        get(env, "TWILIO_WHATSAPP_NUMBER").ifPresent(b::whatsAppNumber);
+        get(env, "TWILIO_MESSAGING_SERVICE_SID").ifPresent(b::messagingServiceSid);
+        get(env, "WHATSAPP_WEBHOOK_URL").ifPresent(b::webhookUrl);
+        bool(env, "WHATSAPP_INSECURE_NO_SIGNATURE").ifPresent(b::insecureNoSignature);
+        get(env, "WHATSAPP_ALLOWED_USERS").ifPresent(b::allowedUsers);
+        bool(env, "WHATSAPP_ALLOW_ALL_USERS").ifPresent(b::allowAllUsers);
+        Optional<String> homeNumber = get(env, "WHATSAPP_HOME_CHANNEL");
+        Optional<String> homeName = get(env, "WHATSAPP_HOME_CHANNEL_NAME");
+        if (homeNumber.isPresent()) {
+            b.home(homeNumber.get(), homeName.orElse(Builder.DEFAULT_HOME_NAME));
+        } else if (homeName.isPresent()) {
+            throw new IllegalArgumentException(
+                    "WHATSAPP_HOME_CHANNEL_NAME is set (" + homeName.get() + ") but WHATSAPP_HOME_CHANNEL is not");
+        }
+        get(env, "TWILIO_API_BASE_URL").ifPresent(b::apiBaseUrl);
+        return b;
+    }
+
+    /**
+     * A channel configured from environment-style variables: {@code builderFromEnv(env).build()}.
+     *
+     * @throws IllegalArgumentException if a variable's value is invalid
+     * @throws IllegalStateException if a required variable is missing
+     */
+    public static TwilioWhatsAppChannel fromEnv(Map<String, String> env) {
+        return builderFromEnv(env).build();
+    }
+
+    /**
+     * The failure of a send outside the window with no template: permanent, with provider code
+     * {@value #WINDOW_CLOSED_CODE}, and a message that names the redacted recipient, when they last
+     * wrote, and how to configure a template. {@link #send(OutboundMessage)} throws it before any
+     * request; an application can map a later status callback with error 63016 to it too (see {@link
+     * #windowClosedFailure(DeliveryReceipt)}).
+     *
+     * @param to the recipient
+     * @param lastInbound when they last wrote, if known
+     */
+    public static PermanentChannelException windowClosed(Address to, Optional<Instant> lastInbound) {
+        requireNonNull(to, "to");
+        requireNonNull(lastInbound, "lastInbound");
+        String last = lastInbound
+                .map(at -> at.truncatedTo(ChronoUnit.SECONDS).toString())
+                .orElse("none on record");
+        return new PermanentChannelException(
+                "WhatsApp's 24-hour window with " + to + " is closed (last inbound: " + last + "): free text would"
+                        + " fail with Twilio error " + WINDOW_CLOSED_CODE + ". " + TEMPLATE_ADVICE,
+                WINDOW_CLOSED_CODE,
+                null);
+    }
+
+    /**
+     * The {@link #windowClosed} failure for a status callback that reports Twilio error {@value
+     * #WINDOW_CLOSED_CODE}: free text that went out and was refused after all (the window closed
+     * while it was queued, or the window's state was lost).
+     *
+     * @return the failure, or empty if the receipt does not report error {@value #WINDOW_CLOSED_CODE}
+     */
+    public Optional<PermanentChannelException> windowClosedFailure(DeliveryReceipt receipt) {
+        requireNonNull(receipt, "receipt");
+        if (receipt.errorCode().filter(WINDOW_CLOSED_CODE::equals).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(windowClosed(receipt.to(), windowStore.lastInbound(receipt.to())));
+    }
+
+    /**
+     * Whether free text to {@code person} would be sent now: they wrote within the {@linkplain
+     * Builder#window window}, by the channel's clock.
+     */
+    public boolean isWindowOpen(Address person) {
+        requireNonNull(person, "person");
+        return isOpen(windowStore.lastInbound(person), clock.instant());
+    }
+
+    private boolean isOpen(Optional<Instant> lastInbound, Instant now) {
+        return lastInbound.isPresent() && now.isBefore(lastInbound.get().plus(window));
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    /** 1600 characters, {@link TextFlavour#WHATSAPP}, media supported, not billed per segment. */
+    @Override
+    public ChannelCapabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    /** The channel's WhatsApp number in plain E.164, if it has one (with only a Messaging Service: none). */
+    @Override
+    public Set<Address> selfAddresses() {
+        return whatsAppNumber == null ? Set.of() : Set.of(whatsAppNumber);
+    }
+
+    @Override
+    public AccessPolicy accessPolicy() {
+        return accessPolicy;
+    }
+
+    @Override
+    public Optional<HomeChannel> home() {
+        return Optional.ofNullable(home);
+    }
+
+    /**
+     * The incoming-message route, which also records each sender's window, and the status-callback
+     * route ({@code <path>/status}).
+     */
+    @Override
+    public List<WebhookRoute> routes() {
+        return routes;
+    }
+
+    /**
+     * Takes the host's clock, for {@code receivedAt} and for the window, and logs where the channel
+     * listens and how it treats the window.
+     *
+     * @throws IllegalStateException if the channel was started before or is closed
+     */
+    @Override
+    public void start(ChannelContext context) {
+        requireNonNull(context, "context");
+        if (closed.get()) {
+            throw new IllegalStateException("the whatsapp channel is closed");
+        }
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("the whatsapp channel is already started");
+        }
+        clock = requireNonNull(context.clock(), "context.clock()");
+        InetSocketAddress listen = context.listenAddress();
+        String host = listen.getHostString();
+        // An IPv6 literal needs brackets, or its last group reads as the port.
+        String hostPort = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + listen.getPort();
+        String from = whatsAppNumber != null ? "whatsapp:" + whatsAppNumber : messagingServiceSid;
+        log.info(
+                "[{}] Twilio WhatsApp webhook on {}{}, from: {}",
+                ID,
+                hostPort,
+                routes.get(0).path(),
+                from);
+        if (whatsAppNumber != null && messagingServiceSid != null) {
+            log.info("[{}] sending through Messaging Service {}", ID, messagingServiceSid);
+        }
+        log.info(
+                "[{}] the {} window is {}; outside it: {}",
+                ID,
+                window,
+                defaultStore
+                        ? "kept in memory (after a restart it counts as closed until each person writes again)"
+                        : "kept in " + windowStore,
+                proactiveContentSid != null
+                        ? "template " + proactiveContentSid
+                        : proactiveTemplates != null
+                                ? "the application's proactive templates"
+                                : "a message's own template, or an immediate failure (no proactive template)");
+        if (insecure) {
+            log.warn(
+                    "[{}] WHATSAPP_INSECURE_NO_SIGNATURE=true: webhook signatures are NOT checked, so anyone who"
+                            + " can reach {} can post messages in anyone's name. For local testing only.",
+                    ID,
+                    routes.get(0).path());
+        }
+        if (!accessPolicy.allowAll() && accessPolicy.allowed().isEmpty()) {
+            log.warn(
+                    "[{}] neither WHATSAPP_ALLOWED_USERS nor WHATSAPP_ALLOW_ALL_USERS is set: every sender is"
+                            + " ignored",
+                    ID);
+        }
+    }
+
+    /**
+     * Sends one message, choosing by the recipient's window before any request:
+     *
+     * <ul>
+     *   <li>A message with neither text nor media goes out as its template, at any time.
+     *   <li>Inside the window: the text (WhatsApp formatting and all) and media, as free text; a
+     *       template on the message is not used.
+     *   <li>Outside it: the message's own template, else the {@linkplain Builder#proactiveTemplate
+     *       proactive template} (the text goes into its variable); the template replaces the text and
+     *       the media.
+     *   <li>Outside it with no template: {@link #windowClosed} is thrown and nothing is sent.
+     * </ul>
+     *
+     * Text longer than {@value #MAX_MESSAGE_LENGTH} characters is refused without a request.
+     *
+     * @throws dev.switchboard.channel.RetriableChannelException if trying again may succeed
+     * @throws PermanentChannelException if it never will, including a closed window with no template
+     *     (provider code {@value #WINDOW_CLOSED_CODE})
+     * @throws IllegalStateException if the channel is closed
+     */
+    @Override
+    public SendReceipt send(OutboundMessage message) {
+        requireNonNull(message, "message");
+        if (closed.get()) {
+            throw new IllegalStateException("the whatsapp channel is closed");
+        }
+        if (message.text().length() > MAX_MESSAGE_LENGTH) {
+            throw new PermanentChannelException(
+                    "the message is " + message.text().length() + " characters, over WhatsApp's " + MAX_MESSAGE_LENGTH
+                            + ": split it before sending (a bug in the caller)",
+                    null,
+                    null);
+        }
+        if (message.text().isEmpty() && message.mediaUrls().isEmpty()) {
+            return sender.send(message);
+        }
+        Optional<Instant> lastInbound = windowStore.lastInbound(message.to());
+        if (isOpen(lastInbound, clock.instant())) {
+            return sender.send(
+                    message.template().isEmpty()
+                            ? message
+                            : new OutboundMessage(message.to(), message.text(), message.mediaUrls(), Optional.empty()));
+        }
+        Optional<Template> template = message.template().or(() -> proactiveTemplate(message));
+        if (template.isEmpty()) {
+            log.debug("[{}] window with {} is closed and no template was given: nothing sent", ID, message.to());
+            throw windowClosed(message.to(), lastInbound);
+        }
+        log.debug(
+                "[{}] window with {} is closed: sending template {}{}",
+                ID,
+                message.to(),
+                template.get().id(),
+                message.mediaUrls().isEmpty() ? "" : " without the message's media");
+        return sender.send(new OutboundMessage(message.to(), "", List.of(), template));
+    }
+
+    private Optional<Template> proactiveTemplate(OutboundMessage message) {
+        if (proactiveContentSid != null) {
+            if (message.text().isEmpty()) {
+                throw new PermanentChannelException(
+                        "WhatsApp's 24-hour window with " + message.to() + " is closed and the message has no"
+                                + " text for the proactive template's variable 1 (media alone cannot go into a"
+                                + " template): send text, or a template of your own (OutboundMessage.withTemplate)",
+                        WINDOW_CLOSED_CODE,
+                        null);
+            }
+            return Optional.of(new Template(proactiveContentSid, Map.of("1", message.text())));
+        }
+        if (proactiveTemplates != null) {
+            return requireNonNull(proactiveTemplates.apply(message), "the proactive template function returned null");
+        }
+        return Optional.empty();
+    }
+
+    /** Releases the HTTP client. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            sender.close();
+            log.debug("[{}] closed", ID);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TwilioWhatsAppChannel[from=" + (whatsAppNumber != null ? whatsAppNumber : messagingServiceSid)
+                + ", webhook=" + routes.get(0).path() + ", signatures=" + (insecure ? "off" : "checked") + ", window="
+                + window + "]";
+    }
+
+    /** {@code url} with {@code suffix} added to its path, before any query. */
+    static String withPathSuffix(String url, String suffix) {
+        int query = url.indexOf('?');
+        String path = query < 0 ? url : url.substring(0, query);
+        String rest = query < 0 ? "" : url.substring(query);
+        return (path.endsWith("/") ? path.substring(0, path.length() - 1) : path) + suffix + rest;
+    }
+
+    private static Optional<String> get(Map<String, String> env, String key) {
+        String value = env.get(key);
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
+    }
+
+    private static Optional<Boolean> bool(Map<String, String> env, String key) {
+        Optional<String> value = get(env, key);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        String v = value.get().toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(key + " must be true or false: " + value.get());
+        }
+        return Optional.of(v.equals("true"));
+    }
+
+    /**
+     * Builds a {@link TwilioWhatsAppChannel}. Required: the account SID and auth token, a WhatsApp
+     * number or a Messaging Service SID, and the public webhook URL unless signature checks are
+     * explicitly off.
+     */
+    public static final class Builder {
+
+        /** The home channel's name when none is given. */
+        public static final String DEFAULT_HOME_NAME = "home";
+
+        private String accountSid;
+        private String authToken;
+        private Address whatsAppNumber;
+        private String messagingServiceSid;
+        private String webhookUrl;
+        private boolean insecure;
+        private Set<Address> allowed = Set.of();
+        private boolean allowAll;
+        private Address homeNumber;
+        private String homeName = DEFAULT_HOME_NAME;
+        private String webhookPath = DEFAULT_WEBHOOK_PATH;
+        private String apiBaseUrl;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration readTimeout = Duration.ofSeconds(30);
+        private Duration window = DEFAULT_WINDOW;
+        private ConversationWindowStore windowStore;
+        private String proactiveContentSid;
+        private Function<? super OutboundMessage, Optional<Template>> proactiveTemplates;
+
+        private Builder() {}
+
+        /**
+         * The Twilio account SID ({@code TWILIO_ACCOUNT_SID}), {@code AC} and 32 hex digits. Required.
+         */
+        public Builder accountSid(String accountSid) {
+            this.accountSid = requireNonNull(accountSid, "accountSid").strip();
+            return this;
+        }
+
+        /** The account's auth token ({@code TWILIO_AUTH_TOKEN}). Required. */
+        public Builder authToken(String authToken) {
+            this.authToken = requireNonNull(authToken, "authToken").strip();
+            return this;
+        }
+
+        /** Both {@link #accountSid} and {@link #authToken} at once. */
+        public Builder credentials(TwilioCredentials credentials) {
+            requireNonNull(credentials, "credentials");
+            this.accountSid = credentials.accountSid();
+            this.authToken = credentials.authToken();
+            return this;
+        }
+
+        /**
+         * The channel's WhatsApp sender ({@code TWILIO_WHATSAPP_NUMBER}), in international form, with
+         * or without the {@code whatsapp:} prefix; it is kept in plain E.164 ({@code whatsapp:+1 555
+         * 123 4567} becomes {@code +15551234567}). Sends use it as {@code From} (as {@code
+         * whatsapp:+15551234567}) unless a Messaging Service is set. This or {@link
+         * #messagingServiceSid} is required.
+         *
+         * @throws IllegalArgumentException if it is not a phone number (the message shows it redacted)
+         */
+        public Builder whatsAppNumber(String whatsAppNumber) {
+            requireNonNull(whatsAppNumber, "whatsAppNumber");
+            this.whatsAppNumber = TwilioAddressFormat.WHATSAPP.normalize("TWILIO_WHATSAPP_NUMBER", whatsAppNumber);
+            return this;
+        }
+
+        /**
+         * A Messaging Service to send through ({@code TWILIO_MESSAGING_SERVICE_SID}), {@code MG} and 32
+         * hex digits; its sender pool must hold the WhatsApp sender. When set, it replaces {@code From}
+         * on every send. This or {@link #whatsAppNumber} is required.
+         *
+         * @throws IllegalArgumentException if the SID is malformed
+         */
+        public Builder messagingServiceSid(String messagingServiceSid) {
+            requireNonNull(messagingServiceSid, "messagingServiceSid");
+            String sid = messagingServiceSid.strip();
+            if (!MESSAGING_SERVICE_SID.matcher(sid).matches()) {
+                throw new IllegalArgumentException(
+                        "TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits: " + sid);
+            }
+            this.messagingServiceSid = sid;
+            return this;
+        }
+
+        /**
+         * The public URL Twilio calls for incoming WhatsApp messages ({@code WHATSAPP_WEBHOOK_URL}),
+         * exactly as configured on the WhatsApp sender in Twilio: signatures are checked against it,
+         * never against the local URL, so behind a proxy or tunnel this is the outside one. Status
+         * callbacks are requested at this URL plus {@code /status}. Required unless {@link
+         * #insecureNoSignature} is set.
+         *
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL without a fragment
+         */
+        public Builder webhookUrl(String webhookUrl) {
+            requireNonNull(webhookUrl, "webhookUrl");
+            String url = webhookUrl.strip();
+            if (!isHttpUrlWithoutFragment(url)) {
+                throw new IllegalArgumentException(
+                        "WHATSAPP_WEBHOOK_URL must be an absolute http(s) URL without a fragment: " + url);
+            }
+            this.webhookUrl = url;
+            return this;
+        }
+
+        /**
+         * Whether to skip signature checks ({@code WHATSAPP_INSECURE_NO_SIGNATURE}): anyone who can
+         * reach the webhook can then post messages in anyone's name, and open windows. For local
+         * testing only; a WARN is logged at start. Default: {@code false}.
+         */
+        public Builder insecureNoSignature(boolean insecure) {
+            this.insecure = insecure;
+            return this;
+        }
+
+        /**
+         * The numbers that may talk to the agent ({@code WHATSAPP_ALLOWED_USERS}), comma-separated, in
+         * international form, each with or without the {@code whatsapp:} prefix; each is kept in plain
+         * E.164, so an SMS allowlist can be reused as it is. Replaces earlier entries. Default: none
+         * (deny everyone).
+         *
+         * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
+         */
+        public Builder allowedUsers(String commaSeparated) {
+            requireNonNull(commaSeparated, "commaSeparated");
+            this.allowed = TwilioAddressFormat.WHATSAPP.normalizeList("WHATSAPP_ALLOWED_USERS", commaSeparated);
+            return this;
+        }
+
+        /**
+         * The numbers that may talk to the agent, as for {@link #allowedUsers(String)}. Replaces earlier
+         * entries.
+         *
+         * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
+         */
+        public Builder allowedUsers(Collection<String> numbers) {
+            requireNonNull(numbers, "numbers");
+            Set<Address> addresses = new LinkedHashSet<>();
+            for (String number : numbers) {
+                addresses.add(TwilioAddressFormat.WHATSAPP.normalize("WHATSAPP_ALLOWED_USERS", number));
+            }
+            this.allowed = Set.copyOf(addresses);
+            return this;
+        }
+
+        /**
+         * Whether everyone may talk to the agent ({@code WHATSAPP_ALLOW_ALL_USERS}), whatever the
+         * allowed users say. Default: {@code false}.
+         */
+        public Builder allowAllUsers(boolean allowAll) {
+            this.allowAll = allowAll;
+            return this;
+        }
+
+        /**
+         * The home channel ({@code WHATSAPP_HOME_CHANNEL}, {@code WHATSAPP_HOME_CHANNEL_NAME}): where
+         * pushes with no other recipient go, usually the operator's phone. Pushes to it outside the
+         * window need a {@linkplain #proactiveTemplate proactive template}. Default: none.
+         *
+         * @param number the number, in international form, with or without {@code whatsapp:}; kept in
+         *     plain E.164
+         * @param name a human name for logs ({@value #DEFAULT_HOME_NAME} when read from the environment
+         *     without one)
+         * @throws IllegalArgumentException if the number is not a phone number or the name is blank
+         */
+        public Builder home(String number, String name) {
+            requireNonNull(number, "number");
+            requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("WHATSAPP_HOME_CHANNEL_NAME cannot be blank");
+            }
+            this.homeNumber = TwilioAddressFormat.WHATSAPP.normalize("WHATSAPP_HOME_CHANNEL", number);
+            this.homeName = name.strip();
+            return this;
+        }
+
+        /**
+         * The path of the incoming-message route on the host's listener; status callbacks use this
+         * path plus {@code /status}. Default: {@value TwilioWhatsAppChannel#DEFAULT_WEBHOOK_PATH}, which
+         * sits beside the SMS channel's on the same listener.
+         *
+         * @throws IllegalArgumentException if it does not start with {@code /} or has a query,
+         *     fragment or whitespace
+         */
+        public Builder webhookPath(String webhookPath) {
+            requireNonNull(webhookPath, "webhookPath");
+            if (!webhookPath.startsWith("/") || webhookPath.matches(".*[?#\\s].*")) {
+                throw new IllegalArgumentException(
+                        "webhookPath must start with / and have no query, fragment or whitespace: " + webhookPath);
+            }
+            String path = webhookPath.replaceAll("(?<=.)/+$", "");
+            this.webhookPath = path;
+            return this;
+        }
+
+        /**
+         * Sends REST calls to this base instead of Twilio ({@code TWILIO_API_BASE_URL}, e.g. {@code
+         * http://127.0.0.1:41234} for a local stand-in): scheme, host and port are replaced, path and
+         * query kept. Default: none.
+         *
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL without query or
+         *     fragment
+         */
+        public Builder apiBaseUrl(String apiBaseUrl) {
+            requireNonNull(apiBaseUrl, "apiBaseUrl");
+            String url = apiBaseUrl.strip();
+            TwilioSender.parseApiBaseUrl(url);
+            this.apiBaseUrl = url;
+            return this;
+        }
+
+        /**
+         * How long to wait for a connection to Twilio. Default: 10 seconds.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = positive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /**
+         * How long to wait for Twilio's answer to a send. Default: 30 seconds.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder readTimeout(Duration readTimeout) {
+            this.readTimeout = positive("readTimeout", readTimeout);
+            return this;
+        }
+
+        /**
+         * How long after a person's last message free text may be sent. WhatsApp's rule is 24 hours,
+         * counted from when the person sent; the channel counts from when the webhook arrived, so a
+         * shorter window leaves a margin for messages that wait in a queue. Default: {@link
+         * TwilioWhatsAppChannel#DEFAULT_WINDOW 24 hours}.
+         *
+         * @throws IllegalArgumentException if not positive, or longer than 24 hours (free text would
+         *     fail)
+         */
+        public Builder window(Duration window) {
+            positive("window", window);
+            if (window.compareTo(DEFAULT_WINDOW) > 0) {
+                throw new IllegalArgumentException(
+                        "window cannot be longer than WhatsApp's 24 hours (free text would fail with 63016): "
+                                + window);
+            }
+            this.window = window;
+            return this;
+        }
+
+        /**
+         * Where each person's last message time is kept. Default: {@link
+         * ConversationWindowStore#inMemory(Duration) in memory} for the {@link #window}, lost on restart
+         * (every window then counts as closed until the person writes again).
+         */
+        public Builder windowStore(ConversationWindowStore windowStore) {
+            this.windowStore = requireNonNull(windowStore, "windowStore");
+            return this;
+        }
+
+        /**
+         * The Content API template to send outside the window when a message brings none of its own:
+         * a scheduled push to the home channel, or a late reply. The message's text becomes the
+         * template's variable {@code 1} ({@code ContentVariables} {@code {"1": text}}), so the
+         * template's body is typically {@code {{1}}} with a little framing; its media is not sent.
+         * Replaces an earlier {@link #proactiveTemplate(Function)}. Default: none (sends outside the
+         * window without a template fail at once).
+         *
+         * @param contentSid the template's SID, {@code HX} and 32 hex digits, approved for WhatsApp
+         * @throws IllegalArgumentException if the SID is malformed
+         */
+        public Builder proactiveTemplate(String contentSid) {
+            requireNonNull(contentSid, "contentSid");
+            String sid = contentSid.strip();
+            if (!CONTENT_SID.matcher(sid).matches()) {
+                throw new IllegalArgumentException(
+                        "proactiveTemplate must be a Content SID, HX followed by 32 hex digits: " + sid);
+            }
+            this.proactiveContentSid = sid;
+            this.proactiveTemplates = null;
+            return this;
+        }
+
+        /**
+         * Chooses the template for each message that must go out outside the window without one of its
+         * own: the application maps the message (recipient, text) to a template and its variables, or
+         * to empty, in which case the send fails at once as without a template. Called on the sending
+         * thread. Replaces an earlier {@link #proactiveTemplate(String)}. Default: none.
+         */
+        public Builder proactiveTemplate(Function<? super OutboundMessage, Optional<Template>> templateFor) {
+            this.proactiveTemplates = requireNonNull(templateFor, "templateFor");
+            this.proactiveContentSid = null;
+            return this;
+        }
+
+        /**
+         * Builds the channel.
+         *
+         * @throws IllegalStateException if a required option is missing: the message is one line
+         *     naming the variable
+         * @throws IllegalArgumentException if the account SID is malformed
+         */
+        public TwilioWhatsAppChannel build() {
+            if (accountSid == null || accountSid.isEmpty()) {
+                throw new IllegalStateException(
+                        "TWILIO_ACCOUNT_SID is not set: set it to the SID of your Twilio account (AC…)");
+            }
+            if (authToken == null || authToken.isEmpty()) {
+                throw new IllegalStateException(
+                        "TWILIO_AUTH_TOKEN is not set: set it to the auth token of your Twilio account");
+            }
+            TwilioCredentials credentials = new TwilioCredentials(accountSid, authToken);
+            if (whatsAppNumber == null && messagingServiceSid == null) {
+                throw new IllegalStateException("neither TWILIO_WHATSAPP_NUMBER nor TWILIO_MESSAGING_SERVICE_SID is"
+                        + " set: set the WhatsApp sender's number, or a Messaging Service SID (MG…) whose pool has it");
+            }
+            if (webhookUrl == null && !insecure) {
+                throw new IllegalStateException("WHATSAPP_WEBHOOK_URL is not set: Twilio signatures are checked"
+                        + " against the public webhook URL. Set it to the URL Twilio calls for WhatsApp messages, or"
+                        + " set WHATSAPP_INSECURE_NO_SIGNATURE=true for local testing only.");
+            }
+            return new TwilioWhatsAppChannel(this, credentials);
+        }
+
+        private static boolean isHttpUrlWithoutFragment(String url) {
+            try {
+                URI uri = new URI(url);
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                return (scheme.equals("http") || scheme.equals("https"))
+                        && uri.getHost() != null
+                        && uri.getRawFragment() == null;
+            } catch (URISyntaxException e) {
+                return false;
+            }
+        }
+
+        private static Duration positive(String option, Duration value) {
+            requireNonNull(value, option);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(option + " must be positive: " + value);
+            }
+            return value;
+        }
+    }
+}

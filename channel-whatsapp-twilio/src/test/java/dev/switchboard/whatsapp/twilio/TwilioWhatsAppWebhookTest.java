@@ -1,0 +1,417 @@
+package dev.switchboard.whatsapp.twilio;
+
+import static dev.switchboard.whatsapp.twilio.Fixtures.AUTH_TOKEN;
+import static dev.switchboard.whatsapp.twilio.Fixtures.MEDIA_SID;
+import static dev.switchboard.whatsapp.twilio.Fixtures.MESSAGE_SID;
+import static dev.switchboard.whatsapp.twilio.Fixtures.OUR_NUMBER;
+import static dev.switchboard.whatsapp.twilio.Fixtures.OUR_WA;
+import static dev.switchboard.whatsapp.twilio.Fixtures.PERSON;
+import static dev.switchboard.whatsapp.twilio.Fixtures.PERSON_WA;
+import static dev.switchboard.whatsapp.twilio.Fixtures.PUBLIC_URL;
+import static dev.switchboard.whatsapp.twilio.Fixtures.T0;
+import static dev.switchboard.whatsapp.twilio.Fixtures.context;
+import static dev.switchboard.whatsapp.twilio.Fixtures.env;
+import static dev.switchboard.whatsapp.twilio.Fixtures.form;
+import static dev.switchboard.whatsapp.twilio.Fixtures.inboundWhatsApp;
+import static dev.switchboard.whatsapp.twilio.Fixtures.request;
+import static dev.switchboard.whatsapp.twilio.Fixtures.signed;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.switchboard.channel.Address;
+import dev.switchboard.channel.Attachment;
+import dev.switchboard.channel.DeliveryStatus;
+import dev.switchboard.channel.InboundMessage;
+import dev.switchboard.channel.OutboundMessage;
+import dev.switchboard.channel.WebhookResult;
+import dev.switchboard.channel.WebhookRoute;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class TwilioWhatsAppWebhookTest {
+
+    private static TwilioWhatsAppChannel started() {
+        TwilioWhatsAppChannel channel = TwilioWhatsAppChannel.fromEnv(env());
+        channel.start(context(Clock.fixed(T0, ZoneOffset.UTC)));
+        return channel;
+    }
+
+    private static WebhookRoute inboundRoute(TwilioWhatsAppChannel channel) {
+        return channel.routes().get(0);
+    }
+
+    @Test
+    void aSignedWhatsAppMessageArrivesWithPlainE164AddressesAndTheProfile() {
+        try (TwilioWhatsAppChannel channel = started()) {
+            WebhookResult result = inboundRoute(channel)
+                    .handler()
+                    .handle(signed(
+                            AUTH_TOKEN,
+                            PUBLIC_URL,
+                            "/webhooks/twilio-whatsapp",
+                            inboundWhatsApp(MESSAGE_SID, "*hi* there")));
+
+            assertThat(result).isInstanceOf(WebhookResult.Inbound.class);
+            InboundMessage message = ((WebhookResult.Inbound) result).message();
+            assertThat(message.id()).isEqualTo(MESSAGE_SID);
+            assertThat(message.channelId()).isEqualTo("whatsapp");
+            assertThat(message.from()).isEqualTo(Address.of(PERSON));
+            assertThat(message.to()).isEqualTo(Address.of(OUR_NUMBER));
+            assertThat(message.text()).isEqualTo("*hi* there");
+            assertThat(message.receivedAt()).isEqualTo(T0);
+            assertThat(message.extras())
+                    .containsEntry("ProfileName", "Ada Lovelace")
+                    .containsEntry("WaId", "15557654321");
+            assertThat(result.response().status()).isEqualTo(200);
+            assertThat(new String(result.response().body(), StandardCharsets.UTF_8))
+                    .endsWith("<Response/>");
+        }
+    }
+
+    @Test
+    void mediaArriveAsAttachmentsInOrder() {
+        try (TwilioWhatsAppChannel channel = started()) {
+            String media = "https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/" + MEDIA_SID + "/Media/ME";
+            WebhookResult result = inboundRoute(channel)
+                    .handler()
+                    .handle(signed(
+                            AUTH_TOKEN,
+                            PUBLIC_URL,
+                            "/webhooks/twilio-whatsapp",
+                            "MessageSid",
+                            MEDIA_SID,
+                            "From",
+                            PERSON_WA,
+                            "To",
+                            OUR_WA,
+                            "Body",
+                            "",
+                            "ProfileName",
+                            "Ada",
+                            "WaId",
+                            "15557654321",
+                            "NumMedia",
+                            "2",
+                            "MediaUrl0",
+                            media + "1",
+                            "MediaContentType0",
+                            "image/jpeg",
+                            "MediaUrl1",
+                            media + "2",
+                            "MediaContentType1",
+                            "audio/ogg"));
+
+            InboundMessage message = ((WebhookResult.Inbound) result).message();
+            assertThat(message.text()).isEmpty();
+            assertThat(message.attachments())
+                    .containsExactly(
+                            new Attachment(URI.create(media + "1"), "image/jpeg"),
+                            new Attachment(URI.create(media + "2"), "audio/ogg"));
+        }
+    }
+
+    @Test
+    void buttonRepliesAndLocationsArePassedThroughAsExtras() {
+        try (TwilioWhatsAppChannel channel = started()) {
+            WebhookResult button = inboundRoute(channel)
+                    .handler()
+                    .handle(signed(
+                            AUTH_TOKEN,
+                            PUBLIC_URL,
+                            "/webhooks/twilio-whatsapp",
+                            inboundWhatsApp(
+                                    MESSAGE_SID,
+                                    "Yes please",
+                                    "ButtonText",
+                                    "Yes please",
+                                    "ButtonPayload",
+                                    "confirm-42",
+                                    "OriginalRepliedMessageSid",
+                                    "SMbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")));
+            WebhookResult location = inboundRoute(channel)
+                    .handler()
+                    .handle(signed(
+                            AUTH_TOKEN,
+                            PUBLIC_URL,
+                            "/webhooks/twilio-whatsapp",
+                            inboundWhatsApp(
+                                    MEDIA_SID,
+                                    "",
+                                    "Latitude",
+                                    "51.5074",
+                                    "Longitude",
+                                    "-0.1278",
+                                    "Address",
+                                    "Trafalgar Square",
+                                    "Label",
+                                    "Meet here")));
+
+            assertThat(((WebhookResult.Inbound) button).message().extras())
+                    .containsEntry("ButtonText", "Yes please")
+                    .containsEntry("ButtonPayload", "confirm-42")
+                    .containsEntry("OriginalRepliedMessageSid", "SMbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+            assertThat(((WebhookResult.Inbound) location).message().extras())
+                    .containsEntry("Latitude", "51.5074")
+                    .containsEntry("Longitude", "-0.1278")
+                    .containsEntry("Address", "Trafalgar Square")
+                    .containsEntry("Label", "Meet here")
+                    .doesNotContainKey("ButtonPayload");
+        }
+    }
+
+    @Test
+    void forgedUnsignedAndLocallySignedRequestsAre403AndOpenNoWindow() {
+        try (TwilioWhatsAppChannel channel = started()) {
+            WebhookRoute route = inboundRoute(channel);
+            String[] fields = inboundWhatsApp(MESSAGE_SID, "hi");
+
+            WebhookResult forged = route.handler().handle(signed("guessed-token", PUBLIC_URL, route.path(), fields));
+            WebhookResult local = route.handler()
+                    .handle(signed(AUTH_TOKEN, "http://127.0.0.1:8080/webhooks/twilio-whatsapp", route.path(), fields));
+            WebhookResult smsUrl = route.handler()
+                    .handle(signed(AUTH_TOKEN, "https://bot.example.com/webhooks/twilio", route.path(), fields));
+            WebhookResult unsigned = route.handler().handle(request(route.path(), null, form(fields)));
+
+            assertThat(forged.response().status()).isEqualTo(403);
+            assertThat(local.response().status()).isEqualTo(403);
+            assertThat(smsUrl.response().status()).isEqualTo(403);
+            assertThat(unsigned.response().status()).isEqualTo(403);
+            assertThat(channel.isWindowOpen(Address.of(PERSON))).isFalse();
+        }
+    }
+
+    @Test
+    void anSmsSenderPointedAtTheWhatsAppWebhookIsRefused() {
+        try (TwilioWhatsAppChannel channel = started()) {
+            WebhookResult result = inboundRoute(channel)
+                    .handler()
+                    .handle(signed(
+                            AUTH_TOKEN,
+                            PUBLIC_URL,
+                            "/webhooks/twilio-whatsapp",
+                            "MessageSid",
+                            MESSAGE_SID,
+                            "From",
+                            PERSON,
+                            "To",
+                            OUR_NUMBER,
+                            "Body",
+                            "hi"));
+
+            assertThat(result.response().status()).isEqualTo(400);
+            assertThat(new String(result.response().body(), StandardCharsets.UTF_8))
+                    .contains("must start with whatsapp:")
+                    .doesNotContain(PERSON);
+            assertThat(channel.isWindowOpen(Address.of(PERSON))).isFalse();
+        }
+    }
+
+    @Test
+    void anAuthenticMessageOpensTheSendersWindowAtItsArrival() {
+        Fixtures.StepClock clock = new Fixtures.StepClock(T0);
+        try (TwilioWhatsAppChannel channel = TwilioWhatsAppChannel.fromEnv(env())) {
+            channel.start(context(clock));
+            assertThat(channel.isWindowOpen(Address.of(PERSON))).isFalse();
+
+            inboundRoute(channel)
+                    .handler()
+                    .handle(signed(
+                            AUTH_TOKEN, PUBLIC_URL, "/webhooks/twilio-whatsapp", inboundWhatsApp(MESSAGE_SID, "hi")));
+
+            assertThat(channel.isWindowOpen(Address.of(PERSON))).isTrue();
+            assertThat(channel.isWindowOpen(Address.of("+15550009999"))).isFalse();
+        }
+    }
+
+    @Test
+    void aFailingStoreDoesNotCostTheMessage() {
+        AtomicInteger attempts = new AtomicInteger();
+        ConversationWindowStore broken = new ConversationWindowStore() {
+            @Override
+            public Optional<Instant> lastInbound(Address person) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void recordInbound(Address person, Instant at) {
+                attempts.incrementAndGet();
+                throw new IllegalStateException("database down");
+            }
+        };
+        String logs;
+        try (LogCapture log = LogCapture.start();
+                TwilioWhatsAppChannel channel = TwilioWhatsAppChannel.builderFromEnv(env())
+                        .windowStore(broken)
+                        .build()) {
+            WebhookResult result = inboundRoute(channel)
+                    .handler()
+                    .handle(signed(
+                            AUTH_TOKEN, PUBLIC_URL, "/webhooks/twilio-whatsapp", inboundWhatsApp(MESSAGE_SID, "hi")));
+            logs = log.text();
+
+            assertThat(result).isInstanceOf(WebhookResult.Inbound.class);
+        }
+        assertThat(attempts).hasValue(1);
+        assertThat(logs)
+                .contains("WARN")
+                .contains("could not record the window with +1555***4321")
+                .doesNotContain(PERSON);
+    }
+
+    @Test
+    void aStatusCallbackCarriesTwilioErrorCodeAndMapsToTheWindowError() {
+        try (TwilioWhatsAppChannel channel = started()) {
+            WebhookRoute status = channel.routes().get(1);
+            String[] callback = {
+                "MessageSid",
+                MESSAGE_SID,
+                "MessageStatus",
+                "failed",
+                "ErrorCode",
+                "63016",
+                "To",
+                PERSON_WA,
+                "From",
+                OUR_WA,
+                "ApiVersion",
+                "2010-04-01"
+            };
+
+            WebhookResult result =
+                    status.handler().handle(signed(AUTH_TOKEN, PUBLIC_URL + "/status", status.path(), callback));
+            WebhookResult signedForInbound =
+                    status.handler().handle(signed(AUTH_TOKEN, PUBLIC_URL, status.path(), callback));
+
+            assertThat(result).isInstanceOf(WebhookResult.Receipt.class);
+            var receipt = ((WebhookResult.Receipt) result).receipt();
+            assertThat(receipt.status()).isEqualTo(DeliveryStatus.FAILED);
+            assertThat(receipt.to()).isEqualTo(Address.of(PERSON));
+            assertThat(receipt.errorCode()).contains("63016");
+            assertThat(channel.windowClosedFailure(receipt)).hasValueSatisfying(failure -> {
+                assertThat(failure.providerCode()).contains("63016");
+                assertThat(failure.getMessage())
+                        .startsWith("WhatsApp's 24-hour window with +1555***4321 is closed (last inbound: none on"
+                                + " record)")
+                        .doesNotContain(PERSON);
+            });
+            assertThat(signedForInbound.response().status()).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void receiptsWithOtherOutcomesAreNotWindowFailures() {
+        try (TwilioWhatsAppChannel channel = started()) {
+            WebhookRoute status = channel.routes().get(1);
+            var delivered = ((WebhookResult.Receipt) status.handler()
+                            .handle(signed(
+                                    AUTH_TOKEN,
+                                    PUBLIC_URL + "/status",
+                                    status.path(),
+                                    "MessageSid",
+                                    MESSAGE_SID,
+                                    "MessageStatus",
+                                    "read",
+                                    "To",
+                                    PERSON_WA)))
+                    .receipt();
+            var unreachable = ((WebhookResult.Receipt) status.handler()
+                            .handle(signed(
+                                    AUTH_TOKEN,
+                                    PUBLIC_URL + "/status",
+                                    status.path(),
+                                    "MessageSid",
+                                    MESSAGE_SID,
+                                    "MessageStatus",
+                                    "undelivered",
+                                    "ErrorCode",
+                                    "63003",
+                                    "To",
+                                    PERSON_WA)))
+                    .receipt();
+
+            assertThat(delivered.status()).isEqualTo(DeliveryStatus.READ);
+            assertThat(channel.windowClosedFailure(delivered)).isEmpty();
+            assertThat(channel.windowClosedFailure(unreachable)).isEmpty();
+        }
+    }
+
+    @Test
+    void insecureModeAcceptsUnsignedRequestsAndWarnsAtStart() {
+        String logs;
+        try (LogCapture log = LogCapture.start();
+                TwilioWhatsAppChannel channel = TwilioWhatsAppChannel.fromEnv(
+                        env("WHATSAPP_WEBHOOK_URL", null, "WHATSAPP_INSECURE_NO_SIGNATURE", "true"))) {
+            channel.start(context(Clock.systemUTC()));
+            WebhookResult result = inboundRoute(channel)
+                    .handler()
+                    .handle(request("/webhooks/twilio-whatsapp", null, form(inboundWhatsApp(MESSAGE_SID, "x"))));
+            logs = log.text();
+
+            assertThat(result).isInstanceOf(WebhookResult.Inbound.class);
+        }
+        assertThat(logs).contains("WARN").contains("WHATSAPP_INSECURE_NO_SIGNATURE=true");
+    }
+
+    @Test
+    void logsWhereItListensFromWhichSenderAndHowItTreatsTheWindowWithoutRawNumbers() {
+        String logs;
+        try (LogCapture log = LogCapture.start();
+                TwilioWhatsAppChannel channel = TwilioWhatsAppChannel.fromEnv(env("WHATSAPP_ALLOWED_USERS", PERSON))) {
+            channel.start(context(Clock.systemUTC()));
+            inboundRoute(channel)
+                    .handler()
+                    .handle(signed(
+                            AUTH_TOKEN,
+                            PUBLIC_URL,
+                            "/webhooks/twilio-whatsapp",
+                            inboundWhatsApp(MESSAGE_SID, "secret words")));
+            logs = log.text();
+        }
+        assertThat(logs)
+                .contains("[whatsapp] Twilio WhatsApp webhook on 127.0.0.1:8080/webhooks/twilio-whatsapp, from:"
+                        + " whatsapp:+1555***4567\n")
+                .contains("the PT24H window is kept in memory (after a restart it counts as closed until each person"
+                        + " writes again); outside it: a message's own template, or an immediate failure")
+                .doesNotContain(OUR_NUMBER)
+                .doesNotContain(PERSON)
+                .doesNotContain("15557654321")
+                .doesNotContain("secret words")
+                .doesNotContain(AUTH_TOKEN)
+                .doesNotContain("WARN");
+    }
+
+    @Test
+    void warnsWhenNobodyMayTalkToTheAgent() {
+        String logs;
+        try (LogCapture log = LogCapture.start();
+                TwilioWhatsAppChannel channel = TwilioWhatsAppChannel.fromEnv(env())) {
+            channel.start(context(Clock.systemUTC()));
+            logs = log.text();
+        }
+        assertThat(logs)
+                .contains("WARN")
+                .contains("neither WHATSAPP_ALLOWED_USERS nor WHATSAPP_ALLOW_ALL_USERS is set");
+    }
+
+    @Test
+    void startsOnceAndNotAfterClose() {
+        TwilioWhatsAppChannel channel = TwilioWhatsAppChannel.fromEnv(env());
+        channel.start(context(Clock.systemUTC()));
+
+        assertThatThrownBy(() -> channel.start(context(Clock.systemUTC())))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the whatsapp channel is already started");
+        channel.close();
+        channel.close();
+        assertThatThrownBy(() -> channel.start(context(Clock.systemUTC())))
+                .hasMessage("the whatsapp channel is closed");
+        assertThatThrownBy(() -> channel.send(OutboundMessage.text(Address.of(PERSON), "hi")))
+                .isInstanceOf(IllegalStateException.class);
+    }
+}

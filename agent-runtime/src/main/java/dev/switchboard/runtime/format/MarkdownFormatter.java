@@ -26,6 +26,10 @@ import java.util.List;
  * with them replaced as {@link GsmNormaliser} does, so that it costs GSM-7 segments; a part that
  * stays UCS-2 anyway is sent as written.
  *
+ * <p>On WhatsApp, a code block cut between two parts is closed at the end of the first and reopened
+ * at the start of the next, so that each message shows its code in monospace; the room for the
+ * backticks is reserved within the limit.
+ *
  * <p>Immutable and thread-safe: one formatter may serve every channel and conversation.
  */
 public final class MarkdownFormatter implements ReplyFormatter {

@@ -35,7 +35,8 @@ import org.commonmark.parser.Parser;
  * {@code `inline code`}, code blocks in triple backticks, {@code - } and {@code 1. } lists and
  * {@code > } quotes. Links, images, tables, HTML and thematic breaks are rendered as for
  * {@code PLAIN}. Markers are kept on each line and outside surrounding spaces, where WhatsApp
- * recognises them.
+ * recognises them. WhatsApp has no escape character, so a literal {@code *}, {@code _} or {@code ~}
+ * that the markdown escaped may still be shown as formatting there.
  *
  * <h2>Departures from CommonMark</h2>
  *

@@ -1,5 +1,6 @@
 package dev.switchboard.runtime.internal;
 
+import dev.switchboard.channel.Address;
 import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.ChannelException;
 import dev.switchboard.channel.ConversationKey;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Formats a markdown text for a channel and sends its parts in order; the first part that fails
- * stops the rest. Every outcome reaches the listener.
+ * stops the rest. The one path of every outgoing text: replies report through {@link #send}, pushes
+ * take the {@link Delivery} of {@link #deliver} and report it themselves.
  */
 public final class ReplySender {
 
@@ -29,57 +31,79 @@ public final class ReplySender {
         this.listener = listener;
     }
 
-    /** Sends {@code markdown} to the conversation's counterpart; returns whether every part went out. */
+    /**
+     * Sends {@code markdown} to the conversation's counterpart as a reply; returns whether every part
+     * went out.
+     */
     public boolean send(Channel channel, ConversationKey conversation, String markdown) {
+        Delivery delivery = deliver(channel, conversation.counterpart(), markdown);
+        if (delivery instanceof Delivery.Sent sent) {
+            listener.onReplySent(conversation, sent.receipts());
+            return true;
+        }
+        if (delivery instanceof Delivery.Failed failed) {
+            if (failed.part() == 0) {
+                Throwable cause = failed.failure().getCause();
+                log.warn(
+                        "formatting a reply for {} failed: {}: {}",
+                        conversation,
+                        cause.getClass().getName(),
+                        cause.getMessage());
+            } else {
+                logFailure(conversation, failed.part(), failed.parts(), failed.failure());
+            }
+            listener.onSendFailed(conversation, failed.part(), failed.parts(), failed.failure());
+            return false;
+        }
+        log.debug("reply for {} renders to nothing; nothing sent", conversation);
+        return true;
+    }
+
+    /**
+     * Formats {@code markdown} for the channel and sends its parts to {@code to} in order, stopping at
+     * the first that fails. Every text the runtime sends, reply or push, goes through here. Reports
+     * nothing: the caller does, in its own terms.
+     */
+    public Delivery deliver(Channel channel, Address to, String markdown) {
         List<String> parts;
         try {
             parts = formatter.format(markdown, channel.capabilities());
         } catch (RuntimeException e) {
-            log.warn(
-                    "formatting a reply for {} failed: {}: {}",
-                    conversation,
-                    e.getClass().getName(),
-                    e.getMessage());
-            listener.onSendFailed(
-                    conversation,
+            return new Delivery.Failed(
                     0,
                     0,
+                    List.of(),
                     new PermanentChannelException(
-                            "the reply could not be formatted: " + e.getClass().getName(), null, e));
-            return false;
+                            "the text could not be formatted: " + e.getClass().getName(), null, e));
         }
         if (parts.isEmpty()) {
-            log.debug("reply for {} renders to nothing; nothing sent", conversation);
-            return true;
+            return new Delivery.Empty();
         }
         List<SendReceipt> receipts = new ArrayList<>(parts.size());
         for (int i = 0; i < parts.size(); i++) {
             int part = i + 1;
             try {
-                receipts.add(channel.send(OutboundMessage.text(conversation.counterpart(), parts.get(i))));
+                receipts.add(channel.send(OutboundMessage.text(to, parts.get(i))));
             } catch (ChannelException e) {
-                failed(conversation, part, parts.size(), e);
-                return false;
+                return new Delivery.Failed(part, parts.size(), receipts, e);
             } catch (RuntimeException e) {
                 // A channel must throw ChannelException; anything else is reported the same way.
-                failed(
-                        conversation,
+                return new Delivery.Failed(
                         part,
                         parts.size(),
+                        receipts,
                         new PermanentChannelException(
                                 "channel " + channel.id() + " failed to send: "
                                         + e.getClass().getName(),
                                 null,
                                 e));
-                return false;
             }
-            log.debug("sent part {}/{} to {}", part, parts.size(), conversation);
+            log.debug("sent part {}/{} to {} on {}", part, parts.size(), to, channel.id());
         }
-        listener.onReplySent(conversation, List.copyOf(receipts));
-        return true;
+        return new Delivery.Sent(receipts);
     }
 
-    private void failed(ConversationKey conversation, int part, int parts, ChannelException e) {
+    private static void logFailure(ConversationKey conversation, int part, int parts, ChannelException e) {
         log.warn(
                 "sending part {}/{} to {} failed ({}, provider code {}): {}",
                 part,
@@ -88,6 +112,5 @@ public final class ReplySender {
                 e.getClass().getSimpleName(),
                 e.providerCode().orElse("none"),
                 e.getMessage());
-        listener.onSendFailed(conversation, part, parts, e);
     }
 }

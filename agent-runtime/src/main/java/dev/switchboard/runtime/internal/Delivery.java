@@ -1,0 +1,31 @@
+package dev.switchboard.runtime.internal;
+
+import dev.switchboard.channel.ChannelException;
+import dev.switchboard.channel.SendReceipt;
+import java.util.List;
+
+/** What became of sending one text's parts through a channel, before any delivery report. */
+public sealed interface Delivery {
+
+    /** Every part was accepted; the receipts are in part order. */
+    record Sent(List<SendReceipt> receipts) implements Delivery {
+        public Sent {
+            receipts = List.copyOf(receipts);
+        }
+    }
+
+    /** The text rendered to no parts; nothing was sent. */
+    record Empty() implements Delivery {}
+
+    /**
+     * A part was refused, or the text could not be formatted ({@code part} and {@code parts} 0); the
+     * parts after it were not sent.
+     *
+     * @param accepted the receipts of the parts accepted before it
+     */
+    record Failed(int part, int parts, List<SendReceipt> accepted, ChannelException failure) implements Delivery {
+        public Failed {
+            accepted = List.copyOf(accepted);
+        }
+    }
+}

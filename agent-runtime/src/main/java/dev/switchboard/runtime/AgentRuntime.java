@@ -3,6 +3,7 @@ package dev.switchboard.runtime;
 import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.switchboard.channel.Address;
 import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.ChannelContext;
 import dev.switchboard.channel.ConversationKey;
@@ -10,24 +11,35 @@ import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.InboundMessage;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
+import dev.switchboard.runtime.format.MarkdownFormatter;
 import dev.switchboard.runtime.format.ReplyFormatter;
 import dev.switchboard.runtime.internal.ConversationDispatcher;
+import dev.switchboard.runtime.internal.DeliveryTracker;
 import dev.switchboard.runtime.internal.Exchange;
+import dev.switchboard.runtime.internal.ExecutorTaskScheduler;
 import dev.switchboard.runtime.internal.InFlight;
-import dev.switchboard.runtime.internal.LimitSplitter;
 import dev.switchboard.runtime.internal.MessageDedupe;
+import dev.switchboard.runtime.internal.PushService;
 import dev.switchboard.runtime.internal.ReplySender;
 import dev.switchboard.runtime.internal.RouteTable;
 import dev.switchboard.runtime.internal.SafeListener;
 import dev.switchboard.runtime.internal.TurnTask;
 import dev.switchboard.runtime.internal.WebhookIngress;
 import dev.switchboard.runtime.internal.WebhookServer;
+import dev.switchboard.runtime.schedule.CatchUp;
+import dev.switchboard.runtime.schedule.CronSchedule;
+import dev.switchboard.runtime.schedule.PushOutcome;
+import dev.switchboard.runtime.schedule.ScheduleHandle;
+import dev.switchboard.runtime.schedule.ScheduleOptions;
+import dev.switchboard.runtime.schedule.TaskScheduler;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -37,6 +49,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +80,17 @@ import org.slf4j.LoggerFactory;
  * <p>An application that already runs an HTTP server can build the runtime {@linkplain
  * Builder#withoutListener() without a listener} and pass requests to {@link #handle(WebhookRequest)}.
  *
+ * <p>The application can push texts of its own too: now, with {@link #send(String, Address, String)}
+ * and {@link #sendHome(String)}, or on a cron schedule, with {@link #schedule(String, String, ZoneId,
+ * Supplier)}. Pushes go through the same formatting, splitting and delivery as replies, and each
+ * ends in one {@link PushOutcome}: delivered, sent but unconfirmed, failed with the reason, skipped,
+ * or a supplier error.
+ *
+ * <pre>{@code
+ * runtime.schedule("digest", "0 9 * * MON-FRI", ZoneId.of("Europe/London"),
+ *         () -> Optional.of(digest.render()));
+ * }</pre>
+ *
  * <p>Every outcome is logged (addresses redacted, never a message text) and reported to the {@link
  * RuntimeListener}. The runtime is thread-safe. Nothing is started before {@link #start()}, and
  * nothing is left running after {@link #close()}; no shutdown hook is installed.
@@ -74,6 +98,9 @@ import org.slf4j.LoggerFactory;
 public final class AgentRuntime implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
+
+    private static final int MAX_TRACKED_PUSHES = 10_000;
+    private static final Duration EARLY_RECEIPT_TTL = Duration.ofMinutes(5);
 
     private enum State {
         NEW,
@@ -97,6 +124,10 @@ public final class AgentRuntime implements AutoCloseable {
     private final InFlight inFlight = new InFlight();
     private final ConversationDispatcher dispatcher;
     private final WebhookIngress ingress;
+    private final TaskScheduler scheduler;
+    private final ExecutorTaskScheduler ownedScheduler;
+    private final DeliveryTracker tracker;
+    private final PushService pushes;
 
     private final Object lifecycle = new Object();
     private volatile State state = State.NEW;
@@ -127,6 +158,22 @@ public final class AgentRuntime implements AutoCloseable {
                 RouteTable.of(channels),
                 new MessageDedupe(builder.dedupeMaximumSize, builder.dedupeTtl, builder.ticker),
                 new Sink());
+        if (builder.scheduler != null) {
+            this.scheduler = builder.scheduler;
+            this.ownedScheduler = null;
+        } else {
+            this.ownedScheduler = new ExecutorTaskScheduler(clock);
+            this.scheduler = ownedScheduler;
+        }
+        this.tracker = new DeliveryTracker(
+                scheduler,
+                clock,
+                builder.pushConfirmationTimeout,
+                MAX_TRACKED_PUSHES,
+                EARLY_RECEIPT_TTL,
+                builder.ticker);
+        this.pushes =
+                new PushService(channels, dispatcher, sender, tracker, scheduler, clock, executor, listener, inFlight);
     }
 
     /** A new builder. */
@@ -171,6 +218,7 @@ public final class AgentRuntime implements AutoCloseable {
                 localAddress = server.localAddress();
             }
             state = State.STARTED;
+            pushes.start();
             log.info(
                     "runtime started: channels {}, routes {}",
                     channels.stream().map(Channel::id).toList(),
@@ -227,6 +275,127 @@ public final class AgentRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Pushes {@code markdown} to {@code to} on the channel {@code channelId} now, through the same
+     * formatting, splitting and delivery as a reply, in turn with that conversation's replies. Returns
+     * at once; the sending happens on the executor.
+     *
+     * @return the push's outcome, once settled: when the provider has reported every part delivered or
+     *     one failed, or when the {@linkplain Builder#pushConfirmationTimeout(Duration) confirmation
+     *     timeout} has passed. It is also logged and reported to {@link
+     *     RuntimeListener#onPushOutcome(PushOutcome)}. The future never completes exceptionally; after
+     *     {@link #close()} it holds a {@link PushOutcome.Kind#FAILED} outcome, and a blank text is
+     *     {@link PushOutcome.Kind#SKIPPED}.
+     * @throws IllegalArgumentException if no channel has the id {@code channelId}
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public CompletableFuture<PushOutcome> send(String channelId, Address to, String markdown) {
+        requireNonNull(channelId, "channelId");
+        requireNonNull(to, "to");
+        requireNonNull(markdown, "markdown");
+        requireStarted();
+        return pushes.send(channelId, to, markdown);
+    }
+
+    /**
+     * Pushes {@code markdown} to the {@linkplain Channel#home() home address} of the channel {@code
+     * channelId}, as {@link #send(String, Address, String)} does. A channel without a home address
+     * gives a {@link PushOutcome.Kind#FAILED} outcome that says so, never a silent no-op.
+     *
+     * @throws IllegalArgumentException if no channel has the id {@code channelId}
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public CompletableFuture<PushOutcome> sendHome(String channelId, String markdown) {
+        requireNonNull(channelId, "channelId");
+        requireNonNull(markdown, "markdown");
+        requireStarted();
+        return pushes.sendHome(channelId, markdown);
+    }
+
+    /**
+     * Pushes {@code markdown} to the home address of every channel that has one, as {@link
+     * #send(String, Address, String)} does.
+     *
+     * @return one outcome per home address, in the order the channels were added, once all are
+     *     settled; if no channel has a home address, a single {@link PushOutcome.Kind#FAILED} outcome
+     *     that names the settings to configure ({@code SMS_HOME_CHANNEL}, {@code
+     *     WHATSAPP_HOME_CHANNEL}), never a silent no-op
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public CompletableFuture<List<PushOutcome>> sendHome(String markdown) {
+        requireNonNull(markdown, "markdown");
+        requireStarted();
+        return pushes.sendHome(markdown);
+    }
+
+    /**
+     * Schedules a push to the home address of every channel that has one, with the {@linkplain
+     * ScheduleOptions#defaults() default options}. See {@link #schedule(String, String, ZoneId,
+     * ScheduleOptions, Supplier)}.
+     *
+     * @throws IllegalArgumentException if the expression is invalid (the message names it, the
+     *     schedule and the reason), the name is blank or taken, or no channel has a home address
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public ScheduleHandle schedule(String name, String cron, ZoneId zone, Supplier<Optional<String>> supplier) {
+        return schedule(name, cron, zone, ScheduleOptions.defaults(), supplier);
+    }
+
+    /**
+     * Schedules a push: at each fire time of {@code cron} in {@code zone}, {@code supplier} is called
+     * on the executor, and the text it returns is pushed to the options' {@linkplain
+     * ScheduleOptions#target() target} through the same formatting, splitting and delivery as a
+     * reply. May be called before {@link #start()}; the schedule fires from then on.
+     *
+     * <ul>
+     *   <li>Expressions: five fields (Unix) or six with seconds first (Spring); time zones and
+     *       daylight-saving transitions as {@link CronSchedule} documents.
+     *   <li>The supplier returns the text, or {@link Optional#empty()} to skip the run silently (a
+     *       {@link PushOutcome.Kind#SKIPPED} outcome, logged at INFO). If it throws or returns {@code
+     *       null}, the run's outcome is {@link PushOutcome.Kind#SUPPLIER_ERROR}.
+     *   <li>Runs of one schedule never overlap. A run lasts until every part was handed to the
+     *       provider (not until the delivery reports arrive); a fire time that comes while the
+     *       previous run still lasts is skipped, with a {@link PushOutcome.Kind#SKIPPED} outcome "previous
+     *       run still in progress".
+     *   <li>After the process was paused or the clock jumped, missed fire times are not replayed: at
+     *       most one catch-up run, as the options' {@link CatchUp} says, then the next fire time after
+     *       the current time.
+     *   <li>Every run ends in one outcome per recipient, logged and reported to {@link
+     *       RuntimeListener#onPushOutcome(PushOutcome)}; failures at WARN with the schedule's name and
+     *       the redacted address.
+     * </ul>
+     *
+     * <p>{@link #close()} cancels every schedule; a run under way is waited for within the shutdown
+     * timeout, and its pushes complete or are reported.
+     *
+     * @param name a name, unique within the runtime, for logs and outcomes
+     * @param cron when to fire
+     * @param zone the zone the expression's wall-clock times are read in
+     * @param options the target, and what to do after missed fire times
+     * @param supplier the text to push, in markdown, or empty to skip this run
+     * @return a handle that tells the next fire time and cancels the schedule
+     * @throws IllegalArgumentException if the expression is invalid (the message names it, the
+     *     schedule and the reason: {@code invalid cron expression '*}{@code /61 * * * * *' for schedule
+     *     'digest': Period 61 not in range [0, 59]}), the name is blank or taken, the target names an
+     *     unknown channel, or the target's home address is not configured
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public ScheduleHandle schedule(
+            String name, String cron, ZoneId zone, ScheduleOptions options, Supplier<Optional<String>> supplier) {
+        return pushes.schedule(name, cron, zone, options, supplier);
+    }
+
+    /** The schedules registered and not cancelled, in the order they were registered. */
+    public List<ScheduleHandle> schedules() {
+        return pushes.schedules();
+    }
+
+    private void requireStarted() {
+        if (state == State.NEW) {
+            throw new IllegalStateException("the runtime is not started; call start() first");
+        }
+    }
+
     private Exchange exchange(WebhookRequest request) {
         if (state != State.STARTED) {
             return Exchange.of(WebhookResponse.text(503, "Service Unavailable"));
@@ -259,8 +428,19 @@ public final class AgentRuntime implements AutoCloseable {
         if (server != null) {
             server.close(shutdownTimeout);
         }
-        dispatcher.close();
         boolean interrupted = false;
+        // Runs under way hand their pushes to the dispatcher before it stops taking them.
+        pushes.closeSchedules();
+        try {
+            if (!pushes.awaitRuns(remaining(deadline))) {
+                log.warn(
+                        "schedule runs still in progress after {}; their pushes will be reported failed",
+                        shutdownTimeout);
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        dispatcher.close();
         boolean drained;
         try {
             drained = inFlight.awaitIdle(remaining(deadline));
@@ -294,6 +474,11 @@ public final class AgentRuntime implements AutoCloseable {
                 interrupted = true;
                 dispatcher.abandonUnrun(executor.shutdownNow());
             }
+        }
+        // Pushes still awaiting delivery reports are reported now, as sent but unconfirmed.
+        tracker.close();
+        if (ownedScheduler != null) {
+            ownedScheduler.close();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -339,7 +524,10 @@ public final class AgentRuntime implements AutoCloseable {
 
         @Override
         public void receipt(DeliveryReceipt receipt) {
-            notifyListener(() -> listener.onReceipt(receipt));
+            notifyListener(() -> {
+                listener.onReceipt(receipt);
+                tracker.onReceipt(receipt);
+            });
         }
 
         @Override
@@ -385,8 +573,10 @@ public final class AgentRuntime implements AutoCloseable {
         private int maxBodyBytes = 64 * 1024;
         private Duration readTimeout = Duration.ofSeconds(10);
         private Duration shutdownTimeout = Duration.ofSeconds(10);
-        private ReplyFormatter formatter = new LimitSplitter();
+        private ReplyFormatter formatter = MarkdownFormatter.defaults();
         private RuntimeListener listener = new RuntimeListener() {};
+        private TaskScheduler scheduler;
+        private Duration pushConfirmationTimeout = Duration.ofMinutes(2);
 
         private Builder() {}
 
@@ -566,8 +756,9 @@ public final class AgentRuntime implements AutoCloseable {
         }
 
         /**
-         * Turns the agent's markdown into the parts a channel sends. The default sends the text as
-         * written, split at whitespace to the channel's limit.
+         * Turns the agent's markdown into the parts a channel sends. Default: {@link
+         * MarkdownFormatter#defaults()}, which renders markdown in the channel's flavour and splits it
+         * at natural breaks to the channel's limit.
          */
         public Builder formatter(ReplyFormatter formatter) {
             this.formatter = requireNonNull(formatter, "formatter");
@@ -577,6 +768,34 @@ public final class AgentRuntime implements AutoCloseable {
         /** Observes every outcome. Default: none. A later call replaces an earlier one. */
         public Builder listener(RuntimeListener listener) {
             this.listener = requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * The timer of scheduled pushes and of delivery confirmation timeouts. It must read instants
+         * on the same clock as {@link #clock(Clock)}. By default the runtime creates and owns one
+         * daemon thread, which re-reads the clock at least every minute so that a suspended machine or
+         * a clock change delays a push by a minute at most. Tests pass a scheduler they advance by
+         * hand, with the same clock. The runtime does not close a scheduler it was given.
+         */
+        public Builder scheduler(TaskScheduler scheduler) {
+            this.scheduler = requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * How long a push whose parts the provider accepted waits for delivery reports before it is
+         * settled as {@link PushOutcome.Kind#SENT_UNCONFIRMED}. Default 2 minutes; zero settles
+         * every accepted push at once as sent but unconfirmed, without waiting.
+         *
+         * @throws IllegalArgumentException if {@code timeout} is negative
+         */
+        public Builder pushConfirmationTimeout(Duration timeout) {
+            requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("pushConfirmationTimeout cannot be negative: " + timeout);
+            }
+            this.pushConfirmationTimeout = timeout;
             return this;
         }
 

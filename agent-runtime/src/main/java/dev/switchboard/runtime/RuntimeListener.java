@@ -7,6 +7,7 @@ import dev.switchboard.channel.InboundMessage;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
+import dev.switchboard.runtime.schedule.PushOutcome;
 import java.util.List;
 
 /**
@@ -55,4 +56,12 @@ public interface RuntimeListener {
      * @param response the answer it got
      */
     default void onWebhookRejected(WebhookRequest request, WebhookResponse response) {}
+
+    /**
+     * A push (a text sent with {@link AgentRuntime#send}, {@link AgentRuntime#sendHome(String)} or by a
+     * schedule's run) is settled: delivered, sent but unconfirmed, failed, skipped, or its supplier
+     * failed. Called exactly once per push and recipient, when the provider's delivery reports settle
+     * it or the confirmation timeout passes.
+     */
+    default void onPushOutcome(PushOutcome outcome) {}
 }

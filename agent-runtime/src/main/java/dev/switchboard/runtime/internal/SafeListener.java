@@ -9,6 +9,7 @@ import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.runtime.DropReason;
 import dev.switchboard.runtime.RuntimeListener;
+import dev.switchboard.runtime.schedule.PushOutcome;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,11 @@ public final class SafeListener implements RuntimeListener {
     @Override
     public void onWebhookRejected(WebhookRequest request, WebhookResponse response) {
         guard("onWebhookRejected", () -> delegate.onWebhookRejected(request, response));
+    }
+
+    @Override
+    public void onPushOutcome(PushOutcome outcome) {
+        guard("onPushOutcome", () -> delegate.onPushOutcome(outcome));
     }
 
     private void guard(String method, Runnable call) {

@@ -1,0 +1,518 @@
+package dev.switchboard.runtime.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.switchboard.channel.Address;
+import dev.switchboard.channel.Channel;
+import dev.switchboard.channel.ChannelException;
+import dev.switchboard.channel.ConversationKey;
+import dev.switchboard.channel.HomeChannel;
+import dev.switchboard.channel.SendReceipt;
+import dev.switchboard.runtime.RuntimeListener;
+import dev.switchboard.runtime.schedule.CronSchedule;
+import dev.switchboard.runtime.schedule.PushOutcome;
+import dev.switchboard.runtime.schedule.PushOutcome.Kind;
+import dev.switchboard.runtime.schedule.PushTarget;
+import dev.switchboard.runtime.schedule.ScheduleHandle;
+import dev.switchboard.runtime.schedule.ScheduleOptions;
+import dev.switchboard.runtime.schedule.TaskScheduler;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pushes: texts sent on the application's initiative, now or on a schedule. Each goes through the
+ * recipient's conversation lane and the {@link ReplySender}, like a reply, then through the {@link
+ * DeliveryTracker} until it is settled, and ends in exactly one {@link PushOutcome}, logged and
+ * reported.
+ */
+public final class PushService {
+
+    private static final Logger log = LoggerFactory.getLogger(PushService.class);
+
+    static final String NO_HOME_HINT =
+            "configure one on the channel (SMS_HOME_CHANNEL or WHATSAPP_HOME_CHANNEL for the Twilio channels)";
+
+    /** Where a push came from: a direct send, or a schedule's run for one fire time. */
+    record Origin(Optional<String> schedule, Optional<Instant> fireTime) {
+        static final Origin DIRECT = new Origin(Optional.empty(), Optional.empty());
+    }
+
+    /** One recipient on one channel. */
+    record Recipient(Channel channel, Address address) {}
+
+    private enum State {
+        NEW,
+        STARTED,
+        CLOSED
+    }
+
+    private final Map<String, Channel> channels = new LinkedHashMap<>();
+    private final ConversationDispatcher dispatcher;
+    private final ReplySender sender;
+    private final DeliveryTracker tracker;
+    private final TaskScheduler scheduler;
+    private final Clock clock;
+    private final Executor executor;
+    private final RuntimeListener listener;
+    private final InFlight inFlight;
+    private final InFlight runs = new InFlight();
+    private final Map<String, ScheduledPush> schedules = new LinkedHashMap<>(); // guarded by itself
+    private State state = State.NEW; // guarded by schedules
+
+    public PushService(
+            List<Channel> channels,
+            ConversationDispatcher dispatcher,
+            ReplySender sender,
+            DeliveryTracker tracker,
+            TaskScheduler scheduler,
+            Clock clock,
+            Executor executor,
+            RuntimeListener listener,
+            InFlight inFlight) {
+        channels.forEach(channel -> this.channels.put(channel.id(), channel));
+        this.dispatcher = dispatcher;
+        this.sender = sender;
+        this.tracker = tracker;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.executor = executor;
+        this.listener = listener;
+        this.inFlight = inFlight;
+    }
+
+    // ---- direct sends
+
+    public CompletableFuture<PushOutcome> send(String channelId, Address to, String markdown) {
+        Recipient recipient = new Recipient(channel(channelId), to);
+        return push(recipient, markdown, Origin.DIRECT);
+    }
+
+    public CompletableFuture<PushOutcome> sendHome(String channelId, String markdown) {
+        Channel channel = channel(channelId);
+        Optional<HomeChannel> home = channel.home();
+        if (home.isEmpty()) {
+            return report(
+                    Kind.FAILED,
+                    Origin.DIRECT,
+                    channel.id(),
+                    null,
+                    List.of(),
+                    Optional.empty(),
+                    "channel " + channel.id() + " has no home address; " + NO_HOME_HINT,
+                    Optional.empty());
+        }
+        return push(new Recipient(channel, home.get().address()), markdown, Origin.DIRECT);
+    }
+
+    public CompletableFuture<List<PushOutcome>> sendHome(String markdown) {
+        List<Recipient> homes = homes();
+        if (homes.isEmpty()) {
+            return report(
+                            Kind.FAILED,
+                            Origin.DIRECT,
+                            null,
+                            null,
+                            List.of(),
+                            Optional.empty(),
+                            "no channel has a home address; " + NO_HOME_HINT,
+                            Optional.empty())
+                    .thenApply(List::of);
+        }
+        List<CompletableFuture<PushOutcome>> all = new ArrayList<>();
+        for (Recipient home : homes) {
+            all.add(push(home, markdown, Origin.DIRECT));
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture<?>[]::new))
+                .thenApply(done -> all.stream().map(CompletableFuture::join).toList());
+    }
+
+    private CompletableFuture<PushOutcome> push(Recipient recipient, String markdown, Origin origin) {
+        if (markdown.isBlank()) {
+            return report(
+                    Kind.SKIPPED,
+                    origin,
+                    recipient,
+                    List.of(),
+                    Optional.empty(),
+                    "the text is blank",
+                    Optional.empty());
+        }
+        return deliver(recipient, markdown).thenCompose(delivery -> settle(delivery, recipient, origin));
+    }
+
+    // ---- schedules
+
+    public ScheduleHandle schedule(
+            String name, String cron, ZoneId zone, ScheduleOptions options, Supplier<Optional<String>> supplier) {
+        requireNonNull(name, "name");
+        requireNonNull(cron, "cron");
+        requireNonNull(zone, "zone");
+        requireNonNull(options, "options");
+        requireNonNull(supplier, "supplier");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("schedule name cannot be blank");
+        }
+        CronSchedule parsed;
+        try {
+            parsed = CronSchedule.parse(cron, zone);
+        } catch (IllegalArgumentException e) {
+            String prefix = "invalid cron expression '" + cron + "': ";
+            String message = String.valueOf(e.getMessage());
+            String reason = message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+            throw new IllegalArgumentException(
+                    "invalid cron expression '" + cron + "' for schedule '" + name + "': " + reason, e);
+        }
+        checkTarget(name, options.target());
+        ScheduledPush push = new ScheduledPush(name, parsed, options, supplier, this);
+        synchronized (schedules) {
+            if (state == State.CLOSED) {
+                throw new IllegalStateException("the runtime is closed; schedule '" + name + "' was not registered");
+            }
+            if (schedules.containsKey(name)) {
+                throw new IllegalArgumentException("schedule name '" + name + "' is already used");
+            }
+            schedules.put(name, push);
+            if (state == State.STARTED) {
+                push.arm();
+            }
+        }
+        log.info(
+                "schedule '{}' registered: '{}' in {}, to {}, catch-up {}; next fire time {}",
+                name,
+                parsed.expression(),
+                zone,
+                options.target(),
+                options.catchUp(),
+                push.nextFireTime().map(Object::toString).orElse("none"));
+        return push;
+    }
+
+    public List<ScheduleHandle> schedules() {
+        synchronized (schedules) {
+            return List.copyOf(schedules.values());
+        }
+    }
+
+    /** Arms every schedule registered so far; later ones are armed as they are registered. */
+    public void start() {
+        synchronized (schedules) {
+            if (state != State.NEW) {
+                return;
+            }
+            state = State.STARTED;
+            schedules.values().forEach(ScheduledPush::arm);
+        }
+    }
+
+    /** Cancels every schedule and refuses new ones; runs under way go on. */
+    public void closeSchedules() {
+        List<ScheduledPush> cancelled;
+        synchronized (schedules) {
+            state = State.CLOSED;
+            cancelled = List.copyOf(schedules.values());
+            schedules.clear();
+        }
+        cancelled.forEach(ScheduledPush::stop);
+    }
+
+    /** Waits until no schedule's supplier is running; false if {@code timeout} passed first. */
+    public boolean awaitRuns(Duration timeout) throws InterruptedException {
+        return runs.awaitIdle(timeout);
+    }
+
+    void removed(ScheduledPush push) {
+        synchronized (schedules) {
+            schedules.remove(push.name(), push);
+        }
+        log.info("schedule '{}' cancelled", push.name());
+    }
+
+    TaskScheduler scheduler() {
+        return scheduler;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    /** Runs the schedule's supplier on the executor and pushes what it returns. */
+    void run(ScheduledPush push, Instant fireTime, boolean catchUp) {
+        runs.begin();
+        try {
+            executor.execute(() -> {
+                try {
+                    runNow(push, fireTime, catchUp);
+                } finally {
+                    runs.end();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            runs.end();
+            push.finished();
+            reportEach(
+                    push,
+                    fireTime,
+                    Kind.FAILED,
+                    "the executor refused the run (saturated or shut down)",
+                    Optional.of(e));
+        }
+    }
+
+    private void runNow(ScheduledPush push, Instant fireTime, boolean catchUp) {
+        if (catchUp) {
+            log.info(
+                    "schedule '{}' woke up late; running once for its missed fire time {}",
+                    push.name(),
+                    fireTime.atZone(push.cron().zone()));
+        }
+        Optional<String> text;
+        try {
+            text = push.supplier().get();
+        } catch (RuntimeException | Error e) {
+            push.finished();
+            reportEach(
+                    push,
+                    fireTime,
+                    Kind.SUPPLIER_ERROR,
+                    "the supplier threw " + e.getClass().getName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                    Optional.of(e));
+            log.debug("supplier failure of schedule '{}'", push.name(), e);
+            if (e instanceof VirtualMachineError error) {
+                throw error;
+            }
+            return;
+        }
+        if (text == null) {
+            push.finished();
+            reportEach(
+                    push,
+                    fireTime,
+                    Kind.SUPPLIER_ERROR,
+                    "the supplier returned null; return Optional.empty() to skip a run",
+                    Optional.of(new NullPointerException("the supplier returned null")));
+            return;
+        }
+        if (text.isEmpty() || text.get().isBlank()) {
+            push.finished();
+            reportEach(push, fireTime, Kind.SKIPPED, "the supplier had nothing to send", Optional.empty());
+            return;
+        }
+        List<Recipient> recipients = resolve(push.options().target());
+        if (recipients.isEmpty()) {
+            push.finished();
+            reportEach(push, fireTime, Kind.FAILED, "no recipient", Optional.empty());
+            return;
+        }
+        Origin origin = origin(push, fireTime);
+        List<CompletableFuture<Delivery>> deliveries = new ArrayList<>();
+        for (Recipient recipient : recipients) {
+            deliveries.add(deliver(recipient, text.get()));
+        }
+        CompletableFuture.allOf(deliveries.toArray(CompletableFuture<?>[]::new)).whenComplete((done, failure) -> {
+            // The run ends when every part was handed over, not when the reports arrive.
+            push.finished();
+            for (int i = 0; i < recipients.size(); i++) {
+                settle(deliveries.get(i).join(), recipients.get(i), origin);
+            }
+        });
+    }
+
+    /**
+     * Reports an outcome for every recipient of the schedule's target, or one without a recipient
+     * if it has none.
+     */
+    void reportEach(ScheduledPush push, Instant fireTime, Kind kind, String reason, Optional<Throwable> failure) {
+        Origin origin = origin(push, fireTime);
+        List<Recipient> recipients = resolve(push.options().target());
+        if (recipients.isEmpty()) {
+            String why = kind == Kind.FAILED
+                    ? reason + ": " + noRecipient(push.options().target())
+                    : reason;
+            report(kind, origin, null, null, List.of(), Optional.empty(), why, failure);
+            return;
+        }
+        for (Recipient recipient : recipients) {
+            report(kind, origin, recipient, List.of(), Optional.empty(), reason, failure);
+        }
+    }
+
+    private static Origin origin(ScheduledPush push, Instant fireTime) {
+        return new Origin(Optional.of(push.name()), Optional.of(fireTime));
+    }
+
+    // ---- the path of one push
+
+    private CompletableFuture<Delivery> deliver(Recipient recipient, String markdown) {
+        PushTask task = new PushTask(sender, recipient.channel(), recipient.address(), markdown);
+        dispatcher.submit(
+                new ConversationKey(recipient.channel().id(), recipient.address()),
+                task,
+                CompletableFuture.completedFuture(null));
+        return task.result();
+    }
+
+    private CompletableFuture<PushOutcome> settle(Delivery delivery, Recipient recipient, Origin origin) {
+        if (delivery instanceof Delivery.Sent sent) {
+            List<String> ids =
+                    sent.receipts().stream().map(SendReceipt::messageId).toList();
+            CompletableFuture<PushOutcome> future = new CompletableFuture<>();
+            tracker.track(recipient.channel().id(), sent.receipts(), settlement -> {
+                Kind kind =
+                        switch (settlement.state()) {
+                            case DELIVERED -> Kind.DELIVERED;
+                            case FAILED -> Kind.FAILED;
+                            case UNCONFIRMED -> Kind.SENT_UNCONFIRMED;
+                        };
+                report(kind, origin, recipient, ids, settlement.errorCode(), settlement.reason(), Optional.empty())
+                        .whenComplete((outcome, failure) -> future.complete(outcome));
+            });
+            return future;
+        }
+        if (delivery instanceof Delivery.Failed failed) {
+            ChannelException e = failed.failure();
+            String reason = failed.part() == 0
+                    ? e.getMessage()
+                    : (failed.parts() == 1 ? "" : "part " + failed.part() + "/" + failed.parts() + " ")
+                            + "refused: " + e.getMessage()
+                            + e.providerCode()
+                                    .map(c -> " (provider code " + c + ")")
+                                    .orElse("");
+            List<String> ids =
+                    failed.accepted().stream().map(SendReceipt::messageId).toList();
+            return report(Kind.FAILED, origin, recipient, ids, e.providerCode(), reason, Optional.of(e));
+        }
+        return report(
+                Kind.SKIPPED,
+                origin,
+                recipient,
+                List.of(),
+                Optional.empty(),
+                "the text renders to nothing",
+                Optional.empty());
+    }
+
+    private CompletableFuture<PushOutcome> report(
+            Kind kind,
+            Origin origin,
+            Recipient recipient,
+            List<String> ids,
+            Optional<String> code,
+            String reason,
+            Optional<Throwable> failure) {
+        return report(kind, origin, recipient.channel().id(), recipient.address(), ids, code, reason, failure);
+    }
+
+    /** Logs the outcome, then hands it to the listener and completes the future, on the executor. */
+    private CompletableFuture<PushOutcome> report(
+            Kind kind,
+            Origin origin,
+            String channelId,
+            Address to,
+            List<String> ids,
+            Optional<String> code,
+            String reason,
+            Optional<Throwable> failure) {
+        PushOutcome outcome = new PushOutcome(
+                kind,
+                origin.schedule(),
+                origin.fireTime(),
+                Optional.ofNullable(channelId),
+                Optional.ofNullable(to),
+                ids,
+                code,
+                reason,
+                failure,
+                clock.instant());
+        String what =
+                origin.schedule().map(name -> "push of schedule '" + name + "'").orElse("push");
+        String where = channelId == null ? "" : " to " + channelId + ":" + (to == null ? "(no recipient)" : to);
+        if (kind.isFailure()) {
+            log.warn("{}{} {}: {}", what, where, kind, reason);
+        } else {
+            log.info("{}{} {}: {}", what, where, kind, reason);
+        }
+        CompletableFuture<PushOutcome> future = new CompletableFuture<>();
+        Runnable notify = () -> {
+            try {
+                listener.onPushOutcome(outcome);
+                future.complete(outcome);
+            } finally {
+                inFlight.end();
+            }
+        };
+        inFlight.begin();
+        try {
+            executor.execute(notify);
+        } catch (RejectedExecutionException e) {
+            // Better on this thread than not at all: the application must hear of every outcome.
+            notify.run();
+        }
+        return future;
+    }
+
+    // ---- recipients
+
+    private Channel channel(String channelId) {
+        requireNonNull(channelId, "channelId");
+        Channel channel = channels.get(channelId);
+        if (channel == null) {
+            throw new IllegalArgumentException(
+                    "no channel with id " + channelId + "; the channels are " + channels.keySet());
+        }
+        return channel;
+    }
+
+    private List<Recipient> homes() {
+        List<Recipient> homes = new ArrayList<>();
+        for (Channel channel : channels.values()) {
+            channel.home().ifPresent(home -> homes.add(new Recipient(channel, home.address())));
+        }
+        return homes;
+    }
+
+    List<Recipient> resolve(PushTarget target) {
+        if (target instanceof PushTarget.Home home) {
+            Channel channel = channel(home.channelId());
+            return channel.home()
+                    .map(h -> List.of(new Recipient(channel, h.address())))
+                    .orElse(List.of());
+        }
+        if (target instanceof PushTarget.Recipient explicit) {
+            return List.of(new Recipient(channel(explicit.channelId()), explicit.address()));
+        }
+        return homes();
+    }
+
+    private void checkTarget(String name, PushTarget target) {
+        List<Recipient> recipients;
+        try {
+            recipients = resolve(target);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("schedule '" + name + "': " + e.getMessage(), e);
+        }
+        if (recipients.isEmpty()) {
+            throw new IllegalArgumentException("schedule '" + name + "' pushes to " + noRecipient(target));
+        }
+    }
+
+    private static String noRecipient(PushTarget target) {
+        if (target instanceof PushTarget.Home home) {
+            return "the home of channel " + home.channelId() + ", which has none; " + NO_HOME_HINT;
+        }
+        return "every home address, but no channel has one; " + NO_HOME_HINT + ", or give the schedule a target";
+    }
+}

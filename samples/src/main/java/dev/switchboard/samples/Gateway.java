@@ -8,6 +8,7 @@ import dev.switchboard.runtime.AgentRuntime;
 import dev.switchboard.samples.sandbox.DevPhone;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
 import dev.switchboard.sms.twilio.TwilioSmsChannel;
+import dev.switchboard.whatsapp.twilio.TwilioWhatsAppChannel;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -16,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +42,12 @@ public final class Gateway implements AutoCloseable {
     /** The gateway's number in sandbox mode, unless {@code TWILIO_PHONE_NUMBER} says otherwise. */
     public static final String SANDBOX_GATEWAY_NUMBER = "+15005550006";
 
+    /** The gateway's WhatsApp number in sandbox mode, unless {@code TWILIO_WHATSAPP_NUMBER} says otherwise. */
+    public static final String SANDBOX_WHATSAPP_NUMBER = "+14155238886";
+
+    private static final String SMS_PATH = "/webhooks/twilio";
+    private static final String WHATSAPP_PATH = "/webhooks/twilio-whatsapp";
+
     private final AgentRuntime runtime;
     private final TwilioSandbox sandbox;
     private final DevPhone devPhone;
@@ -62,24 +70,42 @@ public final class Gateway implements AutoCloseable {
         requireNonNull(console, "console");
         Agent agent = agent(env);
         if (present(env, "TWILIO_ACCOUNT_SID")) {
-            AgentRuntime runtime = AgentRuntime.builder()
-                    .listenFromEnv(env)
-                    .channel(TwilioSmsChannel.fromEnv(env))
-                    .agent(agent)
-                    .build()
-                    .start();
-            return new Gateway(runtime, null, null);
+            return new Gateway(runtime(env, agent), null, null);
         }
         return startSandbox(env, agent, console);
+    }
+
+    /**
+     * The runtime with every channel {@code env} configures: SMS unless only WhatsApp is set up, and
+     * WhatsApp when {@code TWILIO_WHATSAPP_NUMBER} is set, both on one listener.
+     */
+    private static AgentRuntime runtime(Map<String, String> env, Agent agent) {
+        AgentRuntime.Builder runtime = AgentRuntime.builder().listenFromEnv(env).agent(agent);
+        boolean whatsApp = present(env, "TWILIO_WHATSAPP_NUMBER");
+        if (!whatsApp || present(env, "TWILIO_PHONE_NUMBER") || present(env, "TWILIO_MESSAGING_SERVICE_SID")) {
+            runtime.channel(TwilioSmsChannel.fromEnv(env));
+        }
+        if (whatsApp) {
+            TwilioWhatsAppChannel.Builder channel = TwilioWhatsAppChannel.builderFromEnv(env);
+            if (present(env, "WHATSAPP_HOME_TEMPLATE_SID")) {
+                channel.proactiveTemplate(env.get("WHATSAPP_HOME_TEMPLATE_SID").strip());
+            }
+            runtime.channel(channel.build());
+        }
+        return runtime.build().start();
     }
 
     private static Gateway startSandbox(Map<String, String> given, Agent agent, PrintStream console) {
         console.println("Switchboard is running in SANDBOX MODE: TWILIO_ACCOUNT_SID is not set, so a local"
                 + " stand-in replaces Twilio and nothing leaves this machine.");
         Map<String, String> env = new HashMap<>(given);
-        String gatewayNumber = env.computeIfAbsent("TWILIO_PHONE_NUMBER", k -> SANDBOX_GATEWAY_NUMBER);
-        TwilioSandbox sandbox =
-                TwilioSandbox.builder().senders(Set.of(gatewayNumber)).build().start();
+        String smsNumber = env.computeIfAbsent("TWILIO_PHONE_NUMBER", k -> SANDBOX_GATEWAY_NUMBER);
+        String whatsAppNumber = env.computeIfAbsent("TWILIO_WHATSAPP_NUMBER", k -> SANDBOX_WHATSAPP_NUMBER)
+                .replaceFirst("^whatsapp:", "");
+        TwilioSandbox sandbox = TwilioSandbox.builder()
+                .senders(Set.of(smsNumber, "whatsapp:" + whatsAppNumber))
+                .build()
+                .start();
         try {
             env.put("TWILIO_ACCOUNT_SID", sandbox.accountSid());
             env.put("TWILIO_AUTH_TOKEN", sandbox.authToken());
@@ -87,29 +113,37 @@ public final class Gateway implements AutoCloseable {
             env.putIfAbsent("SMS_WEBHOOK_HOST", "127.0.0.1");
             int port = sandboxPort(env.getOrDefault("SMS_WEBHOOK_PORT", "8080").strip());
             if (port == 0) {
-                // The webhook URL the dev phone signs must name the port before the listener binds it.
+                // The webhook URLs the dev phone signs must name the port before the listener binds it.
                 port = freeLoopbackPort();
             }
             env.put("SMS_WEBHOOK_PORT", Integer.toString(port));
-            env.putIfAbsent("SMS_WEBHOOK_URL", "http://127.0.0.1:" + port + "/webhooks/twilio");
-            if (!present(env, "SMS_ALLOWED_USERS") && !present(env, "SMS_ALLOW_ALL_USERS")) {
-                env.put("SMS_ALLOWED_USERS", SANDBOX_PHONE);
+            String base = "http://127.0.0.1:" + port;
+            env.putIfAbsent("SMS_WEBHOOK_URL", base + SMS_PATH);
+            env.putIfAbsent("WHATSAPP_WEBHOOK_URL", base + WHATSAPP_PATH);
+            for (String channel : List.of("SMS", "WHATSAPP")) {
+                if (!present(env, channel + "_ALLOWED_USERS") && !present(env, channel + "_ALLOW_ALL_USERS")) {
+                    env.put(channel + "_ALLOWED_USERS", SANDBOX_PHONE);
+                }
+                env.putIfAbsent(channel + "_HOME_CHANNEL", SANDBOX_PHONE);
             }
-            env.putIfAbsent("SMS_HOME_CHANNEL", SANDBOX_PHONE);
 
-            AgentRuntime runtime = AgentRuntime.builder()
-                    .listenFromEnv(env)
-                    .channel(TwilioSmsChannel.fromEnv(env))
-                    .agent(agent)
-                    .build()
-                    .start();
-            URI local = URI.create("http://127.0.0.1:" + runtime.port() + "/webhooks/twilio");
-            DevPhone phone =
-                    new DevPhone(SANDBOX_PHONE, gatewayNumber, local, env.get("SMS_WEBHOOK_URL"), sandbox, console);
-            console.println("Twilio REST stand-in: " + sandbox.baseUrl() + "   gateway webhook: " + local + "   agent: "
+            AgentRuntime runtime = runtime(env, agent);
+            String local = "http://127.0.0.1:" + runtime.port();
+            DevPhone phone = new DevPhone(
+                    SANDBOX_PHONE,
+                    new DevPhone.Line(URI.create(local + SMS_PATH), env.get("SMS_WEBHOOK_URL"), "", smsNumber),
+                    Optional.of(new DevPhone.Line(
+                            URI.create(local + WHATSAPP_PATH),
+                            env.get("WHATSAPP_WEBHOOK_URL"),
+                            "whatsapp:",
+                            whatsAppNumber)),
+                    sandbox,
+                    console);
+            console.println("Twilio REST stand-in: " + sandbox.baseUrl() + "   gateway: " + local + "   agent: "
                     + env.getOrDefault("SWITCHBOARD_AGENT", "demo"));
-            console.println("Type a message and press Enter to text the agent from the dev phone "
-                    + Address.redact(SANDBOX_PHONE) + "; replies appear as \"agent> ...\". Ctrl-C stops.");
+            console.println("Type a message and press Enter to text the agent by SMS from the dev phone "
+                    + Address.redact(SANDBOX_PHONE) + "; start the line with \"" + DevPhone.WHATSAPP_PREFIX
+                    + "\" to send it over WhatsApp. Replies appear as \"agent> ...\". Ctrl-C stops.");
             console.flush();
             return new Gateway(runtime, sandbox, phone);
         } catch (RuntimeException | Error e) {

@@ -103,6 +103,10 @@ class GatewayProcessTest {
             stdin.flush();
 
             assertThat(awaitLine(lines, "agent> ", seen)).isEqualTo("agent> echo: " + SECRET_BODY);
+
+            stdin.write("wa: over **WhatsApp**\n");
+            stdin.flush();
+            assertThat(awaitLine(lines, "agent (WhatsApp)> ", seen)).isEqualTo("agent (WhatsApp)> echo: over *WhatsApp*");
         } finally {
             stop(process);
         }
@@ -112,6 +116,8 @@ class GatewayProcessTest {
         assertThat(logs)
                 .doesNotContain(Gateway.SANDBOX_PHONE)
                 .doesNotContain(Gateway.SANDBOX_GATEWAY_NUMBER)
+                .doesNotContain(Gateway.SANDBOX_WHATSAPP_NUMBER)
+                .doesNotContain("WhatsApp*")
                 .doesNotContain("+15550001234")
                 .doesNotContain("my pin")
                 .doesNotContain("echo: ");

@@ -132,6 +132,40 @@ class SmsGatewayEndToEndTest {
     }
 
     @Test
+    void markdownFromTheAgentArrivesAsCleanText() throws Exception {
+        startEchoGateway();
+
+        webhooks.post(webhooks.sms(
+                SignedWebhooks.newSid(), ALICE, GATEWAY, "**Total**: 2*3*4 = 24, see [docs](https://example.com/d) `snake_case`"));
+
+        assertThat(nextSent().body())
+                .isEqualTo("echo: Total: 2*3*4 = 24, see docs (https://example.com/d) snake_case");
+    }
+
+    @Test
+    void aLongEchoGoesOutAsTwoOrderedPartsWithinTheLimit() throws Exception {
+        startEchoGateway();
+        StringBuilder words = new StringBuilder();
+        for (int i = 0; words.length() < 1600; i++) {
+            words.append("word").append(i).append(' ');
+        }
+        String text = words.substring(0, 1600).strip() + "x".repeat(1600 - words.substring(0, 1600).strip().length());
+        assertThat(("echo: " + text)).hasSize(1606);
+
+        assertThat(webhooks.post(webhooks.sms(SignedWebhooks.newSid(), ALICE, GATEWAY, text)).statusCode())
+                .isEqualTo(200);
+
+        SandboxMessage first = nextSent();
+        SandboxMessage second = nextSent();
+        assertThat(first.body().length()).isLessThanOrEqualTo(1600);
+        assertThat(second.body().length()).isLessThanOrEqualTo(1600);
+        assertThat(first.createdAt()).isBeforeOrEqualTo(second.createdAt());
+        assertThat((first.body() + " " + second.body()).replaceAll("\\s+", " "))
+                .isEqualTo(("echo: " + text).replaceAll("\\s+", " "));
+        assertThat(sandbox.createRequests()).isEqualTo(2);
+    }
+
+    @Test
     void webhookSignedByTwilioHelperLibraryForThePublicUrlIsAnswered() throws Exception {
         startEchoGateway();
         String sid = SignedWebhooks.newSid();

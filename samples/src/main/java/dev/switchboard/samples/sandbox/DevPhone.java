@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -30,45 +31,51 @@ import java.util.TreeMap;
  */
 public final class DevPhone {
 
+    /** Lines that start with this are texted over WhatsApp rather than SMS. */
+    public static final String WHATSAPP_PREFIX = "wa:";
+
+    /**
+     * One way to reach the gateway: a channel's webhook and the addresses in Twilio's form.
+     *
+     * @param localWebhook where the gateway listens, such as {@code http://127.0.0.1:8080/webhooks/twilio}
+     * @param signedUrl the public webhook URL the gateway checks signatures against
+     * @param addressPrefix how Twilio writes addresses on this channel ({@code ""} or {@code "whatsapp:"})
+     * @param gatewayNumber the gateway's number on this channel, E.164
+     */
+    public record Line(URI localWebhook, String signedUrl, String addressPrefix, String gatewayNumber) {}
+
     private final String number;
-    private final String gatewayNumber;
-    private final URI localWebhook;
-    private final String signedUrl;
+    private final Line sms;
+    private final Line whatsApp;
     private final String accountSid;
     private final String authToken;
     private final PrintStream console;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final SecureRandom random = new SecureRandom();
 
     /**
      * @param number the phone's own number, E.164
-     * @param gatewayNumber the gateway's number the phone texts
-     * @param localWebhook where the gateway listens, such as {@code http://127.0.0.1:8080/webhooks/twilio}
-     * @param signedUrl the public webhook URL the gateway checks signatures against
+     * @param sms how it texts the gateway over SMS
+     * @param whatsApp how it texts the gateway over WhatsApp, if the gateway has that channel
      * @param sandbox the stand-in whose account signs the webhooks and whose messages are the replies
      * @param console where the conversation is shown
      */
-    public DevPhone(
-            String number,
-            String gatewayNumber,
-            URI localWebhook,
-            String signedUrl,
-            TwilioSandbox sandbox,
-            PrintStream console) {
+    public DevPhone(String number, Line sms, Optional<Line> whatsApp, TwilioSandbox sandbox, PrintStream console) {
         this.number = requireNonNull(number, "number");
-        this.gatewayNumber = requireNonNull(gatewayNumber, "gatewayNumber");
-        this.localWebhook = requireNonNull(localWebhook, "localWebhook");
-        this.signedUrl = requireNonNull(signedUrl, "signedUrl");
+        this.sms = requireNonNull(sms, "sms");
+        this.whatsApp = whatsApp.orElse(null);
         this.accountSid = sandbox.accountSid();
         this.authToken = sandbox.authToken();
         this.console = requireNonNull(console, "console");
         sandbox.onMessage(message -> {
+            String shown = message.body().isEmpty()
+                    ? "(template " + message.contentSid().orElse("?") + " "
+                            + message.contentVariables().orElse("{}") + ")"
+                    : message.body();
             if (message.to().equals(number)) {
-                show("agent> "
-                        + (message.body().isEmpty()
-                                ? "(template " + message.contentSid().orElse("?") + ")"
-                                : message.body()));
+                show("agent> " + shown);
+            } else if (message.to().equals("whatsapp:" + number)) {
+                show("agent (WhatsApp)> " + shown);
             }
         });
     }
@@ -84,36 +91,57 @@ public final class DevPhone {
      * @return the HTTP status the gateway answered with
      */
     public int text(String body) throws IOException, InterruptedException {
+        return send(sms, body);
+    }
+
+    /**
+     * Texts {@code body} to the gateway as a signed inbound WhatsApp webhook.
+     *
+     * @return the HTTP status the gateway answered with
+     * @throws IllegalStateException if the gateway has no WhatsApp channel
+     */
+    public int textWhatsApp(String body) throws IOException, InterruptedException {
+        if (whatsApp == null) {
+            throw new IllegalStateException("the gateway has no WhatsApp channel: set TWILIO_WHATSAPP_NUMBER");
+        }
+        return send(whatsApp, body);
+    }
+
+    private int send(Line line, String body) throws IOException, InterruptedException {
         String sid = "SM" + HexFormat.of().formatHex(randomBytes());
         Map<String, List<String>> params = new TreeMap<>();
         params.put("AccountSid", List.of(accountSid));
         params.put("ApiVersion", List.of("2010-04-01"));
         params.put("Body", List.of(body));
-        params.put("From", List.of(number));
+        params.put("From", List.of(line.addressPrefix() + number));
         params.put("MessageSid", List.of(sid));
         params.put("NumMedia", List.of("0"));
         params.put("NumSegments", List.of("1"));
         params.put("SmsMessageSid", List.of(sid));
         params.put("SmsSid", List.of(sid));
         params.put("SmsStatus", List.of("received"));
-        params.put("To", List.of(gatewayNumber));
-        HttpRequest request = HttpRequest.newBuilder(localWebhook)
+        params.put("To", List.of(line.addressPrefix() + line.gatewayNumber()));
+        if (!line.addressPrefix().isEmpty()) {
+            params.put("ProfileName", List.of("Dev Phone"));
+            params.put("WaId", List.of(number.substring(1)));
+        }
+        HttpRequest request = HttpRequest.newBuilder(line.localWebhook())
                 .timeout(Duration.ofSeconds(15))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-Twilio-Signature", TwilioSignature.sign(authToken, signedUrl, params))
+                .header("X-Twilio-Signature", TwilioSignature.sign(authToken, line.signedUrl(), params))
                 .POST(HttpRequest.BodyPublishers.ofString(TwilioSandbox.encodeForm(params)))
                 .build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            show("(the gateway answered " + response.statusCode() + ": "
-                    + response.body().strip() + ")");
+            show("(the gateway answered " + response.statusCode() + ": " + response.body().strip() + ")");
         }
         return response.statusCode();
     }
 
     /**
-     * Texts every line read from {@code input} until it ends. An input that is closed from the start
-     * (no terminal) ends this at once; the gateway goes on running.
+     * Texts every line read from {@code input} until it ends: over WhatsApp when the line starts with
+     * {@value #WHATSAPP_PREFIX}, over SMS otherwise. An input that is closed from the start (no
+     * terminal) ends this at once; the gateway goes on running.
      */
     public void run(InputStream input) {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8))) {
@@ -123,9 +151,13 @@ public final class DevPhone {
                     continue;
                 }
                 try {
-                    text(line);
-                } catch (IOException e) {
-                    show("(could not reach the gateway: " + e.getMessage() + ")");
+                    if (line.startsWith(WHATSAPP_PREFIX)) {
+                        textWhatsApp(line.substring(WHATSAPP_PREFIX.length()).strip());
+                    } else {
+                        text(line);
+                    }
+                } catch (IOException | IllegalStateException e) {
+                    show("(could not text the gateway: " + e.getMessage() + ")");
                 }
             }
         } catch (IOException e) {

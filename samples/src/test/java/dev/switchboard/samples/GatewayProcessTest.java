@@ -106,7 +106,8 @@ class GatewayProcessTest {
 
             stdin.write("wa: over **WhatsApp**\n");
             stdin.flush();
-            assertThat(awaitLine(lines, "agent (WhatsApp)> ", seen)).isEqualTo("agent (WhatsApp)> echo: over *WhatsApp*");
+            assertThat(awaitLine(lines, "agent (WhatsApp)> ", seen))
+                    .isEqualTo("agent (WhatsApp)> echo: over *WhatsApp*");
         } finally {
             stop(process);
         }

@@ -136,10 +136,12 @@ class SmsGatewayEndToEndTest {
         startEchoGateway();
 
         webhooks.post(webhooks.sms(
-                SignedWebhooks.newSid(), ALICE, GATEWAY, "**Total**: 2*3*4 = 24, see [docs](https://example.com/d) `snake_case`"));
+                SignedWebhooks.newSid(),
+                ALICE,
+                GATEWAY,
+                "**Total**: 2*3*4 = 24, see [docs](https://example.com/d) `snake_case`"));
 
-        assertThat(nextSent().body())
-                .isEqualTo("echo: Total: 2*3*4 = 24, see docs (https://example.com/d) snake_case");
+        assertThat(nextSent().body()).isEqualTo("echo: Total: 2*3*4 = 24, see docs (https://example.com/d) snake_case");
     }
 
     @Test
@@ -149,10 +151,12 @@ class SmsGatewayEndToEndTest {
         for (int i = 0; words.length() < 1600; i++) {
             words.append("word").append(i).append(' ');
         }
-        String text = words.substring(0, 1600).strip() + "x".repeat(1600 - words.substring(0, 1600).strip().length());
+        String text = words.substring(0, 1600).strip()
+                + "x".repeat(1600 - words.substring(0, 1600).strip().length());
         assertThat(("echo: " + text)).hasSize(1606);
 
-        assertThat(webhooks.post(webhooks.sms(SignedWebhooks.newSid(), ALICE, GATEWAY, text)).statusCode())
+        assertThat(webhooks.post(webhooks.sms(SignedWebhooks.newSid(), ALICE, GATEWAY, text))
+                        .statusCode())
                 .isEqualTo(200);
 
         SandboxMessage first = nextSent();

@@ -117,8 +117,11 @@ class WhatsAppGatewayEndToEndTest {
 
     @Test
     void whatsAppWebhookIsAnsweredWithWhatsAppAddressesAndFormatting() throws Exception {
-        startGateway(turn -> Optional.of("**Got it**, " + turn.message().extras().get("ProfileName")
-                + ": _" + turn.text() + "_ and ~~not~~ `code`"), Map.of(), Optional.empty());
+        startGateway(
+                turn -> Optional.of("**Got it**, " + turn.message().extras().get("ProfileName") + ": _" + turn.text()
+                        + "_ and ~~not~~ `code`"),
+                Map.of(),
+                Optional.empty());
 
         assertThat(whatsApp.post(whatsAppMessage(ALICE, "hello")).statusCode()).isEqualTo(200);
 
@@ -133,7 +136,8 @@ class WhatsAppGatewayEndToEndTest {
     void smsAndWhatsAppShareOnePortEachAnsweringInItsOwnForm() throws Exception {
         startGateway(turn -> Optional.of("**" + turn.conversation().channelId() + "**"), Map.of(), Optional.empty());
 
-        assertThat(sms.post(sms.sms(SignedWebhooks.newSid(), ALICE, SMS_NUMBER, "hi")).statusCode())
+        assertThat(sms.post(sms.sms(SignedWebhooks.newSid(), ALICE, SMS_NUMBER, "hi"))
+                        .statusCode())
                 .isEqualTo(200);
         SandboxMessage smsReply = nextSent();
         assertThat(whatsApp.post(whatsAppMessage(ALICE, "hi")).statusCode()).isEqualTo(200);
@@ -156,7 +160,8 @@ class WhatsAppGatewayEndToEndTest {
                 Map.of(),
                 Optional.of(TEMPLATE));
 
-        assertThat(whatsApp.post(whatsAppMessage(ALICE, "report please")).statusCode()).isEqualTo(200);
+        assertThat(whatsApp.post(whatsAppMessage(ALICE, "report please")).statusCode())
+                .isEqualTo(200);
 
         SandboxMessage reply = nextSent();
         assertThat(reply.to()).isEqualTo("whatsapp:" + ALICE);
@@ -175,13 +180,19 @@ class WhatsAppGatewayEndToEndTest {
                 Map.of(),
                 Optional.empty());
 
-        assertThat(whatsApp.post(whatsAppMessage(ALICE, "anyone there?")).statusCode()).isEqualTo(200);
+        assertThat(whatsApp.post(whatsAppMessage(ALICE, "anyone there?")).statusCode())
+                .isEqualTo(200);
 
         ChannelException failure = failures.poll(10, TimeUnit.SECONDS);
         assertThat(failure).isNotNull();
         assertThat(failure.providerCode()).contains("63016");
-        assertThat(failure.getMessage()).contains("24-hour").contains("template").doesNotContain(ALICE);
-        assertThat(sandbox.createRequests()).as("nothing was sent to Twilio to fail later").isZero();
+        assertThat(failure.getMessage())
+                .contains("24-hour")
+                .contains("template")
+                .doesNotContain(ALICE);
+        assertThat(sandbox.createRequests())
+                .as("nothing was sent to Twilio to fail later")
+                .isZero();
     }
 
     @Test
@@ -191,11 +202,15 @@ class WhatsAppGatewayEndToEndTest {
                 Map.of("WHATSAPP_ALLOWED_USERS", "whatsapp:" + ALICE + ", " + BOB),
                 Optional.empty());
 
-        assertThat(whatsApp.post(whatsAppMessage(ALICE, "from alice")).statusCode()).isEqualTo(200);
+        assertThat(whatsApp.post(whatsAppMessage(ALICE, "from alice")).statusCode())
+                .isEqualTo(200);
         assertThat(nextSent().to()).isEqualTo("whatsapp:" + ALICE);
         assertThat(whatsApp.post(whatsAppMessage(BOB, "from bob")).statusCode()).isEqualTo(200);
         assertThat(nextSent().to()).isEqualTo("whatsapp:" + BOB);
-        assertThat(whatsApp.post(whatsAppMessage("+15551239999", "stranger")).statusCode()).isEqualTo(200);
-        assertThat(sent.poll(300, TimeUnit.MILLISECONDS)).as("no reply to a stranger").isNull();
+        assertThat(whatsApp.post(whatsAppMessage("+15551239999", "stranger")).statusCode())
+                .isEqualTo(200);
+        assertThat(sent.poll(300, TimeUnit.MILLISECONDS))
+                .as("no reply to a stranger")
+                .isNull();
     }
 }

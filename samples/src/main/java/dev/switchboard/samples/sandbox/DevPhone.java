@@ -50,7 +50,8 @@ public final class DevPhone {
     private final String accountSid;
     private final String authToken;
     private final PrintStream console;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final SecureRandom random = new SecureRandom();
 
     /**
@@ -133,7 +134,8 @@ public final class DevPhone {
                 .build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            show("(the gateway answered " + response.statusCode() + ": " + response.body().strip() + ")");
+            show("(the gateway answered " + response.statusCode() + ": "
+                    + response.body().strip() + ")");
         }
         return response.statusCode();
     }

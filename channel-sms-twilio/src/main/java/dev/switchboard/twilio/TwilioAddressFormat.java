@@ -7,6 +7,8 @@ import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberFormat;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import dev.switchboard.channel.Address;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -114,11 +116,26 @@ public record TwilioAddressFormat(String prefix) {
     public Set<Address> normalizeList(String option, String commaSeparated) {
         requireNonNull(option, "option");
         requireNonNull(commaSeparated, "commaSeparated");
+        return normalizeAll(
+                option,
+                Arrays.stream(commaSeparated.split(",", -1))
+                        .filter(entry -> !entry.isBlank())
+                        .toList());
+    }
+
+    /**
+     * Normalises each of {@code numbers} as {@link #normalize} does; unlike {@link #normalizeList},
+     * a blank entry is an error.
+     *
+     * @throws IllegalArgumentException if an entry is not a phone number, naming {@code option} and
+     *     the entry redacted
+     */
+    public Set<Address> normalizeAll(String option, Collection<String> numbers) {
+        requireNonNull(option, "option");
+        requireNonNull(numbers, "numbers");
         Set<Address> addresses = new LinkedHashSet<>();
-        for (String entry : commaSeparated.split(",", -1)) {
-            if (!entry.isBlank()) {
-                addresses.add(normalize(option, entry));
-            }
+        for (String number : numbers) {
+            addresses.add(normalize(option, number));
         }
         return Set.copyOf(addresses);
     }

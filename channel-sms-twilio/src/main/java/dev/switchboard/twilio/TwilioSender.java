@@ -17,7 +17,6 @@ import dev.switchboard.channel.RetriableChannelException;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.Template;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -152,7 +151,7 @@ public final class TwilioSender implements AutoCloseable {
      */
     public static URI parseApiBaseUrl(String apiBaseUrl) {
         requireNonNull(apiBaseUrl, "apiBaseUrl");
-        URI uri = Builder.httpUrl("TWILIO_API_BASE_URL", apiBaseUrl);
+        URI uri = TwilioOptions.httpUrl("TWILIO_API_BASE_URL", apiBaseUrl);
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw new IllegalArgumentException("TWILIO_API_BASE_URL cannot have a query or fragment: " + apiBaseUrl);
         }
@@ -206,8 +205,6 @@ public final class TwilioSender implements AutoCloseable {
     /** Builds a {@link TwilioSender}. {@link #from} or {@link #messagingServiceSid} is required. */
     public static final class Builder {
 
-        private static final Pattern MESSAGING_SERVICE_SID = Pattern.compile("MG[0-9a-fA-F]{32}");
-
         private final TwilioCredentials credentials;
         private String channelId = "twilio";
         private TwilioAddressFormat addressFormat = TwilioAddressFormat.SMS;
@@ -249,11 +246,7 @@ public final class TwilioSender implements AutoCloseable {
          */
         public Builder messagingServiceSid(String messagingServiceSid) {
             requireNonNull(messagingServiceSid, "messagingServiceSid");
-            if (!MESSAGING_SERVICE_SID.matcher(messagingServiceSid).matches()) {
-                throw new IllegalArgumentException(
-                        "TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits: " + messagingServiceSid);
-            }
-            this.messagingServiceSid = messagingServiceSid;
+            this.messagingServiceSid = TwilioOptions.messagingServiceSid(messagingServiceSid);
             return this;
         }
 
@@ -265,7 +258,7 @@ public final class TwilioSender implements AutoCloseable {
          */
         public Builder statusCallback(String statusCallback) {
             requireNonNull(statusCallback, "statusCallback");
-            httpUrl("statusCallback", statusCallback);
+            TwilioOptions.httpUrl("statusCallback", statusCallback);
             this.statusCallback = statusCallback;
             return this;
         }
@@ -291,7 +284,7 @@ public final class TwilioSender implements AutoCloseable {
          * @throws IllegalArgumentException if not positive
          */
         public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = positive("connectTimeout", connectTimeout);
+            this.connectTimeout = TwilioOptions.positive("connectTimeout", connectTimeout);
             return this;
         }
 
@@ -302,7 +295,7 @@ public final class TwilioSender implements AutoCloseable {
          * @throws IllegalArgumentException if not positive
          */
         public Builder readTimeout(Duration readTimeout) {
-            this.readTimeout = positive("readTimeout", readTimeout);
+            this.readTimeout = TwilioOptions.positive("readTimeout", readTimeout);
             return this;
         }
 
@@ -336,27 +329,6 @@ public final class TwilioSender implements AutoCloseable {
                         channelId);
             }
             return new TwilioSender(this);
-        }
-
-        private static URI httpUrl(String option, String value) {
-            try {
-                URI uri = new URI(value);
-                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
-                    return uri;
-                }
-            } catch (URISyntaxException e) {
-                // reported below
-            }
-            throw new IllegalArgumentException(option + " must be an absolute http(s) URL: " + value);
-        }
-
-        private static Duration positive(String option, Duration value) {
-            requireNonNull(value, option);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(option + " must be positive: " + value);
-            }
-            return value;
         }
 
         // Literal forms only: a host name is not resolved just to decide on a warning.

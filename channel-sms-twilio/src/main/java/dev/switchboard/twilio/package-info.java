@@ -4,6 +4,12 @@
  * dev.switchboard.channel.RetriableChannelException} and {@link
  * dev.switchboard.channel.PermanentChannelException}.
  *
+ * <p>It also holds what the channels themselves have in common, so that each channel class keeps
+ * only what is its own: a {@link dev.switchboard.twilio.TwilioChannelProfile} names a channel's
+ * variables and words its advice, a {@link dev.switchboard.twilio.TwilioChannelConfig} is what its
+ * builder and {@code fromEnv} fill, and a {@link dev.switchboard.twilio.TwilioChannelCore} runs its
+ * webhook routes, its sender and its lifecycle.
+ *
  * <p>Phone addresses are plain E.164 inside Switchboard. A channel-specific prefix (none for SMS,
  * {@code whatsapp:} for WhatsApp) is added and removed at the Twilio boundary only, by a {@link
  * dev.switchboard.twilio.TwilioAddressFormat}; every piece here that reads or writes Twilio

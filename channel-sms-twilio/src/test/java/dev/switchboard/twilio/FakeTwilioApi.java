@@ -27,6 +27,11 @@ public final class FakeTwilioApi implements AutoCloseable {
     public record Recorded(
             String method, String path, String rawQuery, Map<String, List<String>> headers, FormParameters form) {
 
+        /** The first value of a form field, or null. */
+        public String field(String name) {
+            return form.first(name).orElse(null);
+        }
+
         public String header(String name) {
             return headers.entrySet().stream()
                     .filter(e -> e.getKey().equalsIgnoreCase(name))
@@ -41,6 +46,14 @@ public final class FakeTwilioApi implements AutoCloseable {
 
         public static Answer json(int status, String body) {
             return new Answer(status, Map.of("Content-Type", "application/json"), body, null);
+        }
+
+        /** Twilio's JSON error answer for {@code code}. */
+        public static Answer twilioError(int status, int code) {
+            return json(
+                    status,
+                    "{\"code\":" + code + ",\"message\":\"refused\",\"more_info\":"
+                            + "\"https://www.twilio.com/docs/errors/" + code + "\",\"status\":" + status + "}");
         }
 
         public Answer withHeader(String name, String value) {
@@ -86,6 +99,15 @@ public final class FakeTwilioApi implements AutoCloseable {
 
     public List<Recorded> requests() {
         return List.copyOf(requests);
+    }
+
+    /** The one request received so far; fails the test if there were none or several. */
+    public Recorded only() {
+        List<Recorded> all = requests();
+        if (all.size() != 1) {
+            throw new AssertionError("expected exactly one request to Twilio, got " + all.size());
+        }
+        return all.get(0);
     }
 
     public static String createdMessage(String sid, String status) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.channel.Address;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -56,6 +57,17 @@ class TwilioAddressFormatTest {
                 .containsExactlyInAnyOrder(Address.of("+15551234567"), Address.of("+15557654321"));
         assertThatThrownBy(() -> TwilioAddressFormat.SMS.normalizeList("SMS_ALLOWED_USERS", "+15551234567,nope"))
                 .hasMessageStartingWith("SMS_ALLOWED_USERS ");
+    }
+
+    @Test
+    void normalisesACollectionWhereABlankEntryIsAnError() {
+        assertThat(TwilioAddressFormat.WHATSAPP.normalizeAll(
+                        "WHATSAPP_ALLOWED_USERS", List.of("whatsapp:+15557654321", "+1 555 765 4321", "+442079460958")))
+                .containsExactlyInAnyOrder(Address.of("+15557654321"), Address.of("+442079460958"));
+        assertThatThrownBy(
+                        () -> TwilioAddressFormat.SMS.normalizeAll("SMS_ALLOWED_USERS", List.of("+15551234567", " ")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("SMS_ALLOWED_USERS must be a phone number");
     }
 
     @Test

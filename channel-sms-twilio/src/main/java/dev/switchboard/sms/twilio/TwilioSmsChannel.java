@@ -14,23 +14,17 @@ import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.TextFlavour;
 import dev.switchboard.channel.WebhookRoute;
 import dev.switchboard.twilio.TwilioAddressFormat;
+import dev.switchboard.twilio.TwilioChannelConfig;
+import dev.switchboard.twilio.TwilioChannelCore;
+import dev.switchboard.twilio.TwilioChannelProfile;
 import dev.switchboard.twilio.TwilioCredentials;
-import dev.switchboard.twilio.TwilioSender;
-import dev.switchboard.twilio.TwilioSignature;
-import dev.switchboard.twilio.TwilioWebhookHandler;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,69 +66,28 @@ public final class TwilioSmsChannel implements Channel {
     public static final String DEFAULT_WEBHOOK_PATH = "/webhooks/twilio";
 
     /** The longest text Twilio takes in one message. */
-    public static final int MAX_MESSAGE_LENGTH = 1600;
+    public static final int MAX_MESSAGE_LENGTH = TwilioChannelCore.MAX_MESSAGE_LENGTH;
 
     private static final Logger log = LoggerFactory.getLogger(TwilioSmsChannel.class);
 
     private static final ChannelCapabilities CAPABILITIES =
             new ChannelCapabilities(MAX_MESSAGE_LENGTH, TextFlavour.PLAIN, true, true);
 
-    private final Address phoneNumber;
-    private final String messagingServiceSid;
-    private final boolean insecure;
-    private final AccessPolicy accessPolicy;
-    private final HomeChannel home;
-    private final List<WebhookRoute> routes;
-    private final TwilioSender sender;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile Clock clock = Clock.systemUTC();
+    private static final TwilioChannelProfile PROFILE = new TwilioChannelProfile(
+            ID,
+            "SMS",
+            TwilioAddressFormat.SMS,
+            "SMS",
+            "TWILIO_PHONE_NUMBER",
+            DEFAULT_WEBHOOK_PATH,
+            "set the Twilio number to send from, or a Messaging Service SID (MG…)",
+            "the URL Twilio calls",
+            Map.of());
 
-    private TwilioSmsChannel(Builder b, TwilioCredentials credentials) {
-        this.phoneNumber = b.phoneNumber;
-        this.messagingServiceSid = b.messagingServiceSid;
-        this.insecure = b.insecure;
-        this.accessPolicy = b.allowAll ? AccessPolicy.allowEveryone() : AccessPolicy.allowOnly(b.allowed);
-        this.home = b.homeNumber == null ? null : new HomeChannel(b.homeNumber, b.homeName);
+    private final TwilioChannelCore core;
 
-        String statusPath = b.webhookPath.equals("/") ? "/status" : b.webhookPath + "/status";
-        String statusUrl = b.webhookUrl == null ? null : appendToPath(b.webhookUrl, "/status");
-        TwilioSignature verifier = TwilioSignature.verifier(credentials.authToken());
-        this.routes = List.of(
-                WebhookRoute.formPost(
-                        b.webhookPath, handler(TwilioWebhookHandler.Kind.INBOUND, verifier, b.webhookUrl)),
-                WebhookRoute.formPost(statusPath, handler(TwilioWebhookHandler.Kind.STATUS, verifier, statusUrl)));
-
-        TwilioSender.Builder senderBuilder = TwilioSender.builder(credentials)
-                .channelId(ID)
-                .addressFormat(TwilioAddressFormat.SMS)
-                .connectTimeout(b.connectTimeout)
-                .readTimeout(b.readTimeout);
-        if (phoneNumber != null) {
-            senderBuilder.from(phoneNumber);
-        }
-        if (messagingServiceSid != null) {
-            senderBuilder.messagingServiceSid(messagingServiceSid);
-        }
-        if (statusUrl != null) {
-            senderBuilder.statusCallback(statusUrl);
-        }
-        if (b.apiBaseUrl != null) {
-            senderBuilder.apiBaseUrl(b.apiBaseUrl);
-        }
-        this.sender = senderBuilder.build();
-    }
-
-    private TwilioWebhookHandler handler(TwilioWebhookHandler.Kind kind, TwilioSignature verifier, String url) {
-        TwilioWebhookHandler.Builder handler = TwilioWebhookHandler.builder(kind, ID)
-                .addressFormat(TwilioAddressFormat.SMS)
-                .clock(() -> clock);
-        if (insecure) {
-            handler.insecureNoSignature();
-        } else {
-            handler.signedBy(verifier, url);
-        }
-        return handler.build();
+    private TwilioSmsChannel(TwilioChannelConfig config) {
+        this.core = new TwilioChannelCore(config, log, UnaryOperator.identity());
     }
 
     /** Starts building a channel in code. */
@@ -153,23 +106,7 @@ public final class TwilioSmsChannel implements Channel {
     public static Builder builderFromEnv(Map<String, String> env) {
         requireNonNull(env, "env");
         Builder b = new Builder();
-        get(env, "TWILIO_ACCOUNT_SID").ifPresent(b::accountSid);
-        get(env, "TWILIO_AUTH_TOKEN").ifPresent(b::authToken);
-        get(env, "TWILIO_PHONE_NUMBER").ifPresent(b::phoneNumber);
-        get(env, "TWILIO_MESSAGING_SERVICE_SID").ifPresent(b::messagingServiceSid);
-        get(env, "SMS_WEBHOOK_URL").ifPresent(b::webhookUrl);
-        bool(env, "SMS_INSECURE_NO_SIGNATURE").ifPresent(b::insecureNoSignature);
-        get(env, "SMS_ALLOWED_USERS").ifPresent(b::allowedUsers);
-        bool(env, "SMS_ALLOW_ALL_USERS").ifPresent(b::allowAllUsers);
-        Optional<String> homeName = get(env, "SMS_HOME_CHANNEL_NAME");
-        Optional<String> homeNumber = get(env, "SMS_HOME_CHANNEL");
-        if (homeNumber.isPresent()) {
-            b.home(homeNumber.get(), homeName.orElse(Builder.DEFAULT_HOME_NAME));
-        } else if (homeName.isPresent()) {
-            throw new IllegalArgumentException(
-                    "SMS_HOME_CHANNEL_NAME is set (" + homeName.get() + ") but SMS_HOME_CHANNEL is not");
-        }
-        get(env, "TWILIO_API_BASE_URL").ifPresent(b::apiBaseUrl);
+        b.config.readEnv(env);
         return b;
     }
 
@@ -197,23 +134,23 @@ public final class TwilioSmsChannel implements Channel {
     /** The channel's phone number, if it has one (with only a Messaging Service: none). */
     @Override
     public Set<Address> selfAddresses() {
-        return phoneNumber == null ? Set.of() : Set.of(phoneNumber);
+        return core.config().selfAddresses();
     }
 
     @Override
     public AccessPolicy accessPolicy() {
-        return accessPolicy;
+        return core.config().accessPolicy();
     }
 
     @Override
     public Optional<HomeChannel> home() {
-        return Optional.ofNullable(home);
+        return core.config().home();
     }
 
     /** The incoming-message route and the status-callback route ({@code <path>/status}). */
     @Override
     public List<WebhookRoute> routes() {
-        return routes;
+        return core.routes();
     }
 
     /**
@@ -223,33 +160,13 @@ public final class TwilioSmsChannel implements Channel {
      */
     @Override
     public void start(ChannelContext context) {
-        requireNonNull(context, "context");
-        if (closed.get()) {
-            throw new IllegalStateException("the sms channel is closed");
-        }
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("the sms channel is already started");
-        }
-        clock = requireNonNull(context.clock(), "context.clock()");
-        InetSocketAddress listen = context.listenAddress();
-        String host = listen.getHostString();
-        // An IPv6 literal needs brackets, or its last group reads as the port.
-        String hostPort = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + listen.getPort();
-        String from = phoneNumber != null ? phoneNumber.toString() : messagingServiceSid;
-        log.info("[{}] Twilio webhook server listening on {}, from: {}", ID, hostPort, from);
-        if (phoneNumber != null && messagingServiceSid != null) {
-            log.info("[{}] sending through Messaging Service {}", ID, messagingServiceSid);
-        }
-        if (insecure) {
-            log.warn(
-                    "[{}] SMS_INSECURE_NO_SIGNATURE=true: webhook signatures are NOT checked, so anyone who can"
-                            + " reach {} can post messages in anyone's name. For local testing only.",
-                    ID,
-                    routes.get(0).path());
-        }
-        if (!accessPolicy.allowAll() && accessPolicy.allowed().isEmpty()) {
-            log.warn("[{}] neither SMS_ALLOWED_USERS nor SMS_ALLOW_ALL_USERS is set: every sender is ignored", ID);
-        }
+        String listen = core.start(context);
+        log.info(
+                "[{}] Twilio webhook server listening on {}, from: {}",
+                ID,
+                listen,
+                core.config().senderForLogs());
+        core.logStartWarnings();
     }
 
     /**
@@ -262,68 +179,24 @@ public final class TwilioSmsChannel implements Channel {
      */
     @Override
     public SendReceipt send(OutboundMessage message) {
-        requireNonNull(message, "message");
-        if (closed.get()) {
-            throw new IllegalStateException("the sms channel is closed");
-        }
-        if (message.text().length() > MAX_MESSAGE_LENGTH) {
-            throw new PermanentChannelException(
-                    "the message is " + message.text().length() + " characters, over SMS's " + MAX_MESSAGE_LENGTH
-                            + ": split it before sending (a bug in the caller)",
-                    null,
-                    null);
-        }
+        core.checkSendable(message);
         OutboundMessage toSend = message;
         if (message.template().isPresent()
                 && (!message.text().isEmpty() || !message.mediaUrls().isEmpty())) {
             toSend = new OutboundMessage(message.to(), message.text(), message.mediaUrls(), Optional.empty());
         }
-        return sender.send(toSend);
+        return core.send(toSend);
     }
 
     /** Releases the HTTP client. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            sender.close();
-            log.debug("[{}] closed", ID);
-        }
+        core.close();
     }
 
     @Override
     public String toString() {
-        return "TwilioSmsChannel[from=" + (phoneNumber != null ? phoneNumber : messagingServiceSid) + ", webhook="
-                + routes.get(0).path() + ", signatures=" + (insecure ? "off" : "checked") + "]";
-    }
-
-    /** {@code url} with {@code suffix} added to its path, before any query. */
-    static String appendToPath(String url, String suffix) {
-        int end = url.length();
-        int query = url.indexOf('?');
-        if (query >= 0) {
-            end = query;
-        }
-        String path = url.substring(0, end);
-        if (path.endsWith("/")) {
-            path = path.substring(0, path.length() - 1);
-        }
-        return path + suffix + url.substring(end);
-    }
-
-    private static Optional<String> get(Map<String, String> env, String key) {
-        return Optional.ofNullable(env.get(key)).map(String::strip).filter(v -> !v.isEmpty());
-    }
-
-    private static Optional<Boolean> bool(Map<String, String> env, String key) {
-        return get(env, key).map(value -> {
-            if (value.equalsIgnoreCase("true")) {
-                return true;
-            }
-            if (value.equalsIgnoreCase("false")) {
-                return false;
-            }
-            throw new IllegalArgumentException(key + " must be true or false: " + value);
-        });
+        return "TwilioSmsChannel[" + core.config().summary() + "]";
     }
 
     /**
@@ -333,22 +206,9 @@ public final class TwilioSmsChannel implements Channel {
     public static final class Builder {
 
         /** The home channel's name when none is given. */
-        public static final String DEFAULT_HOME_NAME = "home";
+        public static final String DEFAULT_HOME_NAME = TwilioChannelConfig.DEFAULT_HOME_NAME;
 
-        private String accountSid;
-        private String authToken;
-        private Address phoneNumber;
-        private String messagingServiceSid;
-        private String webhookUrl;
-        private boolean insecure;
-        private Set<Address> allowed = Set.of();
-        private boolean allowAll;
-        private Address homeNumber;
-        private String homeName = DEFAULT_HOME_NAME;
-        private String webhookPath = DEFAULT_WEBHOOK_PATH;
-        private String apiBaseUrl;
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration readTimeout = Duration.ofSeconds(30);
+        private final TwilioChannelConfig.Builder config = TwilioChannelConfig.builder(PROFILE);
 
         private Builder() {}
 
@@ -356,21 +216,19 @@ public final class TwilioSmsChannel implements Channel {
          * The Twilio account SID ({@code TWILIO_ACCOUNT_SID}), {@code AC} and 32 hex digits. Required.
          */
         public Builder accountSid(String accountSid) {
-            this.accountSid = requireNonNull(accountSid, "accountSid").strip();
+            config.accountSid(accountSid);
             return this;
         }
 
         /** The account's auth token ({@code TWILIO_AUTH_TOKEN}). Required. */
         public Builder authToken(String authToken) {
-            this.authToken = requireNonNull(authToken, "authToken").strip();
+            config.authToken(authToken);
             return this;
         }
 
         /** Both {@link #accountSid} and {@link #authToken} at once. */
         public Builder credentials(TwilioCredentials credentials) {
-            requireNonNull(credentials, "credentials");
-            this.accountSid = credentials.accountSid();
-            this.authToken = credentials.authToken();
+            config.credentials(credentials);
             return this;
         }
 
@@ -383,8 +241,7 @@ public final class TwilioSmsChannel implements Channel {
          * @throws IllegalArgumentException if it is not a phone number (the message shows it redacted)
          */
         public Builder phoneNumber(String phoneNumber) {
-            requireNonNull(phoneNumber, "phoneNumber");
-            this.phoneNumber = TwilioAddressFormat.SMS.normalize("TWILIO_PHONE_NUMBER", phoneNumber);
+            config.number(requireNonNull(phoneNumber, "phoneNumber"));
             return this;
         }
 
@@ -396,13 +253,7 @@ public final class TwilioSmsChannel implements Channel {
          * @throws IllegalArgumentException if the SID is malformed
          */
         public Builder messagingServiceSid(String messagingServiceSid) {
-            requireNonNull(messagingServiceSid, "messagingServiceSid");
-            String sid = messagingServiceSid.strip();
-            if (!sid.matches("MG[0-9a-fA-F]{32}")) {
-                throw new IllegalArgumentException(
-                        "TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits: " + sid);
-            }
-            this.messagingServiceSid = sid;
+            config.messagingServiceSid(messagingServiceSid);
             return this;
         }
 
@@ -416,22 +267,8 @@ public final class TwilioSmsChannel implements Channel {
          * @throws IllegalArgumentException if it is not an absolute http(s) URL without a fragment
          */
         public Builder webhookUrl(String webhookUrl) {
-            requireNonNull(webhookUrl, "webhookUrl");
-            String url = webhookUrl.strip();
-            try {
-                URI uri = new URI(url);
-                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-                if ((scheme.equals("http") || scheme.equals("https"))
-                        && uri.getHost() != null
-                        && uri.getRawFragment() == null) {
-                    this.webhookUrl = url;
-                    return this;
-                }
-            } catch (URISyntaxException e) {
-                // reported below
-            }
-            throw new IllegalArgumentException(
-                    "SMS_WEBHOOK_URL must be an absolute http(s) URL without a fragment: " + url);
+            config.webhookUrl(webhookUrl);
+            return this;
         }
 
         /**
@@ -440,7 +277,7 @@ public final class TwilioSmsChannel implements Channel {
          * logged at start. Default: {@code false}.
          */
         public Builder insecureNoSignature(boolean insecure) {
-            this.insecure = insecure;
+            config.insecureNoSignature(insecure);
             return this;
         }
 
@@ -452,8 +289,7 @@ public final class TwilioSmsChannel implements Channel {
          * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
          */
         public Builder allowedUsers(String commaSeparated) {
-            requireNonNull(commaSeparated, "commaSeparated");
-            this.allowed = TwilioAddressFormat.SMS.normalizeList("SMS_ALLOWED_USERS", commaSeparated);
+            config.allowedUsers(commaSeparated);
             return this;
         }
 
@@ -463,12 +299,7 @@ public final class TwilioSmsChannel implements Channel {
          * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
          */
         public Builder allowedUsers(Collection<String> numbers) {
-            requireNonNull(numbers, "numbers");
-            Set<Address> addresses = new LinkedHashSet<>();
-            for (String number : numbers) {
-                addresses.add(TwilioAddressFormat.SMS.normalize("SMS_ALLOWED_USERS", number));
-            }
-            this.allowed = Set.copyOf(addresses);
+            config.allowedUsers(numbers);
             return this;
         }
 
@@ -477,7 +308,7 @@ public final class TwilioSmsChannel implements Channel {
          * users say. Default: {@code false}.
          */
         public Builder allowAllUsers(boolean allowAll) {
-            this.allowAll = allowAll;
+            config.allowAllUsers(allowAll);
             return this;
         }
 
@@ -491,13 +322,7 @@ public final class TwilioSmsChannel implements Channel {
          * @throws IllegalArgumentException if the number is not a phone number or the name is blank
          */
         public Builder home(String number, String name) {
-            requireNonNull(number, "number");
-            requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("SMS_HOME_CHANNEL_NAME cannot be blank");
-            }
-            this.homeNumber = TwilioAddressFormat.SMS.normalize("SMS_HOME_CHANNEL", number);
-            this.homeName = name.strip();
+            config.home(number, name);
             return this;
         }
 
@@ -509,16 +334,7 @@ public final class TwilioSmsChannel implements Channel {
          *     fragment or whitespace
          */
         public Builder webhookPath(String webhookPath) {
-            requireNonNull(webhookPath, "webhookPath");
-            if (!webhookPath.startsWith("/") || webhookPath.matches(".*[?#\\s].*")) {
-                throw new IllegalArgumentException(
-                        "webhookPath must start with / and have no query, fragment or whitespace: " + webhookPath);
-            }
-            String path = webhookPath;
-            while (path.length() > 1 && path.endsWith("/")) {
-                path = path.substring(0, path.length() - 1);
-            }
-            this.webhookPath = path;
+            config.webhookPath(webhookPath);
             return this;
         }
 
@@ -531,10 +347,7 @@ public final class TwilioSmsChannel implements Channel {
          *     fragment
          */
         public Builder apiBaseUrl(String apiBaseUrl) {
-            requireNonNull(apiBaseUrl, "apiBaseUrl");
-            String url = apiBaseUrl.strip();
-            TwilioSender.parseApiBaseUrl(url);
-            this.apiBaseUrl = url;
+            config.apiBaseUrl(apiBaseUrl);
             return this;
         }
 
@@ -544,7 +357,7 @@ public final class TwilioSmsChannel implements Channel {
          * @throws IllegalArgumentException if not positive
          */
         public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = positive("connectTimeout", connectTimeout);
+            config.connectTimeout(connectTimeout);
             return this;
         }
 
@@ -554,7 +367,7 @@ public final class TwilioSmsChannel implements Channel {
          * @throws IllegalArgumentException if not positive
          */
         public Builder readTimeout(Duration readTimeout) {
-            this.readTimeout = positive("readTimeout", readTimeout);
+            config.readTimeout(readTimeout);
             return this;
         }
 
@@ -566,33 +379,7 @@ public final class TwilioSmsChannel implements Channel {
          * @throws IllegalArgumentException if the account SID is malformed
          */
         public TwilioSmsChannel build() {
-            if (accountSid == null || accountSid.isEmpty()) {
-                throw new IllegalStateException(
-                        "TWILIO_ACCOUNT_SID is not set: set it to the SID of your Twilio account (AC…)");
-            }
-            if (authToken == null || authToken.isEmpty()) {
-                throw new IllegalStateException(
-                        "TWILIO_AUTH_TOKEN is not set: set it to the auth token of your Twilio account");
-            }
-            TwilioCredentials credentials = new TwilioCredentials(accountSid, authToken);
-            if (phoneNumber == null && messagingServiceSid == null) {
-                throw new IllegalStateException("neither TWILIO_PHONE_NUMBER nor TWILIO_MESSAGING_SERVICE_SID is"
-                        + " set: set the Twilio number to send from, or a Messaging Service SID (MG…)");
-            }
-            if (webhookUrl == null && !insecure) {
-                throw new IllegalStateException("SMS_WEBHOOK_URL is not set: Twilio signatures are checked against"
-                        + " the public webhook URL. Set it to the URL Twilio calls, or set"
-                        + " SMS_INSECURE_NO_SIGNATURE=true for local testing only.");
-            }
-            return new TwilioSmsChannel(this, credentials);
-        }
-
-        private static Duration positive(String option, Duration value) {
-            requireNonNull(value, option);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(option + " must be positive: " + value);
-            }
-            return value;
+            return new TwilioSmsChannel(config.build());
         }
     }
 }

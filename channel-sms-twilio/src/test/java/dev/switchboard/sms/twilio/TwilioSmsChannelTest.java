@@ -2,6 +2,7 @@ package dev.switchboard.sms.twilio;
 
 import static dev.switchboard.twilio.TwilioTestData.ACCOUNT_SID;
 import static dev.switchboard.twilio.TwilioTestData.AUTH_TOKEN;
+import static dev.switchboard.twilio.TwilioTestData.CONTENT_SID;
 import static dev.switchboard.twilio.TwilioTestData.MMS_SID;
 import static dev.switchboard.twilio.TwilioTestData.OUR_NUMBER;
 import static dev.switchboard.twilio.TwilioTestData.PERSON;
@@ -29,17 +30,16 @@ import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
 import dev.switchboard.twilio.FakeTwilioApi;
 import dev.switchboard.twilio.LogCapture;
+import dev.switchboard.twilio.TwilioTestData;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
 
 class TwilioSmsChannelTest {
@@ -47,31 +47,19 @@ class TwilioSmsChannelTest {
     private static final String PUBLIC_URL = "https://bot.example.com/webhooks/twilio";
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
 
+    private static final Map<String, String> ENV = Map.of(
+            "TWILIO_ACCOUNT_SID", ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN", AUTH_TOKEN,
+            "TWILIO_PHONE_NUMBER", "+1 (555) 123-4567",
+            "SMS_WEBHOOK_URL", PUBLIC_URL);
+
+    /** The minimal environment of an SMS channel, with {@code pairs} added, or removed when null. */
     private static Map<String, String> env(String... pairs) {
-        Map<String, String> env = new HashMap<>();
-        env.put("TWILIO_ACCOUNT_SID", ACCOUNT_SID);
-        env.put("TWILIO_AUTH_TOKEN", AUTH_TOKEN);
-        env.put("TWILIO_PHONE_NUMBER", "+1 (555) 123-4567");
-        env.put("SMS_WEBHOOK_URL", PUBLIC_URL);
-        for (int i = 0; i < pairs.length; i += 2) {
-            if (pairs[i + 1] == null) {
-                env.remove(pairs[i]);
-            } else {
-                env.put(pairs[i], pairs[i + 1]);
-            }
-        }
-        return env;
+        return TwilioTestData.env(ENV, pairs);
     }
 
-    private record Context(Clock clock, InetSocketAddress listenAddress) implements ChannelContext {
-        @Override
-        public Executor executor() {
-            return Runnable::run;
-        }
-    }
-
-    private static Context context() {
-        return new Context(Clock.fixed(NOW, ZoneOffset.UTC), new InetSocketAddress("127.0.0.1", 8080));
+    private static ChannelContext context() {
+        return TwilioTestData.context(Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
     @Test
@@ -359,7 +347,7 @@ class TwilioSmsChannelTest {
         String logs;
         try (LogCapture log = LogCapture.start();
                 TwilioSmsChannel channel = TwilioSmsChannel.fromEnv(env())) {
-            channel.start(new Context(Clock.systemUTC(), new InetSocketAddress("::1", 9000)));
+            channel.start(TwilioTestData.context(Clock.systemUTC(), new InetSocketAddress("::1", 9000)));
             logs = log.text();
         }
         assertThat(logs).contains("listening on [0:0:0:0:0:0:0:1]:9000, from: +1555***4567");
@@ -455,7 +443,7 @@ class TwilioSmsChannelTest {
 
     @Test
     void prefersTextOverATemplateAndUsesTheTemplateAlone() throws IOException {
-        Template template = new Template("HX0123456789abcdef0123456789abcdef", Map.of("1", "Ada"));
+        Template template = new Template(CONTENT_SID, Map.of("1", "Ada"));
         try (FakeTwilioApi api = FakeTwilioApi.start();
                 TwilioSmsChannel channel = TwilioSmsChannel.fromEnv(env("TWILIO_API_BASE_URL", api.baseUrl()))) {
             channel.send(OutboundMessage.text(Address.of(PERSON), "plain").withTemplate(template));
@@ -484,7 +472,7 @@ class TwilioSmsChannelTest {
     @Test
     void theBuilderWorksWithoutTheEnvironment() {
         try (TwilioSmsChannel channel = TwilioSmsChannel.builder()
-                .credentials(dev.switchboard.twilio.TwilioTestData.CREDENTIALS)
+                .credentials(TwilioTestData.CREDENTIALS)
                 .phoneNumber(OUR_NUMBER)
                 .webhookUrl(PUBLIC_URL)
                 .allowedUsers(List.of("+1 555 765 4321"))
@@ -498,15 +486,5 @@ class TwilioSmsChannelTest {
                 .hasMessage("webhookPath must start with / and have no query, fragment or whitespace: webhooks");
         assertThatThrownBy(() -> TwilioSmsChannel.builder().home("+15550001111", " "))
                 .hasMessage("SMS_HOME_CHANNEL_NAME cannot be blank");
-    }
-
-    @Test
-    void appendsToThePathBeforeTheQuery() {
-        assertThat(TwilioSmsChannel.appendToPath("https://a.example/hook", "/status"))
-                .isEqualTo("https://a.example/hook/status");
-        assertThat(TwilioSmsChannel.appendToPath("https://a.example/hook/?k=v", "/status"))
-                .isEqualTo("https://a.example/hook/status?k=v");
-        assertThat(TwilioSmsChannel.appendToPath("https://a.example", "/status"))
-                .isEqualTo("https://a.example/status");
     }
 }

@@ -1,0 +1,205 @@
+package dev.switchboard.twilio;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.switchboard.channel.AccessPolicy;
+import dev.switchboard.channel.ChannelContext;
+import dev.switchboard.channel.OutboundMessage;
+import dev.switchboard.channel.PermanentChannelException;
+import dev.switchboard.channel.SendReceipt;
+import dev.switchboard.channel.WebhookHandler;
+import dev.switchboard.channel.WebhookRoute;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+
+/**
+ * What every Twilio channel does the same way once configured: its two webhook routes (incoming
+ * messages on the webhook path, status callbacks on that path plus {@code /status}, both checking
+ * signatures against the public URLs unless switched off), its {@link TwilioSender}, its clock (the
+ * system's until the host's arrives at start), and its start-once, close-idempotently lifecycle.
+ *
+ * <p>A channel keeps one core and adds only what is its own: its start-up line, its send rules, and
+ * for WhatsApp the window. The core logs through the channel's logger, so that the channel's log
+ * settings cover it. Thread-safe.
+ */
+public final class TwilioChannelCore implements AutoCloseable {
+
+    /** The longest text Twilio takes in one message, SMS or WhatsApp. */
+    public static final int MAX_MESSAGE_LENGTH = 1600;
+
+    private final TwilioChannelConfig config;
+    private final TwilioChannelProfile profile;
+    private final Logger log;
+    private final List<WebhookRoute> routes;
+    private final TwilioSender sender;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Clock clock = Clock.systemUTC();
+
+    /**
+     * Builds the routes and the sender of a channel.
+     *
+     * @param config the channel's configuration
+     * @param log the channel's logger
+     * @param inbound wraps the handler of incoming messages, for a channel that acts on what it
+     *     returns ({@link UnaryOperator#identity()} when there is nothing to add)
+     */
+    public TwilioChannelCore(TwilioChannelConfig config, Logger log, UnaryOperator<WebhookHandler> inbound) {
+        this.config = requireNonNull(config, "config");
+        this.profile = config.profile();
+        this.log = requireNonNull(log, "log");
+        requireNonNull(inbound, "inbound");
+        TwilioSignature verifier = TwilioSignature.verifier(config.credentials().authToken());
+        WebhookHandler incoming = handler(
+                TwilioWebhookHandler.Kind.INBOUND, verifier, config.webhookUrl().orElse(null));
+        this.routes = List.of(
+                WebhookRoute.formPost(
+                        config.webhookPath(), requireNonNull(inbound.apply(incoming), "the wrapped inbound handler")),
+                WebhookRoute.formPost(
+                        config.statusPath(),
+                        handler(
+                                TwilioWebhookHandler.Kind.STATUS,
+                                verifier,
+                                config.statusUrl().orElse(null))));
+
+        TwilioSender.Builder sender = TwilioSender.builder(config.credentials())
+                .channelId(profile.id())
+                .addressFormat(profile.addressFormat())
+                .connectTimeout(config.connectTimeout())
+                .readTimeout(config.readTimeout());
+        profile.errorMessages().forEach(sender::errorMessage);
+        config.number().ifPresent(sender::from);
+        config.messagingServiceSid().ifPresent(sender::messagingServiceSid);
+        config.statusUrl().ifPresent(sender::statusCallback);
+        config.apiBaseUrl().ifPresent(sender::apiBaseUrl);
+        this.sender = sender.build();
+    }
+
+    private TwilioWebhookHandler handler(TwilioWebhookHandler.Kind kind, TwilioSignature verifier, String url) {
+        TwilioWebhookHandler.Builder handler = TwilioWebhookHandler.builder(kind, profile.id())
+                .addressFormat(profile.addressFormat())
+                .clock(() -> clock);
+        if (config.insecureNoSignature()) {
+            handler.insecureNoSignature();
+        } else {
+            handler.signedBy(verifier, url);
+        }
+        return handler.build();
+    }
+
+    /** The channel's configuration. */
+    public TwilioChannelConfig config() {
+        return config;
+    }
+
+    /** The incoming-message route, then the status-callback route. */
+    public List<WebhookRoute> routes() {
+        return routes;
+    }
+
+    /** The host's clock once started; the system UTC clock before. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Marks the channel started and takes the host's clock, for {@code receivedAt} and whatever else
+     * the channel times.
+     *
+     * @return the host's listen address as {@code host:port}, an IPv6 literal in brackets
+     * @throws IllegalStateException if the channel was started before or is closed
+     */
+    public String start(ChannelContext context) {
+        requireNonNull(context, "context");
+        if (closed.get()) {
+            throw new IllegalStateException("the " + profile.id() + " channel is closed");
+        }
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("the " + profile.id() + " channel is already started");
+        }
+        clock = requireNonNull(context.clock(), "context.clock()");
+        InetSocketAddress listen = context.listenAddress();
+        String host = listen.getHostString();
+        // An IPv6 literal needs brackets, or its last group reads as the port.
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + listen.getPort();
+    }
+
+    /**
+     * Logs, after the channel's own start-up line, the Messaging Service when it replaces the number
+     * as sender, and warns when signatures are not checked or when nobody may talk to the agent.
+     */
+    public void logStartWarnings() {
+        if (config.number().isPresent() && config.messagingServiceSid().isPresent()) {
+            log.info(
+                    "[{}] sending through Messaging Service {}",
+                    profile.id(),
+                    config.messagingServiceSid().get());
+        }
+        if (config.insecureNoSignature()) {
+            log.warn(
+                    "[{}] {}=true: webhook signatures are NOT checked, so anyone who can reach {} can post messages"
+                            + " in anyone's name. For local testing only.",
+                    profile.id(),
+                    profile.variable("INSECURE_NO_SIGNATURE"),
+                    config.webhookPath());
+        }
+        AccessPolicy access = config.accessPolicy();
+        if (!access.allowAll() && access.allowed().isEmpty()) {
+            log.warn(
+                    "[{}] neither {} nor {} is set: every sender is ignored",
+                    profile.id(),
+                    profile.variable("ALLOWED_USERS"),
+                    profile.variable("ALLOW_ALL_USERS"));
+        }
+    }
+
+    /**
+     * Refuses a message that must not reach Twilio whatever the channel's rules.
+     *
+     * @throws IllegalStateException if the channel is closed
+     * @throws PermanentChannelException if the text is longer than {@value #MAX_MESSAGE_LENGTH}
+     *     characters
+     */
+    public void checkSendable(OutboundMessage message) {
+        requireNonNull(message, "message");
+        if (closed.get()) {
+            throw new IllegalStateException("the " + profile.id() + " channel is closed");
+        }
+        if (message.text().length() > MAX_MESSAGE_LENGTH) {
+            throw new PermanentChannelException(
+                    "the message is " + message.text().length() + " characters, over " + profile.displayName() + "'s "
+                            + MAX_MESSAGE_LENGTH + ": split it before sending (a bug in the caller)",
+                    null,
+                    null);
+        }
+    }
+
+    /**
+     * Sends one message as it is, through the channel's {@link TwilioSender}.
+     *
+     * @throws dev.switchboard.channel.RetriableChannelException if trying again may succeed
+     * @throws PermanentChannelException if it never will
+     * @throws IllegalStateException if the channel is closed
+     */
+    public SendReceipt send(OutboundMessage message) {
+        return sender.send(message);
+    }
+
+    /** Releases the HTTP client. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            sender.close();
+            log.debug("[{}] closed", profile.id());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TwilioChannelCore[" + profile.id() + ", " + config.summary() + "]";
+    }
+}

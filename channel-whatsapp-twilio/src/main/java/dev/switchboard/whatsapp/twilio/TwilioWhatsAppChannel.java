@@ -15,29 +15,21 @@ import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.Template;
 import dev.switchboard.channel.TextFlavour;
-import dev.switchboard.channel.WebhookHandler;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
 import dev.switchboard.twilio.TwilioAddressFormat;
+import dev.switchboard.twilio.TwilioChannelConfig;
+import dev.switchboard.twilio.TwilioChannelCore;
+import dev.switchboard.twilio.TwilioChannelProfile;
 import dev.switchboard.twilio.TwilioCredentials;
-import dev.switchboard.twilio.TwilioSender;
-import dev.switchboard.twilio.TwilioSignature;
-import dev.switchboard.twilio.TwilioWebhookHandler;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -95,7 +87,7 @@ public final class TwilioWhatsAppChannel implements Channel {
     public static final String DEFAULT_WEBHOOK_PATH = "/webhooks/twilio-whatsapp";
 
     /** The longest text Twilio takes in one WhatsApp message. */
-    public static final int MAX_MESSAGE_LENGTH = 1600;
+    public static final int MAX_MESSAGE_LENGTH = TwilioChannelCore.MAX_MESSAGE_LENGTH;
 
     /** WhatsApp's customer-service window: free text is allowed this long after a person's message. */
     public static final Duration DEFAULT_WINDOW = Duration.ofHours(24);
@@ -109,7 +101,6 @@ public final class TwilioWhatsAppChannel implements Channel {
             new ChannelCapabilities(MAX_MESSAGE_LENGTH, TextFlavour.WHATSAPP, true, false);
 
     private static final Pattern CONTENT_SID = Pattern.compile("HX[0-9a-fA-F]{32}");
-    private static final Pattern MESSAGING_SERVICE_SID = Pattern.compile("MG[0-9a-fA-F]{32}");
 
     private static final String TEMPLATE_ADVICE = "Send a Content API template (OutboundMessage.withTemplate) or"
             + " configure a default template (TwilioWhatsAppChannel.Builder#proactiveTemplate,"
@@ -146,73 +137,31 @@ public final class TwilioWhatsAppChannel implements Channel {
             63028,
             "Twilio error 63028: the number of ContentVariables does not match the template's" + " placeholders");
 
-    private final Address whatsAppNumber;
-    private final String messagingServiceSid;
-    private final boolean insecure;
-    private final AccessPolicy accessPolicy;
-    private final HomeChannel home;
-    private final List<WebhookRoute> routes;
-    private final TwilioSender sender;
+    private static final TwilioChannelProfile PROFILE = new TwilioChannelProfile(
+            ID,
+            "WhatsApp",
+            TwilioAddressFormat.WHATSAPP,
+            "WHATSAPP",
+            "TWILIO_WHATSAPP_NUMBER",
+            DEFAULT_WEBHOOK_PATH,
+            "set the WhatsApp sender's number, or a Messaging Service SID (MG…) whose pool has it",
+            "the URL Twilio calls for WhatsApp messages",
+            ERROR_MESSAGES);
+
+    private final TwilioChannelCore core;
     private final ConversationWindowStore windowStore;
     private final boolean defaultStore;
     private final Duration window;
     private final String proactiveContentSid;
     private final Function<? super OutboundMessage, Optional<Template>> proactiveTemplates;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile Clock clock = Clock.systemUTC();
 
-    private TwilioWhatsAppChannel(Builder b, TwilioCredentials credentials) {
-        this.whatsAppNumber = b.whatsAppNumber;
-        this.messagingServiceSid = b.messagingServiceSid;
-        this.insecure = b.insecure;
-        this.accessPolicy = b.allowAll ? AccessPolicy.allowEveryone() : AccessPolicy.allowOnly(b.allowed);
-        this.home = b.homeNumber == null ? null : new HomeChannel(b.homeNumber, b.homeName);
+    private TwilioWhatsAppChannel(Builder b, TwilioChannelConfig config) {
         this.window = b.window;
         this.defaultStore = b.windowStore == null;
         this.windowStore = defaultStore ? ConversationWindowStore.inMemory(window) : b.windowStore;
         this.proactiveContentSid = b.proactiveContentSid;
         this.proactiveTemplates = b.proactiveTemplates;
-
-        String statusPath = b.webhookPath.equals("/") ? "/status" : b.webhookPath + "/status";
-        String statusUrl = b.webhookUrl == null ? null : withPathSuffix(b.webhookUrl, "/status");
-        TwilioSignature verifier = TwilioSignature.verifier(credentials.authToken());
-        WebhookHandler inbound = handler(TwilioWebhookHandler.Kind.INBOUND, verifier, b.webhookUrl);
-        this.routes = List.of(
-                WebhookRoute.formPost(b.webhookPath, request -> recordWindow(inbound.handle(request))),
-                WebhookRoute.formPost(statusPath, handler(TwilioWebhookHandler.Kind.STATUS, verifier, statusUrl)));
-
-        TwilioSender.Builder senderBuilder = TwilioSender.builder(credentials)
-                .channelId(ID)
-                .addressFormat(TwilioAddressFormat.WHATSAPP)
-                .connectTimeout(b.connectTimeout)
-                .readTimeout(b.readTimeout);
-        ERROR_MESSAGES.forEach(senderBuilder::errorMessage);
-        if (whatsAppNumber != null) {
-            senderBuilder.from(whatsAppNumber);
-        }
-        if (messagingServiceSid != null) {
-            senderBuilder.messagingServiceSid(messagingServiceSid);
-        }
-        if (statusUrl != null) {
-            senderBuilder.statusCallback(statusUrl);
-        }
-        if (b.apiBaseUrl != null) {
-            senderBuilder.apiBaseUrl(b.apiBaseUrl);
-        }
-        this.sender = senderBuilder.build();
-    }
-
-    private TwilioWebhookHandler handler(TwilioWebhookHandler.Kind kind, TwilioSignature verifier, String url) {
-        TwilioWebhookHandler.Builder handler = TwilioWebhookHandler.builder(kind, ID)
-                .addressFormat(TwilioAddressFormat.WHATSAPP)
-                .clock(() -> clock);
-        if (insecure) {
-            handler.insecureNoSignature();
-        } else {
-            handler.signedBy(verifier, url);
-        }
-        return handler.build();
+        this.core = new TwilioChannelCore(config, log, inbound -> request -> recordWindow(inbound.handle(request)));
     }
 
     // Only what the shared handler found authentic and readable opens a window.
@@ -245,23 +194,7 @@ public final class TwilioWhatsAppChannel implements Channel {
     public static Builder builderFromEnv(Map<String, String> env) {
         requireNonNull(env, "env");
         Builder b = new Builder();
-        get(env, "TWILIO_ACCOUNT_SID").ifPresent(b::accountSid);
-        get(env, "TWILIO_AUTH_TOKEN").ifPresent(b::authToken);
-        get(env, "TWILIO_WHATSAPP_NUMBER").ifPresent(b::whatsAppNumber);
-        get(env, "TWILIO_MESSAGING_SERVICE_SID").ifPresent(b::messagingServiceSid);
-        get(env, "WHATSAPP_WEBHOOK_URL").ifPresent(b::webhookUrl);
-        bool(env, "WHATSAPP_INSECURE_NO_SIGNATURE").ifPresent(b::insecureNoSignature);
-        get(env, "WHATSAPP_ALLOWED_USERS").ifPresent(b::allowedUsers);
-        bool(env, "WHATSAPP_ALLOW_ALL_USERS").ifPresent(b::allowAllUsers);
-        Optional<String> homeNumber = get(env, "WHATSAPP_HOME_CHANNEL");
-        Optional<String> homeName = get(env, "WHATSAPP_HOME_CHANNEL_NAME");
-        if (homeNumber.isPresent()) {
-            b.home(homeNumber.get(), homeName.orElse(Builder.DEFAULT_HOME_NAME));
-        } else if (homeName.isPresent()) {
-            throw new IllegalArgumentException(
-                    "WHATSAPP_HOME_CHANNEL_NAME is set (" + homeName.get() + ") but WHATSAPP_HOME_CHANNEL is not");
-        }
-        get(env, "TWILIO_API_BASE_URL").ifPresent(b::apiBaseUrl);
+        b.config.readEnv(env);
         return b;
     }
 
@@ -319,7 +252,7 @@ public final class TwilioWhatsAppChannel implements Channel {
      */
     public boolean isWindowOpen(Address person) {
         requireNonNull(person, "person");
-        return isOpen(windowStore.lastInbound(person), clock.instant());
+        return isOpen(windowStore.lastInbound(person), core.clock().instant());
     }
 
     private boolean isOpen(Optional<Instant> lastInbound, Instant now) {
@@ -340,17 +273,17 @@ public final class TwilioWhatsAppChannel implements Channel {
     /** The channel's WhatsApp number in plain E.164, if it has one (with only a Messaging Service: none). */
     @Override
     public Set<Address> selfAddresses() {
-        return whatsAppNumber == null ? Set.of() : Set.of(whatsAppNumber);
+        return core.config().selfAddresses();
     }
 
     @Override
     public AccessPolicy accessPolicy() {
-        return accessPolicy;
+        return core.config().accessPolicy();
     }
 
     @Override
     public Optional<HomeChannel> home() {
-        return Optional.ofNullable(home);
+        return core.config().home();
     }
 
     /**
@@ -359,7 +292,7 @@ public final class TwilioWhatsAppChannel implements Channel {
      */
     @Override
     public List<WebhookRoute> routes() {
-        return routes;
+        return core.routes();
     }
 
     /**
@@ -370,28 +303,13 @@ public final class TwilioWhatsAppChannel implements Channel {
      */
     @Override
     public void start(ChannelContext context) {
-        requireNonNull(context, "context");
-        if (closed.get()) {
-            throw new IllegalStateException("the whatsapp channel is closed");
-        }
-        if (!started.compareAndSet(false, true)) {
-            throw new IllegalStateException("the whatsapp channel is already started");
-        }
-        clock = requireNonNull(context.clock(), "context.clock()");
-        InetSocketAddress listen = context.listenAddress();
-        String host = listen.getHostString();
-        // An IPv6 literal needs brackets, or its last group reads as the port.
-        String hostPort = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + listen.getPort();
-        String from = whatsAppNumber != null ? "whatsapp:" + whatsAppNumber : messagingServiceSid;
+        String listen = core.start(context);
         log.info(
                 "[{}] Twilio WhatsApp webhook on {}{}, from: {}",
                 ID,
-                hostPort,
-                routes.get(0).path(),
-                from);
-        if (whatsAppNumber != null && messagingServiceSid != null) {
-            log.info("[{}] sending through Messaging Service {}", ID, messagingServiceSid);
-        }
+                listen,
+                core.config().webhookPath(),
+                core.config().senderForLogs());
         log.info(
                 "[{}] the {} window is {}; outside it: {}",
                 ID,
@@ -404,19 +322,7 @@ public final class TwilioWhatsAppChannel implements Channel {
                         : proactiveTemplates != null
                                 ? "the application's proactive templates"
                                 : "a message's own template, or an immediate failure (no proactive template)");
-        if (insecure) {
-            log.warn(
-                    "[{}] WHATSAPP_INSECURE_NO_SIGNATURE=true: webhook signatures are NOT checked, so anyone who"
-                            + " can reach {} can post messages in anyone's name. For local testing only.",
-                    ID,
-                    routes.get(0).path());
-        }
-        if (!accessPolicy.allowAll() && accessPolicy.allowed().isEmpty()) {
-            log.warn(
-                    "[{}] neither WHATSAPP_ALLOWED_USERS nor WHATSAPP_ALLOW_ALL_USERS is set: every sender is"
-                            + " ignored",
-                    ID);
-        }
+        core.logStartWarnings();
     }
 
     /**
@@ -441,23 +347,13 @@ public final class TwilioWhatsAppChannel implements Channel {
      */
     @Override
     public SendReceipt send(OutboundMessage message) {
-        requireNonNull(message, "message");
-        if (closed.get()) {
-            throw new IllegalStateException("the whatsapp channel is closed");
-        }
-        if (message.text().length() > MAX_MESSAGE_LENGTH) {
-            throw new PermanentChannelException(
-                    "the message is " + message.text().length() + " characters, over WhatsApp's " + MAX_MESSAGE_LENGTH
-                            + ": split it before sending (a bug in the caller)",
-                    null,
-                    null);
-        }
+        core.checkSendable(message);
         if (message.text().isEmpty() && message.mediaUrls().isEmpty()) {
-            return sender.send(message);
+            return core.send(message);
         }
         Optional<Instant> lastInbound = windowStore.lastInbound(message.to());
-        if (isOpen(lastInbound, clock.instant())) {
-            return sender.send(
+        if (isOpen(lastInbound, core.clock().instant())) {
+            return core.send(
                     message.template().isEmpty()
                             ? message
                             : new OutboundMessage(message.to(), message.text(), message.mediaUrls(), Optional.empty()));
@@ -473,7 +369,7 @@ public final class TwilioWhatsAppChannel implements Channel {
                 message.to(),
                 template.get().id(),
                 message.mediaUrls().isEmpty() ? "" : " without the message's media");
-        return sender.send(new OutboundMessage(message.to(), "", List.of(), template));
+        return core.send(new OutboundMessage(message.to(), "", List.of(), template));
     }
 
     private Optional<Template> proactiveTemplate(OutboundMessage message) {
@@ -497,42 +393,12 @@ public final class TwilioWhatsAppChannel implements Channel {
     /** Releases the HTTP client. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            sender.close();
-            log.debug("[{}] closed", ID);
-        }
+        core.close();
     }
 
     @Override
     public String toString() {
-        return "TwilioWhatsAppChannel[from=" + (whatsAppNumber != null ? whatsAppNumber : messagingServiceSid)
-                + ", webhook=" + routes.get(0).path() + ", signatures=" + (insecure ? "off" : "checked") + ", window="
-                + window + "]";
-    }
-
-    /** {@code url} with {@code suffix} added to its path, before any query. */
-    static String withPathSuffix(String url, String suffix) {
-        int query = url.indexOf('?');
-        String path = query < 0 ? url : url.substring(0, query);
-        String rest = query < 0 ? "" : url.substring(query);
-        return (path.endsWith("/") ? path.substring(0, path.length() - 1) : path) + suffix + rest;
-    }
-
-    private static Optional<String> get(Map<String, String> env, String key) {
-        String value = env.get(key);
-        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
-    }
-
-    private static Optional<Boolean> bool(Map<String, String> env, String key) {
-        Optional<String> value = get(env, key);
-        if (value.isEmpty()) {
-            return Optional.empty();
-        }
-        String v = value.get().toLowerCase(Locale.ROOT);
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException(key + " must be true or false: " + value.get());
-        }
-        return Optional.of(v.equals("true"));
+        return "TwilioWhatsAppChannel[" + core.config().summary() + ", window=" + window + "]";
     }
 
     /**
@@ -543,22 +409,9 @@ public final class TwilioWhatsAppChannel implements Channel {
     public static final class Builder {
 
         /** The home channel's name when none is given. */
-        public static final String DEFAULT_HOME_NAME = "home";
+        public static final String DEFAULT_HOME_NAME = TwilioChannelConfig.DEFAULT_HOME_NAME;
 
-        private String accountSid;
-        private String authToken;
-        private Address whatsAppNumber;
-        private String messagingServiceSid;
-        private String webhookUrl;
-        private boolean insecure;
-        private Set<Address> allowed = Set.of();
-        private boolean allowAll;
-        private Address homeNumber;
-        private String homeName = DEFAULT_HOME_NAME;
-        private String webhookPath = DEFAULT_WEBHOOK_PATH;
-        private String apiBaseUrl;
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration readTimeout = Duration.ofSeconds(30);
+        private final TwilioChannelConfig.Builder config = TwilioChannelConfig.builder(PROFILE);
         private Duration window = DEFAULT_WINDOW;
         private ConversationWindowStore windowStore;
         private String proactiveContentSid;
@@ -570,21 +423,19 @@ public final class TwilioWhatsAppChannel implements Channel {
          * The Twilio account SID ({@code TWILIO_ACCOUNT_SID}), {@code AC} and 32 hex digits. Required.
          */
         public Builder accountSid(String accountSid) {
-            this.accountSid = requireNonNull(accountSid, "accountSid").strip();
+            config.accountSid(accountSid);
             return this;
         }
 
         /** The account's auth token ({@code TWILIO_AUTH_TOKEN}). Required. */
         public Builder authToken(String authToken) {
-            this.authToken = requireNonNull(authToken, "authToken").strip();
+            config.authToken(authToken);
             return this;
         }
 
         /** Both {@link #accountSid} and {@link #authToken} at once. */
         public Builder credentials(TwilioCredentials credentials) {
-            requireNonNull(credentials, "credentials");
-            this.accountSid = credentials.accountSid();
-            this.authToken = credentials.authToken();
+            config.credentials(credentials);
             return this;
         }
 
@@ -598,8 +449,7 @@ public final class TwilioWhatsAppChannel implements Channel {
          * @throws IllegalArgumentException if it is not a phone number (the message shows it redacted)
          */
         public Builder whatsAppNumber(String whatsAppNumber) {
-            requireNonNull(whatsAppNumber, "whatsAppNumber");
-            this.whatsAppNumber = TwilioAddressFormat.WHATSAPP.normalize("TWILIO_WHATSAPP_NUMBER", whatsAppNumber);
+            config.number(requireNonNull(whatsAppNumber, "whatsAppNumber"));
             return this;
         }
 
@@ -611,13 +461,7 @@ public final class TwilioWhatsAppChannel implements Channel {
          * @throws IllegalArgumentException if the SID is malformed
          */
         public Builder messagingServiceSid(String messagingServiceSid) {
-            requireNonNull(messagingServiceSid, "messagingServiceSid");
-            String sid = messagingServiceSid.strip();
-            if (!MESSAGING_SERVICE_SID.matcher(sid).matches()) {
-                throw new IllegalArgumentException(
-                        "TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits: " + sid);
-            }
-            this.messagingServiceSid = sid;
+            config.messagingServiceSid(messagingServiceSid);
             return this;
         }
 
@@ -631,13 +475,7 @@ public final class TwilioWhatsAppChannel implements Channel {
          * @throws IllegalArgumentException if it is not an absolute http(s) URL without a fragment
          */
         public Builder webhookUrl(String webhookUrl) {
-            requireNonNull(webhookUrl, "webhookUrl");
-            String url = webhookUrl.strip();
-            if (!isHttpUrlWithoutFragment(url)) {
-                throw new IllegalArgumentException(
-                        "WHATSAPP_WEBHOOK_URL must be an absolute http(s) URL without a fragment: " + url);
-            }
-            this.webhookUrl = url;
+            config.webhookUrl(webhookUrl);
             return this;
         }
 
@@ -647,7 +485,7 @@ public final class TwilioWhatsAppChannel implements Channel {
          * testing only; a WARN is logged at start. Default: {@code false}.
          */
         public Builder insecureNoSignature(boolean insecure) {
-            this.insecure = insecure;
+            config.insecureNoSignature(insecure);
             return this;
         }
 
@@ -660,8 +498,7 @@ public final class TwilioWhatsAppChannel implements Channel {
          * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
          */
         public Builder allowedUsers(String commaSeparated) {
-            requireNonNull(commaSeparated, "commaSeparated");
-            this.allowed = TwilioAddressFormat.WHATSAPP.normalizeList("WHATSAPP_ALLOWED_USERS", commaSeparated);
+            config.allowedUsers(commaSeparated);
             return this;
         }
 
@@ -672,12 +509,7 @@ public final class TwilioWhatsAppChannel implements Channel {
          * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
          */
         public Builder allowedUsers(Collection<String> numbers) {
-            requireNonNull(numbers, "numbers");
-            Set<Address> addresses = new LinkedHashSet<>();
-            for (String number : numbers) {
-                addresses.add(TwilioAddressFormat.WHATSAPP.normalize("WHATSAPP_ALLOWED_USERS", number));
-            }
-            this.allowed = Set.copyOf(addresses);
+            config.allowedUsers(numbers);
             return this;
         }
 
@@ -686,7 +518,7 @@ public final class TwilioWhatsAppChannel implements Channel {
          * allowed users say. Default: {@code false}.
          */
         public Builder allowAllUsers(boolean allowAll) {
-            this.allowAll = allowAll;
+            config.allowAllUsers(allowAll);
             return this;
         }
 
@@ -702,13 +534,7 @@ public final class TwilioWhatsAppChannel implements Channel {
          * @throws IllegalArgumentException if the number is not a phone number or the name is blank
          */
         public Builder home(String number, String name) {
-            requireNonNull(number, "number");
-            requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("WHATSAPP_HOME_CHANNEL_NAME cannot be blank");
-            }
-            this.homeNumber = TwilioAddressFormat.WHATSAPP.normalize("WHATSAPP_HOME_CHANNEL", number);
-            this.homeName = name.strip();
+            config.home(number, name);
             return this;
         }
 
@@ -721,13 +547,7 @@ public final class TwilioWhatsAppChannel implements Channel {
          *     fragment or whitespace
          */
         public Builder webhookPath(String webhookPath) {
-            requireNonNull(webhookPath, "webhookPath");
-            if (!webhookPath.startsWith("/") || webhookPath.matches(".*[?#\\s].*")) {
-                throw new IllegalArgumentException(
-                        "webhookPath must start with / and have no query, fragment or whitespace: " + webhookPath);
-            }
-            String path = webhookPath.replaceAll("(?<=.)/+$", "");
-            this.webhookPath = path;
+            config.webhookPath(webhookPath);
             return this;
         }
 
@@ -740,10 +560,7 @@ public final class TwilioWhatsAppChannel implements Channel {
          *     fragment
          */
         public Builder apiBaseUrl(String apiBaseUrl) {
-            requireNonNull(apiBaseUrl, "apiBaseUrl");
-            String url = apiBaseUrl.strip();
-            TwilioSender.parseApiBaseUrl(url);
-            this.apiBaseUrl = url;
+            config.apiBaseUrl(apiBaseUrl);
             return this;
         }
 
@@ -753,7 +570,7 @@ public final class TwilioWhatsAppChannel implements Channel {
          * @throws IllegalArgumentException if not positive
          */
         public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = positive("connectTimeout", connectTimeout);
+            config.connectTimeout(connectTimeout);
             return this;
         }
 
@@ -763,7 +580,7 @@ public final class TwilioWhatsAppChannel implements Channel {
          * @throws IllegalArgumentException if not positive
          */
         public Builder readTimeout(Duration readTimeout) {
-            this.readTimeout = positive("readTimeout", readTimeout);
+            config.readTimeout(readTimeout);
             return this;
         }
 
@@ -777,7 +594,10 @@ public final class TwilioWhatsAppChannel implements Channel {
          *     fail)
          */
         public Builder window(Duration window) {
-            positive("window", window);
+            requireNonNull(window, "window");
+            if (window.isNegative() || window.isZero()) {
+                throw new IllegalArgumentException("window must be positive: " + window);
+            }
             if (window.compareTo(DEFAULT_WINDOW) > 0) {
                 throw new IllegalArgumentException(
                         "window cannot be longer than WhatsApp's 24 hours (free text would fail with 63016): "
@@ -840,45 +660,7 @@ public final class TwilioWhatsAppChannel implements Channel {
          * @throws IllegalArgumentException if the account SID is malformed
          */
         public TwilioWhatsAppChannel build() {
-            if (accountSid == null || accountSid.isEmpty()) {
-                throw new IllegalStateException(
-                        "TWILIO_ACCOUNT_SID is not set: set it to the SID of your Twilio account (AC…)");
-            }
-            if (authToken == null || authToken.isEmpty()) {
-                throw new IllegalStateException(
-                        "TWILIO_AUTH_TOKEN is not set: set it to the auth token of your Twilio account");
-            }
-            TwilioCredentials credentials = new TwilioCredentials(accountSid, authToken);
-            if (whatsAppNumber == null && messagingServiceSid == null) {
-                throw new IllegalStateException("neither TWILIO_WHATSAPP_NUMBER nor TWILIO_MESSAGING_SERVICE_SID is"
-                        + " set: set the WhatsApp sender's number, or a Messaging Service SID (MG…) whose pool has it");
-            }
-            if (webhookUrl == null && !insecure) {
-                throw new IllegalStateException("WHATSAPP_WEBHOOK_URL is not set: Twilio signatures are checked"
-                        + " against the public webhook URL. Set it to the URL Twilio calls for WhatsApp messages, or"
-                        + " set WHATSAPP_INSECURE_NO_SIGNATURE=true for local testing only.");
-            }
-            return new TwilioWhatsAppChannel(this, credentials);
-        }
-
-        private static boolean isHttpUrlWithoutFragment(String url) {
-            try {
-                URI uri = new URI(url);
-                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-                return (scheme.equals("http") || scheme.equals("https"))
-                        && uri.getHost() != null
-                        && uri.getRawFragment() == null;
-            } catch (URISyntaxException e) {
-                return false;
-            }
-        }
-
-        private static Duration positive(String option, Duration value) {
-            requireNonNull(value, option);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(option + " must be positive: " + value);
-            }
-            return value;
+            return new TwilioWhatsAppChannel(this, config.build());
         }
     }
 }

@@ -264,14 +264,4 @@ class TwilioWhatsAppChannelConfigTest {
             assertThat(channel.routes()).extracting(WebhookRoute::path).containsExactly("/", "/status");
         }
     }
-
-    @Test
-    void appendsToThePathBeforeTheQuery() {
-        assertThat(TwilioWhatsAppChannel.withPathSuffix("https://a.example/wa", "/status"))
-                .isEqualTo("https://a.example/wa/status");
-        assertThat(TwilioWhatsAppChannel.withPathSuffix("https://a.example/wa/?k=v", "/status"))
-                .isEqualTo("https://a.example/wa/status?k=v");
-        assertThat(TwilioWhatsAppChannel.withPathSuffix("https://a.example", "/status"))
-                .isEqualTo("https://a.example/status");
-    }
 }

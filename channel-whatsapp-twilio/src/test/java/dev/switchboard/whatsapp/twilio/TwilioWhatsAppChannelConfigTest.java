@@ -1,12 +1,12 @@
 package dev.switchboard.whatsapp.twilio;
 
-import static dev.switchboard.whatsapp.twilio.Fixtures.ACCOUNT_SID;
-import static dev.switchboard.whatsapp.twilio.Fixtures.AUTH_TOKEN;
-import static dev.switchboard.whatsapp.twilio.Fixtures.CONTENT_SID;
-import static dev.switchboard.whatsapp.twilio.Fixtures.OUR_NUMBER;
-import static dev.switchboard.whatsapp.twilio.Fixtures.PERSON;
+import static dev.switchboard.twilio.TwilioTestData.ACCOUNT_SID;
+import static dev.switchboard.twilio.TwilioTestData.AUTH_TOKEN;
+import static dev.switchboard.twilio.TwilioTestData.CONTENT_SID;
+import static dev.switchboard.twilio.TwilioTestData.OUR_NUMBER;
+import static dev.switchboard.twilio.TwilioTestData.PERSON;
+import static dev.switchboard.twilio.TwilioTestData.SERVICE_SID;
 import static dev.switchboard.whatsapp.twilio.Fixtures.PUBLIC_URL;
-import static dev.switchboard.whatsapp.twilio.Fixtures.SERVICE_SID;
 import static dev.switchboard.whatsapp.twilio.Fixtures.env;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,20 +1,20 @@
 package dev.switchboard.whatsapp.twilio;
 
-import static dev.switchboard.whatsapp.twilio.Fixtures.AUTH_TOKEN;
-import static dev.switchboard.whatsapp.twilio.Fixtures.CONTENT_SID;
-import static dev.switchboard.whatsapp.twilio.Fixtures.MEDIA_SID;
-import static dev.switchboard.whatsapp.twilio.Fixtures.MESSAGE_SID;
-import static dev.switchboard.whatsapp.twilio.Fixtures.OUR_NUMBER;
+import static dev.switchboard.twilio.TwilioTestData.AUTH_TOKEN;
+import static dev.switchboard.twilio.TwilioTestData.CONTENT_SID;
+import static dev.switchboard.twilio.TwilioTestData.MMS_SID;
+import static dev.switchboard.twilio.TwilioTestData.OUR_NUMBER;
+import static dev.switchboard.twilio.TwilioTestData.PERSON;
+import static dev.switchboard.twilio.TwilioTestData.SMS_SID;
+import static dev.switchboard.twilio.TwilioTestData.context;
+import static dev.switchboard.twilio.TwilioTestData.form;
+import static dev.switchboard.twilio.TwilioTestData.signature;
 import static dev.switchboard.whatsapp.twilio.Fixtures.OUR_WA;
-import static dev.switchboard.whatsapp.twilio.Fixtures.PERSON;
 import static dev.switchboard.whatsapp.twilio.Fixtures.PERSON_WA;
 import static dev.switchboard.whatsapp.twilio.Fixtures.PUBLIC_URL;
 import static dev.switchboard.whatsapp.twilio.Fixtures.T0;
-import static dev.switchboard.whatsapp.twilio.Fixtures.context;
 import static dev.switchboard.whatsapp.twilio.Fixtures.env;
-import static dev.switchboard.whatsapp.twilio.Fixtures.form;
 import static dev.switchboard.whatsapp.twilio.Fixtures.inboundWhatsApp;
-import static dev.switchboard.whatsapp.twilio.Fixtures.signature;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -25,6 +25,8 @@ import dev.switchboard.channel.InboundMessage;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.sms.twilio.TwilioSmsChannel;
+import dev.switchboard.twilio.FakeTwilioApi;
+import dev.switchboard.twilio.LogCapture;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,12 +52,12 @@ class TwilioWhatsAppEndToEndTest {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final Fixtures.StepClock clock = new Fixtures.StepClock(T0);
-    private FakeTwilioRest twilio;
+    private FakeTwilioApi twilio;
     private Map<String, String> env;
 
     @BeforeEach
     void startTwilio() throws IOException {
-        twilio = FakeTwilioRest.start();
+        twilio = FakeTwilioApi.start();
         env = env(
                 "TWILIO_API_BASE_URL", twilio.baseUrl(),
                 "TWILIO_PHONE_NUMBER", OUR_NUMBER,
@@ -91,11 +93,7 @@ class TwilioWhatsAppEndToEndTest {
             whatsApp.start(context(clock));
 
             HttpResponse<String> waAck = post(
-                    host,
-                    "/webhooks/twilio-whatsapp",
-                    PUBLIC_URL,
-                    AUTH_TOKEN,
-                    inboundWhatsApp(MESSAGE_SID, "Hi there"));
+                    host, "/webhooks/twilio-whatsapp", PUBLIC_URL, AUTH_TOKEN, inboundWhatsApp(SMS_SID, "Hi there"));
             InboundMessage waMessage = host.nextInbound();
             whatsApp.send(OutboundMessage.text(waMessage.from(), "*Got it*, Ada"));
 
@@ -130,7 +128,7 @@ class TwilioWhatsAppEndToEndTest {
             assertThat(whatsApp.accessPolicy().permits(waMessage.from())).isTrue();
             assertThat(sms.accessPolicy().permits(smsMessage.from())).isTrue();
 
-            List<FakeTwilioRest.Recorded> sent = twilio.requests();
+            List<FakeTwilioApi.Recorded> sent = twilio.requests();
             assertThat(sent).hasSize(2);
             assertThat(sent.get(0).form().asMap())
                     .containsOnly(
@@ -146,7 +144,7 @@ class TwilioWhatsAppEndToEndTest {
                             Map.entry("StatusCallback", List.of(SMS_URL + "/status")));
         }
         assertThat(logs)
-                .contains("[whatsapp] inbound " + MESSAGE_SID + " from +1555***4321")
+                .contains("[whatsapp] inbound " + SMS_SID + " from +1555***4321")
                 .contains("[sms] inbound " + SMS_SID + " from +1555***4321")
                 .doesNotContain(PERSON)
                 .doesNotContain(OUR_NUMBER)
@@ -159,7 +157,7 @@ class TwilioWhatsAppEndToEndTest {
         try (TwilioSmsChannel sms = TwilioSmsChannel.fromEnv(env);
                 TwilioWhatsAppChannel whatsApp = TwilioWhatsAppChannel.fromEnv(env);
                 OnePortHost host = OnePortHost.serving(sms, whatsApp)) {
-            String[] fields = inboundWhatsApp(MESSAGE_SID, "hi");
+            String[] fields = inboundWhatsApp(SMS_SID, "hi");
 
             HttpResponse<String> forged = post(host, "/webhooks/twilio-whatsapp", PUBLIC_URL, "guessed", fields);
             HttpResponse<String> signedForSms = post(host, "/webhooks/twilio-whatsapp", SMS_URL, AUTH_TOKEN, fields);
@@ -183,7 +181,7 @@ class TwilioWhatsAppEndToEndTest {
                         .build();
                 OnePortHost host = OnePortHost.serving(whatsApp)) {
             whatsApp.start(context(clock));
-            post(host, "/webhooks/twilio-whatsapp", PUBLIC_URL, AUTH_TOKEN, inboundWhatsApp(MESSAGE_SID, "remind me"));
+            post(host, "/webhooks/twilio-whatsapp", PUBLIC_URL, AUTH_TOKEN, inboundWhatsApp(SMS_SID, "remind me"));
             Address person = host.nextInbound().from();
 
             clock.advance(Duration.ofHours(26));
@@ -204,7 +202,7 @@ class TwilioWhatsAppEndToEndTest {
         try (TwilioWhatsAppChannel whatsApp = TwilioWhatsAppChannel.fromEnv(env);
                 OnePortHost host = OnePortHost.serving(whatsApp)) {
             whatsApp.start(context(clock));
-            post(host, "/webhooks/twilio-whatsapp", PUBLIC_URL, AUTH_TOKEN, inboundWhatsApp(MEDIA_SID, "hello"));
+            post(host, "/webhooks/twilio-whatsapp", PUBLIC_URL, AUTH_TOKEN, inboundWhatsApp(MMS_SID, "hello"));
             Address person = host.nextInbound().from();
             whatsApp.send(OutboundMessage.text(person, "hello back"));
 
@@ -217,7 +215,7 @@ class TwilioWhatsAppEndToEndTest {
                     PUBLIC_URL + "/status",
                     AUTH_TOKEN,
                     "MessageSid",
-                    FakeTwilioRest.CREATED_SID,
+                    FakeTwilioApi.CREATED_SID,
                     "MessageStatus",
                     "undelivered",
                     "ErrorCode",

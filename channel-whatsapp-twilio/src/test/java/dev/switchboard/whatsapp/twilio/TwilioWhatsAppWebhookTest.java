@@ -1,20 +1,20 @@
 package dev.switchboard.whatsapp.twilio;
 
-import static dev.switchboard.whatsapp.twilio.Fixtures.AUTH_TOKEN;
-import static dev.switchboard.whatsapp.twilio.Fixtures.MEDIA_SID;
-import static dev.switchboard.whatsapp.twilio.Fixtures.MESSAGE_SID;
-import static dev.switchboard.whatsapp.twilio.Fixtures.OUR_NUMBER;
+import static dev.switchboard.twilio.TwilioTestData.AUTH_TOKEN;
+import static dev.switchboard.twilio.TwilioTestData.MMS_SID;
+import static dev.switchboard.twilio.TwilioTestData.OUR_NUMBER;
+import static dev.switchboard.twilio.TwilioTestData.PERSON;
+import static dev.switchboard.twilio.TwilioTestData.SMS_SID;
+import static dev.switchboard.twilio.TwilioTestData.context;
+import static dev.switchboard.twilio.TwilioTestData.form;
+import static dev.switchboard.twilio.TwilioTestData.request;
+import static dev.switchboard.twilio.TwilioTestData.signed;
 import static dev.switchboard.whatsapp.twilio.Fixtures.OUR_WA;
-import static dev.switchboard.whatsapp.twilio.Fixtures.PERSON;
 import static dev.switchboard.whatsapp.twilio.Fixtures.PERSON_WA;
 import static dev.switchboard.whatsapp.twilio.Fixtures.PUBLIC_URL;
 import static dev.switchboard.whatsapp.twilio.Fixtures.T0;
-import static dev.switchboard.whatsapp.twilio.Fixtures.context;
 import static dev.switchboard.whatsapp.twilio.Fixtures.env;
-import static dev.switchboard.whatsapp.twilio.Fixtures.form;
 import static dev.switchboard.whatsapp.twilio.Fixtures.inboundWhatsApp;
-import static dev.switchboard.whatsapp.twilio.Fixtures.request;
-import static dev.switchboard.whatsapp.twilio.Fixtures.signed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,6 +25,7 @@ import dev.switchboard.channel.InboundMessage;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
+import dev.switchboard.twilio.LogCapture;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -55,11 +56,12 @@ class TwilioWhatsAppWebhookTest {
                             AUTH_TOKEN,
                             PUBLIC_URL,
                             "/webhooks/twilio-whatsapp",
-                            inboundWhatsApp(MESSAGE_SID, "*hi* there")));
+                            "",
+                            inboundWhatsApp(SMS_SID, "*hi* there")));
 
             assertThat(result).isInstanceOf(WebhookResult.Inbound.class);
             InboundMessage message = ((WebhookResult.Inbound) result).message();
-            assertThat(message.id()).isEqualTo(MESSAGE_SID);
+            assertThat(message.id()).isEqualTo(SMS_SID);
             assertThat(message.channelId()).isEqualTo("whatsapp");
             assertThat(message.from()).isEqualTo(Address.of(PERSON));
             assertThat(message.to()).isEqualTo(Address.of(OUR_NUMBER));
@@ -77,15 +79,16 @@ class TwilioWhatsAppWebhookTest {
     @Test
     void mediaArriveAsAttachmentsInOrder() {
         try (TwilioWhatsAppChannel channel = started()) {
-            String media = "https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/" + MEDIA_SID + "/Media/ME";
+            String media = "https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/" + MMS_SID + "/Media/ME";
             WebhookResult result = inboundRoute(channel)
                     .handler()
                     .handle(signed(
                             AUTH_TOKEN,
                             PUBLIC_URL,
                             "/webhooks/twilio-whatsapp",
+                            "",
                             "MessageSid",
-                            MEDIA_SID,
+                            MMS_SID,
                             "From",
                             PERSON_WA,
                             "To",
@@ -125,8 +128,9 @@ class TwilioWhatsAppWebhookTest {
                             AUTH_TOKEN,
                             PUBLIC_URL,
                             "/webhooks/twilio-whatsapp",
+                            "",
                             inboundWhatsApp(
-                                    MESSAGE_SID,
+                                    SMS_SID,
                                     "Yes please",
                                     "ButtonText",
                                     "Yes please",
@@ -140,8 +144,9 @@ class TwilioWhatsAppWebhookTest {
                             AUTH_TOKEN,
                             PUBLIC_URL,
                             "/webhooks/twilio-whatsapp",
+                            "",
                             inboundWhatsApp(
-                                    MEDIA_SID,
+                                    MMS_SID,
                                     "",
                                     "Latitude",
                                     "51.5074",
@@ -169,14 +174,16 @@ class TwilioWhatsAppWebhookTest {
     void forgedUnsignedAndLocallySignedRequestsAre403AndOpenNoWindow() {
         try (TwilioWhatsAppChannel channel = started()) {
             WebhookRoute route = inboundRoute(channel);
-            String[] fields = inboundWhatsApp(MESSAGE_SID, "hi");
+            String[] fields = inboundWhatsApp(SMS_SID, "hi");
 
-            WebhookResult forged = route.handler().handle(signed("guessed-token", PUBLIC_URL, route.path(), fields));
+            WebhookResult forged =
+                    route.handler().handle(signed("guessed-token", PUBLIC_URL, route.path(), "", fields));
             WebhookResult local = route.handler()
-                    .handle(signed(AUTH_TOKEN, "http://127.0.0.1:8080/webhooks/twilio-whatsapp", route.path(), fields));
+                    .handle(signed(
+                            AUTH_TOKEN, "http://127.0.0.1:8080/webhooks/twilio-whatsapp", route.path(), "", fields));
             WebhookResult smsUrl = route.handler()
-                    .handle(signed(AUTH_TOKEN, "https://bot.example.com/webhooks/twilio", route.path(), fields));
-            WebhookResult unsigned = route.handler().handle(request(route.path(), null, form(fields)));
+                    .handle(signed(AUTH_TOKEN, "https://bot.example.com/webhooks/twilio", route.path(), "", fields));
+            WebhookResult unsigned = route.handler().handle(request(route.path(), "", null, form(fields)));
 
             assertThat(forged.response().status()).isEqualTo(403);
             assertThat(local.response().status()).isEqualTo(403);
@@ -195,8 +202,9 @@ class TwilioWhatsAppWebhookTest {
                             AUTH_TOKEN,
                             PUBLIC_URL,
                             "/webhooks/twilio-whatsapp",
+                            "",
                             "MessageSid",
-                            MESSAGE_SID,
+                            SMS_SID,
                             "From",
                             PERSON,
                             "To",
@@ -222,7 +230,7 @@ class TwilioWhatsAppWebhookTest {
             inboundRoute(channel)
                     .handler()
                     .handle(signed(
-                            AUTH_TOKEN, PUBLIC_URL, "/webhooks/twilio-whatsapp", inboundWhatsApp(MESSAGE_SID, "hi")));
+                            AUTH_TOKEN, PUBLIC_URL, "/webhooks/twilio-whatsapp", "", inboundWhatsApp(SMS_SID, "hi")));
 
             assertThat(channel.isWindowOpen(Address.of(PERSON))).isTrue();
             assertThat(channel.isWindowOpen(Address.of("+15550009999"))).isFalse();
@@ -252,7 +260,7 @@ class TwilioWhatsAppWebhookTest {
             WebhookResult result = inboundRoute(channel)
                     .handler()
                     .handle(signed(
-                            AUTH_TOKEN, PUBLIC_URL, "/webhooks/twilio-whatsapp", inboundWhatsApp(MESSAGE_SID, "hi")));
+                            AUTH_TOKEN, PUBLIC_URL, "/webhooks/twilio-whatsapp", "", inboundWhatsApp(SMS_SID, "hi")));
             logs = log.text();
 
             assertThat(result).isInstanceOf(WebhookResult.Inbound.class);
@@ -270,7 +278,7 @@ class TwilioWhatsAppWebhookTest {
             WebhookRoute status = channel.routes().get(1);
             String[] callback = {
                 "MessageSid",
-                MESSAGE_SID,
+                SMS_SID,
                 "MessageStatus",
                 "failed",
                 "ErrorCode",
@@ -284,9 +292,9 @@ class TwilioWhatsAppWebhookTest {
             };
 
             WebhookResult result =
-                    status.handler().handle(signed(AUTH_TOKEN, PUBLIC_URL + "/status", status.path(), callback));
+                    status.handler().handle(signed(AUTH_TOKEN, PUBLIC_URL + "/status", status.path(), "", callback));
             WebhookResult signedForInbound =
-                    status.handler().handle(signed(AUTH_TOKEN, PUBLIC_URL, status.path(), callback));
+                    status.handler().handle(signed(AUTH_TOKEN, PUBLIC_URL, status.path(), "", callback));
 
             assertThat(result).isInstanceOf(WebhookResult.Receipt.class);
             var receipt = ((WebhookResult.Receipt) result).receipt();
@@ -313,8 +321,9 @@ class TwilioWhatsAppWebhookTest {
                                     AUTH_TOKEN,
                                     PUBLIC_URL + "/status",
                                     status.path(),
+                                    "",
                                     "MessageSid",
-                                    MESSAGE_SID,
+                                    SMS_SID,
                                     "MessageStatus",
                                     "read",
                                     "To",
@@ -325,8 +334,9 @@ class TwilioWhatsAppWebhookTest {
                                     AUTH_TOKEN,
                                     PUBLIC_URL + "/status",
                                     status.path(),
+                                    "",
                                     "MessageSid",
-                                    MESSAGE_SID,
+                                    SMS_SID,
                                     "MessageStatus",
                                     "undelivered",
                                     "ErrorCode",
@@ -350,7 +360,7 @@ class TwilioWhatsAppWebhookTest {
             channel.start(context(Clock.systemUTC()));
             WebhookResult result = inboundRoute(channel)
                     .handler()
-                    .handle(request("/webhooks/twilio-whatsapp", null, form(inboundWhatsApp(MESSAGE_SID, "x"))));
+                    .handle(request("/webhooks/twilio-whatsapp", "", null, form(inboundWhatsApp(SMS_SID, "x"))));
             logs = log.text();
 
             assertThat(result).isInstanceOf(WebhookResult.Inbound.class);
@@ -370,7 +380,8 @@ class TwilioWhatsAppWebhookTest {
                             AUTH_TOKEN,
                             PUBLIC_URL,
                             "/webhooks/twilio-whatsapp",
-                            inboundWhatsApp(MESSAGE_SID, "secret words")));
+                            "",
+                            inboundWhatsApp(SMS_SID, "secret words")));
             logs = log.text();
         }
         assertThat(logs)

@@ -1,19 +1,20 @@
 package dev.switchboard.whatsapp.twilio;
 
-import static dev.switchboard.whatsapp.twilio.Fixtures.ACCOUNT_SID;
-import static dev.switchboard.whatsapp.twilio.Fixtures.AUTH_TOKEN;
-import static dev.switchboard.whatsapp.twilio.Fixtures.CONTENT_SID;
-import static dev.switchboard.whatsapp.twilio.Fixtures.MESSAGE_SID;
+import static dev.switchboard.twilio.FakeTwilioApi.Answer.twilioError;
+import static dev.switchboard.twilio.TwilioTestData.ACCOUNT_SID;
+import static dev.switchboard.twilio.TwilioTestData.AUTH_TOKEN;
+import static dev.switchboard.twilio.TwilioTestData.CONTENT_SID;
+import static dev.switchboard.twilio.TwilioTestData.PERSON;
+import static dev.switchboard.twilio.TwilioTestData.SERVICE_SID;
+import static dev.switchboard.twilio.TwilioTestData.SMS_SID;
+import static dev.switchboard.twilio.TwilioTestData.context;
+import static dev.switchboard.twilio.TwilioTestData.signed;
 import static dev.switchboard.whatsapp.twilio.Fixtures.OUR_WA;
-import static dev.switchboard.whatsapp.twilio.Fixtures.PERSON;
 import static dev.switchboard.whatsapp.twilio.Fixtures.PERSON_WA;
 import static dev.switchboard.whatsapp.twilio.Fixtures.PUBLIC_URL;
-import static dev.switchboard.whatsapp.twilio.Fixtures.SERVICE_SID;
 import static dev.switchboard.whatsapp.twilio.Fixtures.T0;
-import static dev.switchboard.whatsapp.twilio.Fixtures.context;
 import static dev.switchboard.whatsapp.twilio.Fixtures.env;
 import static dev.switchboard.whatsapp.twilio.Fixtures.inboundWhatsApp;
-import static dev.switchboard.whatsapp.twilio.Fixtures.signed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -26,6 +27,8 @@ import dev.switchboard.channel.RetriableChannelException;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.Template;
 import dev.switchboard.channel.WebhookResult;
+import dev.switchboard.twilio.FakeTwilioApi;
+import dev.switchboard.twilio.LogCapture;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -44,11 +47,11 @@ class TwilioWhatsAppWindowTest {
 
     private final Fixtures.StepClock clock = new Fixtures.StepClock(T0);
     private final List<TwilioWhatsAppChannel> channels = new ArrayList<>();
-    private FakeTwilioRest twilio;
+    private FakeTwilioApi twilio;
 
     @BeforeEach
     void startTwilio() throws IOException {
-        twilio = FakeTwilioRest.start();
+        twilio = FakeTwilioApi.start();
     }
 
     @AfterEach
@@ -80,7 +83,7 @@ class TwilioWhatsAppWindowTest {
                 .get(0)
                 .handler()
                 .handle(signed(
-                        AUTH_TOKEN, PUBLIC_URL, "/webhooks/twilio-whatsapp", inboundWhatsApp(MESSAGE_SID, "hi")));
+                        AUTH_TOKEN, PUBLIC_URL, "/webhooks/twilio-whatsapp", "", inboundWhatsApp(SMS_SID, "hi")));
         assertThat(result).isInstanceOf(WebhookResult.Inbound.class);
     }
 
@@ -92,8 +95,8 @@ class TwilioWhatsAppWindowTest {
 
         SendReceipt receipt = channel.send(OutboundMessage.text(TO, "*bold* and _italic_ and ~gone~ and ```code```"));
 
-        assertThat(receipt).isEqualTo(new SendReceipt(FakeTwilioRest.CREATED_SID, DeliveryStatus.QUEUED));
-        FakeTwilioRest.Recorded request = twilio.only();
+        assertThat(receipt).isEqualTo(new SendReceipt(FakeTwilioApi.CREATED_SID, DeliveryStatus.QUEUED));
+        FakeTwilioApi.Recorded request = twilio.only();
         assertThat(request.path()).isEqualTo(MESSAGES_PATH);
         assertThat(request.form().asMap())
                 .containsOnly(
@@ -113,7 +116,7 @@ class TwilioWhatsAppWindowTest {
                 .withMedia(List.of(picture))
                 .withTemplate(new Template(CONTENT_SID, Map.of("1", "x"))));
 
-        FakeTwilioRest.Recorded request = twilio.only();
+        FakeTwilioApi.Recorded request = twilio.only();
         assertThat(request.field("Body")).isEqualTo("your chart");
         assertThat(request.form().all("MediaUrl")).containsExactly(picture.toString());
         assertThat(request.field("ContentSid")).isNull();
@@ -160,7 +163,7 @@ class TwilioWhatsAppWindowTest {
                 .withMedia(List.of(URI.create("https://cdn.example.com/a.png")))
                 .withTemplate(new Template(CONTENT_SID, Map.of("2", "Tuesday", "1", "Ada"))));
 
-        FakeTwilioRest.Recorded request = twilio.only();
+        FakeTwilioApi.Recorded request = twilio.only();
         assertThat(request.form().asMap())
                 .containsOnly(
                         Map.entry("To", List.of(PERSON_WA)),
@@ -178,7 +181,7 @@ class TwilioWhatsAppWindowTest {
 
         channel.send(OutboundMessage.text(TO, "Ünïcode ✓ \"quoted\"\nnext line"));
 
-        FakeTwilioRest.Recorded request = twilio.only();
+        FakeTwilioApi.Recorded request = twilio.only();
         assertThat(request.field("ContentSid")).isEqualTo(CONTENT_SID);
         assertThat(request.field("ContentVariables")).isEqualTo("{\"1\":\"Ünïcode ✓ \\\"quoted\\\"\\nnext line\"}");
         assertThat(request.field("Body")).isNull();
@@ -317,11 +320,12 @@ class TwilioWhatsAppWindowTest {
     void twilioErrorsGetWhatsAppAdvice() {
         TwilioWhatsAppChannel channel = channel();
         personWrites(channel);
-        twilio.failNext(400, 63016)
-                .failNext(400, 63007)
-                .failNext(400, 21606)
-                .failNext(400, 21211)
-                .failNext(429, 20429);
+        twilio.answer(
+                twilioError(400, 63016),
+                twilioError(400, 63007),
+                twilioError(400, 21606),
+                twilioError(400, 21211),
+                twilioError(429, 20429));
 
         PermanentChannelException closed = catchThrowableOfType(
                 PermanentChannelException.class, () -> channel.send(OutboundMessage.text(TO, "a")));

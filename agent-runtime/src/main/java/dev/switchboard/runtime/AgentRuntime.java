@@ -525,8 +525,9 @@ public final class AgentRuntime implements AutoCloseable {
         @Override
         public void receipt(DeliveryReceipt receipt) {
             notifyListener(() -> {
-                listener.onReceipt(receipt);
+                // The push first, so that a listener that sees the receipt sees its push moved on too.
                 tracker.onReceipt(receipt);
+                listener.onReceipt(receipt);
             });
         }
 

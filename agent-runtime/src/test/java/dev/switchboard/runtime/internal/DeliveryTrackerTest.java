@@ -1,0 +1,198 @@
+package dev.switchboard.runtime.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.channel.Address;
+import dev.switchboard.channel.DeliveryReceipt;
+import dev.switchboard.channel.DeliveryStatus;
+import dev.switchboard.channel.SendReceipt;
+import dev.switchboard.runtime.internal.DeliveryTracker.Settlement;
+import dev.switchboard.runtime.internal.DeliveryTracker.State;
+import dev.switchboard.runtime.schedule.ManualScheduler;
+import dev.switchboard.runtime.schedule.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class DeliveryTrackerTest {
+
+    private static final Address TO = Address.of("+15550001111");
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2024-05-01T10:00:00Z"));
+    private final ManualScheduler timer = new ManualScheduler(clock);
+    private final AtomicLong nanos = new AtomicLong();
+    private final List<Settlement> settled = new ArrayList<>();
+
+    private DeliveryTracker tracker(Duration timeout, int capacity) {
+        return new DeliveryTracker(timer, clock, timeout, capacity, Duration.ofMinutes(5), nanos::get);
+    }
+
+    private DeliveryTracker tracker() {
+        return tracker(Duration.ofMinutes(2), 100);
+    }
+
+    private void track(DeliveryTracker tracker, String channelId, String... ids) {
+        List<SendReceipt> parts = Arrays.stream(ids)
+                .map(id -> new SendReceipt(id, DeliveryStatus.QUEUED))
+                .toList();
+        tracker.track(channelId, parts, settled::add);
+    }
+
+    private static DeliveryReceipt receipt(String channelId, String id, DeliveryStatus status, String code) {
+        return new DeliveryReceipt(id, channelId, TO, status, Optional.ofNullable(code), Instant.EPOCH);
+    }
+
+    @Test
+    void settlesDeliveredOnceEveryPartIsDelivered() {
+        DeliveryTracker tracker = tracker();
+        track(tracker, "sms", "SM1", "SM2");
+
+        tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.DELIVERED, null));
+        assertThat(settled).isEmpty();
+        tracker.onReceipt(receipt("sms", "SM2", DeliveryStatus.SENT, null));
+        assertThat(settled).isEmpty();
+        tracker.onReceipt(receipt("sms", "SM2", DeliveryStatus.DELIVERED, null));
+
+        assertThat(settled).containsExactly(new Settlement(State.DELIVERED, Optional.empty(), "all 2 parts delivered"));
+        assertThat(tracker.pendingCount()).isZero();
+        assertThat(timer.pending()).as("the timeout is cancelled").isEmpty();
+    }
+
+    @Test
+    void countsReadAsDelivered() {
+        DeliveryTracker tracker = tracker();
+        track(tracker, "whatsapp", "SM1");
+
+        tracker.onReceipt(receipt("whatsapp", "SM1", DeliveryStatus.READ, null));
+
+        assertThat(settled).containsExactly(new Settlement(State.DELIVERED, Optional.empty(), "read"));
+    }
+
+    @Test
+    void settlesFailedWithTheCodeWhenOnePartFails() {
+        DeliveryTracker tracker = tracker();
+        track(tracker, "sms", "SM1", "SM2", "SM3");
+
+        tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.DELIVERED, null));
+        tracker.onReceipt(receipt("sms", "SM2", DeliveryStatus.UNDELIVERED, "30003"));
+        tracker.onReceipt(receipt("sms", "SM3", DeliveryStatus.DELIVERED, null));
+
+        assertThat(settled)
+                .containsExactly(new Settlement(
+                        State.FAILED, Optional.of("30003"), "part 2/3 undelivered (provider code 30003)"));
+    }
+
+    @Test
+    void ignoresReportsThatArriveOutOfOrderOrTwice() {
+        DeliveryTracker tracker = tracker();
+        track(tracker, "sms", "SM1", "SM2");
+
+        tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.DELIVERED, null));
+        // A stale "failed" of the same rank, then an earlier state: neither moves SM1 back.
+        tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.FAILED, "30005"));
+        tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.SENT, null));
+        tracker.onReceipt(receipt("sms", "SM2", DeliveryStatus.DELIVERED, null));
+        tracker.onReceipt(receipt("sms", "SM2", DeliveryStatus.DELIVERED, null));
+
+        assertThat(settled).extracting(Settlement::state).containsExactly(State.DELIVERED);
+    }
+
+    @Test
+    void usesAReportThatArrivedBeforeTheTextWasTracked() {
+        DeliveryTracker tracker = tracker();
+
+        tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.SENT, null));
+        tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.DELIVERED, null));
+        track(tracker, "sms", "SM1");
+
+        assertThat(settled).extracting(Settlement::state).containsExactly(State.DELIVERED);
+    }
+
+    @Test
+    void forgetsEarlyReportsAfterTheirTimeToLive() {
+        DeliveryTracker tracker = tracker();
+
+        tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.DELIVERED, null));
+        nanos.addAndGet(Duration.ofMinutes(6).toNanos());
+        track(tracker, "sms", "SM1");
+
+        assertThat(settled).isEmpty();
+    }
+
+    @Test
+    void matchesReportsByChannelAndMessageId() {
+        DeliveryTracker tracker = tracker();
+        track(tracker, "sms", "X1");
+
+        tracker.onReceipt(receipt("whatsapp", "X1", DeliveryStatus.DELIVERED, null));
+
+        assertThat(settled).isEmpty();
+    }
+
+    @Test
+    void settlesUnconfirmedWithTheLastStatusAfterTheTimeout() {
+        DeliveryTracker tracker = tracker();
+        track(tracker, "sms", "SM1", "SM2");
+        tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.DELIVERED, null));
+        tracker.onReceipt(receipt("sms", "SM2", DeliveryStatus.SENT, null));
+
+        timer.advance(Duration.ofMinutes(2).minusSeconds(1));
+        assertThat(settled).isEmpty();
+        timer.advance(Duration.ofSeconds(1));
+
+        assertThat(settled)
+                .containsExactly(new Settlement(
+                        State.UNCONFIRMED,
+                        Optional.empty(),
+                        "accepted; no final delivery report within 2m (last status: delivered, sent)"));
+        // A report after the timeout changes nothing: the push had its one outcome.
+        tracker.onReceipt(receipt("sms", "SM2", DeliveryStatus.DELIVERED, null));
+        assertThat(settled).hasSize(1);
+    }
+
+    @Test
+    void settlesAtOnceWithAZeroTimeout() {
+        DeliveryTracker tracker = tracker(Duration.ZERO, 100);
+
+        track(tracker, "sms", "SM1");
+
+        assertThat(settled).extracting(Settlement::state).containsExactly(State.UNCONFIRMED);
+        assertThat(timer.pending()).isEmpty();
+    }
+
+    @Test
+    void settlesAtOnceBeyondItsCapacity() {
+        DeliveryTracker tracker = tracker(Duration.ofMinutes(2), 2);
+        track(tracker, "sms", "SM1");
+        track(tracker, "sms", "SM2");
+
+        track(tracker, "sms", "SM3");
+
+        assertThat(settled).singleElement().satisfies(s -> {
+            assertThat(s.state()).isEqualTo(State.UNCONFIRMED);
+            assertThat(s.reason()).contains("2 texts already await delivery reports");
+        });
+        assertThat(tracker.pendingCount()).isEqualTo(2);
+    }
+
+    @Test
+    void settlesEveryPendingTextWhenClosed() {
+        DeliveryTracker tracker = tracker();
+        track(tracker, "sms", "SM1");
+        track(tracker, "sms", "SM2");
+
+        tracker.close();
+        track(tracker, "sms", "SM3");
+
+        assertThat(settled).hasSize(3).allSatisfy(s -> {
+            assertThat(s.state()).isEqualTo(State.UNCONFIRMED);
+            assertThat(s.reason()).contains("the runtime closed");
+        });
+        assertThat(tracker.pendingCount()).isZero();
+    }
+}

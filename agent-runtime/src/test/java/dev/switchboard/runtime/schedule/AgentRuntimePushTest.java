@@ -6,14 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.PermanentChannelException;
+import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.runtime.AgentRuntime;
+import dev.switchboard.runtime.FakeChannel;
 import dev.switchboard.runtime.schedule.PushOutcome.Kind;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -344,6 +349,39 @@ class AgentRuntimePushTest {
         assertThat(outcome.kind()).isEqualTo(Kind.SENT_UNCONFIRMED);
         assertThat(outcome.reason()).contains("the runtime closed");
         assertThat(timer.pending()).isEmpty();
+    }
+
+    @Test
+    void waitsForTheConversationsReplyInProgressSoThatPartsNeverInterleave() throws Exception {
+        FakeChannel channel = FakeChannel.sms();
+        CountDownLatch turnStarted = new CountDownLatch(1);
+        CountDownLatch releaseTurn = new CountDownLatch(1);
+        runtime = AgentRuntime.builder()
+                .channel(channel)
+                .agent(turn -> {
+                    turnStarted.countDown();
+                    releaseTurn.await(5, TimeUnit.SECONDS);
+                    return Optional.of("the reply");
+                })
+                .withoutListener()
+                .clock(clock)
+                .scheduler(timer)
+                .pushConfirmationTimeout(Duration.ZERO)
+                .build()
+                .start();
+        runtime.handle(new WebhookRequest(
+                "POST",
+                "/webhooks/test",
+                "",
+                Map.of("Content-Type", "application/x-www-form-urlencoded", "X-Test-Signature", "ok"),
+                FakeChannel.form("SM100", OTHER, "+15550000000", "hello").getBytes(StandardCharsets.UTF_8)));
+        assertThat(turnStarted.await(5, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<PushOutcome> pushed = runtime.send("sms", Address.of(OTHER), "the push");
+        releaseTurn.countDown();
+
+        assertThat(await(pushed).kind()).isEqualTo(Kind.SENT_UNCONFIRMED);
+        assertThat(channel.sentTexts()).containsExactly("the reply", "the push");
     }
 
     /** Waits until the push's parts are out and it awaits its reports: its timeout is armed. */

@@ -62,8 +62,20 @@ class TwilioChannelCoreTest {
                 pairs);
     }
 
+    /** The builder of a channel whose profile is {@link #FAX}. */
+    private static final class FaxBuilder extends TwilioChannelBuilder<FaxBuilder> {
+
+        FaxBuilder() {
+            super(FAX);
+        }
+
+        TwilioChannelConfig build() {
+            return buildConfig();
+        }
+    }
+
     private static TwilioChannelConfig config(String... pairs) {
-        return TwilioChannelConfig.builder(FAX).readEnv(env(pairs)).build();
+        return new FaxBuilder().readEnv(env(pairs)).build();
     }
 
     private static TwilioChannelCore core(TwilioChannelConfig config) {
@@ -86,7 +98,7 @@ class TwilioChannelCoreTest {
         assertThat(config.home()).contains(new HomeChannel(Address.of("+15550001111"), "desk"));
         assertThat(config.webhookPath()).isEqualTo("/hooks/fax");
         assertThat(config.statusPath()).isEqualTo("/hooks/fax/status");
-        assertThat(config.connectTimeout()).isEqualTo(TwilioChannelConfig.DEFAULT_CONNECT_TIMEOUT);
+        assertThat(config.connectTimeout()).isEqualTo(TwilioChannelBuilder.DEFAULT_CONNECT_TIMEOUT);
         assertThat(config.summary()).isEqualTo("from=+1555***4567, webhook=/hooks/fax, signatures=checked");
     }
 
@@ -111,7 +123,7 @@ class TwilioChannelCoreTest {
                 .hasMessageStartingWith("TWILIO_FAX_NUMBER must be a phone number");
         assertThatThrownBy(() -> config("FAX_HOME_CHANNEL_NAME", "desk"))
                 .hasMessage("FAX_HOME_CHANNEL_NAME is set (desk) but FAX_HOME_CHANNEL is not");
-        assertThatThrownBy(() -> TwilioChannelConfig.builder(FAX).home(PERSON, " "))
+        assertThatThrownBy(() -> new FaxBuilder().home(PERSON, " "))
                 .hasMessage("FAX_HOME_CHANNEL_NAME cannot be blank");
     }
 

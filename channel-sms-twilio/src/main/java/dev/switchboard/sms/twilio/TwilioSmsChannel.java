@@ -14,12 +14,10 @@ import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.TextFlavour;
 import dev.switchboard.channel.WebhookRoute;
 import dev.switchboard.twilio.TwilioAddressFormat;
+import dev.switchboard.twilio.TwilioChannelBuilder;
 import dev.switchboard.twilio.TwilioChannelConfig;
 import dev.switchboard.twilio.TwilioChannelCore;
 import dev.switchboard.twilio.TwilioChannelProfile;
-import dev.switchboard.twilio.TwilioCredentials;
-import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,10 +102,7 @@ public final class TwilioSmsChannel implements Channel {
      *     value (phone numbers redacted)
      */
     public static Builder builderFromEnv(Map<String, String> env) {
-        requireNonNull(env, "env");
-        Builder b = new Builder();
-        b.config.readEnv(env);
-        return b;
+        return Builder.fromEnv(env);
     }
 
     /**
@@ -202,34 +197,17 @@ public final class TwilioSmsChannel implements Channel {
     /**
      * Builds a {@link TwilioSmsChannel}. Required: the account SID and auth token, a phone number or a
      * Messaging Service SID, and the public webhook URL unless signature checks are explicitly off.
+     * The options SMS shares with WhatsApp are those of {@link TwilioChannelBuilder}, where {@code
+     * <PREFIX>} is {@code SMS}.
      */
-    public static final class Builder {
+    public static final class Builder extends TwilioChannelBuilder<Builder> {
 
-        /** The home channel's name when none is given. */
-        public static final String DEFAULT_HOME_NAME = TwilioChannelConfig.DEFAULT_HOME_NAME;
-
-        private final TwilioChannelConfig.Builder config = TwilioChannelConfig.builder(PROFILE);
-
-        private Builder() {}
-
-        /**
-         * The Twilio account SID ({@code TWILIO_ACCOUNT_SID}), {@code AC} and 32 hex digits. Required.
-         */
-        public Builder accountSid(String accountSid) {
-            config.accountSid(accountSid);
-            return this;
+        private Builder() {
+            super(PROFILE);
         }
 
-        /** The account's auth token ({@code TWILIO_AUTH_TOKEN}). Required. */
-        public Builder authToken(String authToken) {
-            config.authToken(authToken);
-            return this;
-        }
-
-        /** Both {@link #accountSid} and {@link #authToken} at once. */
-        public Builder credentials(TwilioCredentials credentials) {
-            config.credentials(credentials);
-            return this;
+        private static Builder fromEnv(Map<String, String> env) {
+            return new Builder().readEnv(env);
         }
 
         /**
@@ -241,134 +219,7 @@ public final class TwilioSmsChannel implements Channel {
          * @throws IllegalArgumentException if it is not a phone number (the message shows it redacted)
          */
         public Builder phoneNumber(String phoneNumber) {
-            config.number(requireNonNull(phoneNumber, "phoneNumber"));
-            return this;
-        }
-
-        /**
-         * A Messaging Service to send through ({@code TWILIO_MESSAGING_SERVICE_SID}), {@code MG} and
-         * 32 hex digits. When set, it replaces {@code From} on every send; the phone number, if also
-         * set, still counts as the channel's own address. This or {@link #phoneNumber} is required.
-         *
-         * @throws IllegalArgumentException if the SID is malformed
-         */
-        public Builder messagingServiceSid(String messagingServiceSid) {
-            config.messagingServiceSid(messagingServiceSid);
-            return this;
-        }
-
-        /**
-         * The public URL Twilio calls for incoming messages ({@code SMS_WEBHOOK_URL}), exactly as
-         * configured on the number in Twilio: signatures are checked against it, never against the
-         * local URL, so behind a proxy or tunnel this is the outside one. Status callbacks are
-         * requested at this URL plus {@code /status}. Required unless {@link #insecureNoSignature} is
-         * set.
-         *
-         * @throws IllegalArgumentException if it is not an absolute http(s) URL without a fragment
-         */
-        public Builder webhookUrl(String webhookUrl) {
-            config.webhookUrl(webhookUrl);
-            return this;
-        }
-
-        /**
-         * Whether to skip signature checks ({@code SMS_INSECURE_NO_SIGNATURE}): anyone who can reach
-         * the webhook can then post messages in anyone's name. For local testing only; a WARN is
-         * logged at start. Default: {@code false}.
-         */
-        public Builder insecureNoSignature(boolean insecure) {
-            config.insecureNoSignature(insecure);
-            return this;
-        }
-
-        /**
-         * The numbers that may talk to the agent ({@code SMS_ALLOWED_USERS}), comma-separated, in
-         * international form; each is normalised to E.164. Replaces earlier entries. Default: none
-         * (deny everyone).
-         *
-         * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
-         */
-        public Builder allowedUsers(String commaSeparated) {
-            config.allowedUsers(commaSeparated);
-            return this;
-        }
-
-        /**
-         * The numbers that may talk to the agent, each normalised to E.164. Replaces earlier entries.
-         *
-         * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
-         */
-        public Builder allowedUsers(Collection<String> numbers) {
-            config.allowedUsers(numbers);
-            return this;
-        }
-
-        /**
-         * Whether everyone may talk to the agent ({@code SMS_ALLOW_ALL_USERS}), whatever the allowed
-         * users say. Default: {@code false}.
-         */
-        public Builder allowAllUsers(boolean allowAll) {
-            config.allowAllUsers(allowAll);
-            return this;
-        }
-
-        /**
-         * The home channel ({@code SMS_HOME_CHANNEL}, {@code SMS_HOME_CHANNEL_NAME}): where pushes with
-         * no other recipient go, usually the operator's phone. Default: none.
-         *
-         * @param number the number, in international form; normalised to E.164
-         * @param name a human name for logs ({@value #DEFAULT_HOME_NAME} when read from the environment
-         *     without one)
-         * @throws IllegalArgumentException if the number is not a phone number or the name is blank
-         */
-        public Builder home(String number, String name) {
-            config.home(number, name);
-            return this;
-        }
-
-        /**
-         * The path of the incoming-message route on the host's listener; status callbacks use this
-         * path plus {@code /status}. Default: {@value TwilioSmsChannel#DEFAULT_WEBHOOK_PATH}.
-         *
-         * @throws IllegalArgumentException if it does not start with {@code /} or has a query,
-         *     fragment or whitespace
-         */
-        public Builder webhookPath(String webhookPath) {
-            config.webhookPath(webhookPath);
-            return this;
-        }
-
-        /**
-         * Sends REST calls to this base instead of Twilio ({@code TWILIO_API_BASE_URL}, e.g. {@code
-         * http://127.0.0.1:41234} for a local stand-in): scheme, host and port are replaced, path and
-         * query kept. Default: none.
-         *
-         * @throws IllegalArgumentException if it is not an absolute http(s) URL without query or
-         *     fragment
-         */
-        public Builder apiBaseUrl(String apiBaseUrl) {
-            config.apiBaseUrl(apiBaseUrl);
-            return this;
-        }
-
-        /**
-         * How long to wait for a connection to Twilio. Default: 10 seconds.
-         *
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder connectTimeout(Duration connectTimeout) {
-            config.connectTimeout(connectTimeout);
-            return this;
-        }
-
-        /**
-         * How long to wait for Twilio's answer to a send. Default: 30 seconds.
-         *
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder readTimeout(Duration readTimeout) {
-            config.readTimeout(readTimeout);
-            return this;
+            return number(requireNonNull(phoneNumber, "phoneNumber"));
         }
 
         /**
@@ -379,7 +230,7 @@ public final class TwilioSmsChannel implements Channel {
          * @throws IllegalArgumentException if the account SID is malformed
          */
         public TwilioSmsChannel build() {
-            return new TwilioSmsChannel(config.build());
+            return new TwilioSmsChannel(buildConfig());
         }
     }
 }

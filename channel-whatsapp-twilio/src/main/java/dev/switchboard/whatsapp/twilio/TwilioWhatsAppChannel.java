@@ -18,14 +18,13 @@ import dev.switchboard.channel.TextFlavour;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
 import dev.switchboard.twilio.TwilioAddressFormat;
+import dev.switchboard.twilio.TwilioChannelBuilder;
 import dev.switchboard.twilio.TwilioChannelConfig;
 import dev.switchboard.twilio.TwilioChannelCore;
 import dev.switchboard.twilio.TwilioChannelProfile;
-import dev.switchboard.twilio.TwilioCredentials;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -192,10 +191,7 @@ public final class TwilioWhatsAppChannel implements Channel {
      *     value (phone numbers redacted)
      */
     public static Builder builderFromEnv(Map<String, String> env) {
-        requireNonNull(env, "env");
-        Builder b = new Builder();
-        b.config.readEnv(env);
-        return b;
+        return Builder.fromEnv(env);
     }
 
     /**
@@ -404,39 +400,23 @@ public final class TwilioWhatsAppChannel implements Channel {
     /**
      * Builds a {@link TwilioWhatsAppChannel}. Required: the account SID and auth token, a WhatsApp
      * number or a Messaging Service SID, and the public webhook URL unless signature checks are
-     * explicitly off.
+     * explicitly off. The options WhatsApp shares with SMS are those of {@link TwilioChannelBuilder},
+     * where {@code <PREFIX>} is {@code WHATSAPP}; numbers may carry the {@code whatsapp:} prefix or
+     * not.
      */
-    public static final class Builder {
+    public static final class Builder extends TwilioChannelBuilder<Builder> {
 
-        /** The home channel's name when none is given. */
-        public static final String DEFAULT_HOME_NAME = TwilioChannelConfig.DEFAULT_HOME_NAME;
-
-        private final TwilioChannelConfig.Builder config = TwilioChannelConfig.builder(PROFILE);
         private Duration window = DEFAULT_WINDOW;
         private ConversationWindowStore windowStore;
         private String proactiveContentSid;
         private Function<? super OutboundMessage, Optional<Template>> proactiveTemplates;
 
-        private Builder() {}
-
-        /**
-         * The Twilio account SID ({@code TWILIO_ACCOUNT_SID}), {@code AC} and 32 hex digits. Required.
-         */
-        public Builder accountSid(String accountSid) {
-            config.accountSid(accountSid);
-            return this;
+        private Builder() {
+            super(PROFILE);
         }
 
-        /** The account's auth token ({@code TWILIO_AUTH_TOKEN}). Required. */
-        public Builder authToken(String authToken) {
-            config.authToken(authToken);
-            return this;
-        }
-
-        /** Both {@link #accountSid} and {@link #authToken} at once. */
-        public Builder credentials(TwilioCredentials credentials) {
-            config.credentials(credentials);
-            return this;
+        private static Builder fromEnv(Map<String, String> env) {
+            return new Builder().readEnv(env);
         }
 
         /**
@@ -449,139 +429,7 @@ public final class TwilioWhatsAppChannel implements Channel {
          * @throws IllegalArgumentException if it is not a phone number (the message shows it redacted)
          */
         public Builder whatsAppNumber(String whatsAppNumber) {
-            config.number(requireNonNull(whatsAppNumber, "whatsAppNumber"));
-            return this;
-        }
-
-        /**
-         * A Messaging Service to send through ({@code TWILIO_MESSAGING_SERVICE_SID}), {@code MG} and 32
-         * hex digits; its sender pool must hold the WhatsApp sender. When set, it replaces {@code From}
-         * on every send. This or {@link #whatsAppNumber} is required.
-         *
-         * @throws IllegalArgumentException if the SID is malformed
-         */
-        public Builder messagingServiceSid(String messagingServiceSid) {
-            config.messagingServiceSid(messagingServiceSid);
-            return this;
-        }
-
-        /**
-         * The public URL Twilio calls for incoming WhatsApp messages ({@code WHATSAPP_WEBHOOK_URL}),
-         * exactly as configured on the WhatsApp sender in Twilio: signatures are checked against it,
-         * never against the local URL, so behind a proxy or tunnel this is the outside one. Status
-         * callbacks are requested at this URL plus {@code /status}. Required unless {@link
-         * #insecureNoSignature} is set.
-         *
-         * @throws IllegalArgumentException if it is not an absolute http(s) URL without a fragment
-         */
-        public Builder webhookUrl(String webhookUrl) {
-            config.webhookUrl(webhookUrl);
-            return this;
-        }
-
-        /**
-         * Whether to skip signature checks ({@code WHATSAPP_INSECURE_NO_SIGNATURE}): anyone who can
-         * reach the webhook can then post messages in anyone's name, and open windows. For local
-         * testing only; a WARN is logged at start. Default: {@code false}.
-         */
-        public Builder insecureNoSignature(boolean insecure) {
-            config.insecureNoSignature(insecure);
-            return this;
-        }
-
-        /**
-         * The numbers that may talk to the agent ({@code WHATSAPP_ALLOWED_USERS}), comma-separated, in
-         * international form, each with or without the {@code whatsapp:} prefix; each is kept in plain
-         * E.164, so an SMS allowlist can be reused as it is. Replaces earlier entries. Default: none
-         * (deny everyone).
-         *
-         * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
-         */
-        public Builder allowedUsers(String commaSeparated) {
-            config.allowedUsers(commaSeparated);
-            return this;
-        }
-
-        /**
-         * The numbers that may talk to the agent, as for {@link #allowedUsers(String)}. Replaces earlier
-         * entries.
-         *
-         * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
-         */
-        public Builder allowedUsers(Collection<String> numbers) {
-            config.allowedUsers(numbers);
-            return this;
-        }
-
-        /**
-         * Whether everyone may talk to the agent ({@code WHATSAPP_ALLOW_ALL_USERS}), whatever the
-         * allowed users say. Default: {@code false}.
-         */
-        public Builder allowAllUsers(boolean allowAll) {
-            config.allowAllUsers(allowAll);
-            return this;
-        }
-
-        /**
-         * The home channel ({@code WHATSAPP_HOME_CHANNEL}, {@code WHATSAPP_HOME_CHANNEL_NAME}): where
-         * pushes with no other recipient go, usually the operator's phone. Pushes to it outside the
-         * window need a {@linkplain #proactiveTemplate proactive template}. Default: none.
-         *
-         * @param number the number, in international form, with or without {@code whatsapp:}; kept in
-         *     plain E.164
-         * @param name a human name for logs ({@value #DEFAULT_HOME_NAME} when read from the environment
-         *     without one)
-         * @throws IllegalArgumentException if the number is not a phone number or the name is blank
-         */
-        public Builder home(String number, String name) {
-            config.home(number, name);
-            return this;
-        }
-
-        /**
-         * The path of the incoming-message route on the host's listener; status callbacks use this
-         * path plus {@code /status}. Default: {@value TwilioWhatsAppChannel#DEFAULT_WEBHOOK_PATH}, which
-         * sits beside the SMS channel's on the same listener.
-         *
-         * @throws IllegalArgumentException if it does not start with {@code /} or has a query,
-         *     fragment or whitespace
-         */
-        public Builder webhookPath(String webhookPath) {
-            config.webhookPath(webhookPath);
-            return this;
-        }
-
-        /**
-         * Sends REST calls to this base instead of Twilio ({@code TWILIO_API_BASE_URL}, e.g. {@code
-         * http://127.0.0.1:41234} for a local stand-in): scheme, host and port are replaced, path and
-         * query kept. Default: none.
-         *
-         * @throws IllegalArgumentException if it is not an absolute http(s) URL without query or
-         *     fragment
-         */
-        public Builder apiBaseUrl(String apiBaseUrl) {
-            config.apiBaseUrl(apiBaseUrl);
-            return this;
-        }
-
-        /**
-         * How long to wait for a connection to Twilio. Default: 10 seconds.
-         *
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder connectTimeout(Duration connectTimeout) {
-            config.connectTimeout(connectTimeout);
-            return this;
-        }
-
-        /**
-         * How long to wait for Twilio's answer to a send. Default: 30 seconds.
-         *
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder readTimeout(Duration readTimeout) {
-            config.readTimeout(readTimeout);
-            return this;
+            return number(requireNonNull(whatsAppNumber, "whatsAppNumber"));
         }
 
         /**
@@ -660,7 +508,7 @@ public final class TwilioWhatsAppChannel implements Channel {
          * @throws IllegalArgumentException if the account SID is malformed
          */
         public TwilioWhatsAppChannel build() {
-            return new TwilioWhatsAppChannel(this, config.build());
+            return new TwilioWhatsAppChannel(this, buildConfig());
         }
     }
 }

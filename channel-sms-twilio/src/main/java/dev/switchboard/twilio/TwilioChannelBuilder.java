@@ -1,0 +1,310 @@
+package dev.switchboard.twilio;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.switchboard.channel.Address;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The options every Twilio channel's builder has, the same for SMS and WhatsApp: the account, a
+ * Messaging Service, the public webhook URL or the explicit absence of signature checks, who may
+ * talk to the agent, the home channel, the webhook path and the REST client's settings. A channel's
+ * builder extends it with its own number option and whatever else is its own, and builds the
+ * channel on {@link #buildConfig()}.
+ *
+ * <p>Each option's variable, in {@code fromEnv} and in error messages, is named by the channel's
+ * {@link TwilioChannelProfile}: {@code <PREFIX>_WEBHOOK_URL} below stands for {@code
+ * SMS_WEBHOOK_URL} on SMS and {@code WHATSAPP_WEBHOOK_URL} on WhatsApp. Error messages name the
+ * variable and the value, phone numbers redacted.
+ *
+ * @param <B> the channel's builder, returned by every option
+ */
+public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
+
+    /** The home channel's name when none is given. */
+    public static final String DEFAULT_HOME_NAME = "home";
+
+    /** How long to wait for a connection to Twilio when not configured: 10 seconds. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    /** How long to wait for Twilio's answer to a send when not configured: 30 seconds. */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+
+    final TwilioChannelProfile profile;
+    String accountSid;
+    String authToken;
+    Address number;
+    String messagingServiceSid;
+    String webhookUrl;
+    boolean insecure;
+    Set<Address> allowed = Set.of();
+    boolean allowAll;
+    Address homeNumber;
+    String homeName = DEFAULT_HOME_NAME;
+    String webhookPath;
+    String apiBaseUrl;
+    Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    Duration readTimeout = DEFAULT_READ_TIMEOUT;
+
+    /** Starts a builder for the channel that {@code profile} describes. */
+    protected TwilioChannelBuilder(TwilioChannelProfile profile) {
+        this.profile = requireNonNull(profile, "profile");
+        this.webhookPath = profile.defaultWebhookPath();
+    }
+
+    @SuppressWarnings("unchecked")
+    private B self() {
+        return (B) this;
+    }
+
+    /**
+     * Sets every option whose variable is present in {@code env}, blank counting as unset: {@code
+     * TWILIO_ACCOUNT_SID}, {@code TWILIO_AUTH_TOKEN}, the profile's number variable, {@code
+     * TWILIO_MESSAGING_SERVICE_SID}, {@code <PREFIX>_WEBHOOK_URL}, {@code
+     * <PREFIX>_INSECURE_NO_SIGNATURE}, {@code <PREFIX>_ALLOWED_USERS}, {@code
+     * <PREFIX>_ALLOW_ALL_USERS}, {@code <PREFIX>_HOME_CHANNEL}, {@code <PREFIX>_HOME_CHANNEL_NAME}
+     * and {@code TWILIO_API_BASE_URL}.
+     *
+     * @throws IllegalArgumentException if a value is invalid, or a home channel name is set without
+     *     its number
+     */
+    protected final B readEnv(Map<String, String> env) {
+        requireNonNull(env, "env");
+        TwilioEnv.get(env, "TWILIO_ACCOUNT_SID").ifPresent(this::accountSid);
+        TwilioEnv.get(env, "TWILIO_AUTH_TOKEN").ifPresent(this::authToken);
+        TwilioEnv.get(env, profile.numberVariable()).ifPresent(this::number);
+        TwilioEnv.get(env, "TWILIO_MESSAGING_SERVICE_SID").ifPresent(this::messagingServiceSid);
+        TwilioEnv.get(env, profile.variable("WEBHOOK_URL")).ifPresent(this::webhookUrl);
+        TwilioEnv.bool(env, profile.variable("INSECURE_NO_SIGNATURE")).ifPresent(this::insecureNoSignature);
+        TwilioEnv.get(env, profile.variable("ALLOWED_USERS")).ifPresent(this::allowedUsers);
+        TwilioEnv.bool(env, profile.variable("ALLOW_ALL_USERS")).ifPresent(this::allowAllUsers);
+        Optional<String> homeNumber = TwilioEnv.get(env, profile.variable("HOME_CHANNEL"));
+        Optional<String> homeName = TwilioEnv.get(env, profile.variable("HOME_CHANNEL_NAME"));
+        if (homeNumber.isPresent()) {
+            home(homeNumber.get(), homeName.orElse(DEFAULT_HOME_NAME));
+        } else if (homeName.isPresent()) {
+            throw new IllegalArgumentException(profile.variable("HOME_CHANNEL_NAME") + " is set (" + homeName.get()
+                    + ") but " + profile.variable("HOME_CHANNEL") + " is not");
+        }
+        TwilioEnv.get(env, "TWILIO_API_BASE_URL").ifPresent(this::apiBaseUrl);
+        return self();
+    }
+
+    /**
+     * The Twilio account SID ({@code TWILIO_ACCOUNT_SID}), {@code AC} and 32 hex digits. Required.
+     */
+    public final B accountSid(String accountSid) {
+        this.accountSid = requireNonNull(accountSid, "accountSid").strip();
+        return self();
+    }
+
+    /** The account's auth token ({@code TWILIO_AUTH_TOKEN}). Required. */
+    public final B authToken(String authToken) {
+        this.authToken = requireNonNull(authToken, "authToken").strip();
+        return self();
+    }
+
+    /** Both {@link #accountSid} and {@link #authToken} at once. */
+    public final B credentials(TwilioCredentials credentials) {
+        requireNonNull(credentials, "credentials");
+        this.accountSid = credentials.accountSid();
+        this.authToken = credentials.authToken();
+        return self();
+    }
+
+    /**
+     * The channel's own number (the profile's number variable), in international form, with or
+     * without the channel's address prefix; it is kept in plain E.164 ({@code +1 (555) 123-4567}
+     * becomes {@code +15551234567}). Sends use it as {@code From} unless a Messaging Service is set;
+     * messages from it are echoes and dropped. This or {@link #messagingServiceSid} is required.
+     *
+     * @throws IllegalArgumentException if it is not a phone number (the message shows it redacted)
+     */
+    protected final B number(String number) {
+        requireNonNull(number, "number");
+        this.number = profile.addressFormat().normalize(profile.numberVariable(), number);
+        return self();
+    }
+
+    /**
+     * A Messaging Service to send through ({@code TWILIO_MESSAGING_SERVICE_SID}), {@code MG} and 32
+     * hex digits; for WhatsApp, its sender pool must hold the WhatsApp sender. When set, it replaces
+     * {@code From} on every send; the channel's number, if also set, still counts as its own
+     * address. This or the channel's number is required.
+     *
+     * @throws IllegalArgumentException if the SID is malformed
+     */
+    public final B messagingServiceSid(String messagingServiceSid) {
+        requireNonNull(messagingServiceSid, "messagingServiceSid");
+        this.messagingServiceSid = TwilioOptions.messagingServiceSid(messagingServiceSid.strip());
+        return self();
+    }
+
+    /**
+     * The public URL Twilio calls for incoming messages ({@code <PREFIX>_WEBHOOK_URL}), exactly as
+     * configured on the number or sender in Twilio: signatures are checked against it, never against
+     * the local URL, so behind a proxy or tunnel this is the outside one. Status callbacks are
+     * requested at this URL plus {@code /status}. Required unless {@link #insecureNoSignature} is
+     * set.
+     *
+     * @throws IllegalArgumentException if it is not an absolute http(s) URL without a fragment
+     */
+    public final B webhookUrl(String webhookUrl) {
+        requireNonNull(webhookUrl, "webhookUrl");
+        this.webhookUrl = TwilioWebhookUrls.publicUrl(profile.variable("WEBHOOK_URL"), webhookUrl.strip());
+        return self();
+    }
+
+    /**
+     * Whether to skip signature checks ({@code <PREFIX>_INSECURE_NO_SIGNATURE}): anyone who can
+     * reach the webhook can then post messages in anyone's name. For local testing only; a WARN is
+     * logged at start. Default: {@code false}.
+     */
+    public final B insecureNoSignature(boolean insecure) {
+        this.insecure = insecure;
+        return self();
+    }
+
+    /**
+     * The numbers that may talk to the agent ({@code <PREFIX>_ALLOWED_USERS}), comma-separated, in
+     * international form, with or without the channel's address prefix; each is kept in plain E.164,
+     * so one allowlist means the same people on SMS and WhatsApp. Blank entries are skipped. Replaces
+     * earlier entries. Default: none (deny everyone).
+     *
+     * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
+     */
+    public final B allowedUsers(String commaSeparated) {
+        requireNonNull(commaSeparated, "commaSeparated");
+        this.allowed = profile.addressFormat().normalizeList(profile.variable("ALLOWED_USERS"), commaSeparated);
+        return self();
+    }
+
+    /**
+     * The numbers that may talk to the agent, as for {@link #allowedUsers(String)}. Replaces earlier
+     * entries.
+     *
+     * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
+     */
+    public final B allowedUsers(Collection<String> numbers) {
+        requireNonNull(numbers, "numbers");
+        this.allowed = profile.addressFormat().normalizeAll(profile.variable("ALLOWED_USERS"), numbers);
+        return self();
+    }
+
+    /**
+     * Whether everyone may talk to the agent ({@code <PREFIX>_ALLOW_ALL_USERS}), whatever the
+     * allowed users say. Default: {@code false}.
+     */
+    public final B allowAllUsers(boolean allowAll) {
+        this.allowAll = allowAll;
+        return self();
+    }
+
+    /**
+     * The home channel ({@code <PREFIX>_HOME_CHANNEL}, {@code <PREFIX>_HOME_CHANNEL_NAME}): where
+     * pushes with no other recipient go, usually the operator's phone. Default: none.
+     *
+     * @param number the number, in international form, with or without the channel's address
+     *     prefix; kept in plain E.164
+     * @param name a human name for logs ({@value #DEFAULT_HOME_NAME} when read from the environment
+     *     without one)
+     * @throws IllegalArgumentException if the number is not a phone number or the name is blank
+     */
+    public final B home(String number, String name) {
+        requireNonNull(number, "number");
+        requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException(profile.variable("HOME_CHANNEL_NAME") + " cannot be blank");
+        }
+        this.homeNumber = profile.addressFormat().normalize(profile.variable("HOME_CHANNEL"), number);
+        this.homeName = name.strip();
+        return self();
+    }
+
+    /**
+     * The path of the incoming-message route on the host's listener; status callbacks use this path
+     * plus {@code /status}. Trailing slashes are dropped. Default: the channel's own ({@link
+     * TwilioChannelProfile#defaultWebhookPath()}), so SMS and WhatsApp sit side by side on one
+     * listener.
+     *
+     * @throws IllegalArgumentException if it does not start with {@code /} or has a query,
+     *     fragment or whitespace
+     */
+    public final B webhookPath(String webhookPath) {
+        requireNonNull(webhookPath, "webhookPath");
+        this.webhookPath = TwilioWebhookUrls.webhookPath(webhookPath);
+        return self();
+    }
+
+    /**
+     * Sends REST calls to this base instead of Twilio ({@code TWILIO_API_BASE_URL}, e.g. {@code
+     * http://127.0.0.1:41234} for a local stand-in): scheme, host and port are replaced, path and
+     * query kept. Default: none.
+     *
+     * @throws IllegalArgumentException if it is not an absolute http(s) URL without query or
+     *     fragment
+     */
+    public final B apiBaseUrl(String apiBaseUrl) {
+        requireNonNull(apiBaseUrl, "apiBaseUrl");
+        String url = apiBaseUrl.strip();
+        TwilioSender.parseApiBaseUrl(url);
+        this.apiBaseUrl = url;
+        return self();
+    }
+
+    /**
+     * How long to wait for a connection to Twilio. Default: {@link #DEFAULT_CONNECT_TIMEOUT 10
+     * seconds}.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public final B connectTimeout(Duration connectTimeout) {
+        this.connectTimeout = TwilioOptions.positive("connectTimeout", connectTimeout);
+        return self();
+    }
+
+    /**
+     * How long to wait for Twilio's answer to a send. Default: {@link #DEFAULT_READ_TIMEOUT 30
+     * seconds}.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public final B readTimeout(Duration readTimeout) {
+        this.readTimeout = TwilioOptions.positive("readTimeout", readTimeout);
+        return self();
+    }
+
+    /**
+     * The configuration, once the required options are checked: the account SID and auth token, the
+     * channel's number or a Messaging Service, and the webhook URL unless signature checks are off.
+     *
+     * @throws IllegalStateException if one is missing: the message is one line naming the variable
+     * @throws IllegalArgumentException if the account SID is malformed
+     */
+    protected final TwilioChannelConfig buildConfig() {
+        if (accountSid == null || accountSid.isEmpty()) {
+            throw new IllegalStateException(
+                    "TWILIO_ACCOUNT_SID is not set: set it to the SID of your Twilio account (AC…)");
+        }
+        if (authToken == null || authToken.isEmpty()) {
+            throw new IllegalStateException(
+                    "TWILIO_AUTH_TOKEN is not set: set it to the auth token of your Twilio account");
+        }
+        TwilioCredentials credentials = new TwilioCredentials(accountSid, authToken);
+        if (number == null && messagingServiceSid == null) {
+            throw new IllegalStateException("neither " + profile.numberVariable()
+                    + " nor TWILIO_MESSAGING_SERVICE_SID is set: " + profile.missingSenderAdvice());
+        }
+        if (webhookUrl == null && !insecure) {
+            throw new IllegalStateException(profile.variable("WEBHOOK_URL")
+                    + " is not set: Twilio signatures are checked against the public webhook URL. Set it to "
+                    + profile.webhookUrlDescription() + ", or set " + profile.variable("INSECURE_NO_SIGNATURE")
+                    + "=true for local testing only.");
+        }
+        return new TwilioChannelConfig(this, credentials);
+    }
+}

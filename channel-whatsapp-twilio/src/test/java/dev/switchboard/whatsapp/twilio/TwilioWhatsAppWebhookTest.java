@@ -47,17 +47,17 @@ class TwilioWhatsAppWebhookTest {
         return channel.routes().get(0);
     }
 
+    /** Posts {@code fields} to the channel's incoming route, signed for its public URL as Twilio would. */
+    private static WebhookResult receive(TwilioWhatsAppChannel channel, String... fields) {
+        return inboundRoute(channel)
+                .handler()
+                .handle(signed(AUTH_TOKEN, PUBLIC_URL, "/webhooks/twilio-whatsapp", "", fields));
+    }
+
     @Test
     void aSignedWhatsAppMessageArrivesWithPlainE164AddressesAndTheProfile() {
         try (TwilioWhatsAppChannel channel = started()) {
-            WebhookResult result = inboundRoute(channel)
-                    .handler()
-                    .handle(signed(
-                            AUTH_TOKEN,
-                            PUBLIC_URL,
-                            "/webhooks/twilio-whatsapp",
-                            "",
-                            inboundWhatsApp(SMS_SID, "*hi* there")));
+            WebhookResult result = receive(channel, inboundWhatsApp(SMS_SID, "*hi* there"));
 
             assertThat(result).isInstanceOf(WebhookResult.Inbound.class);
             InboundMessage message = ((WebhookResult.Inbound) result).message();
@@ -80,35 +80,30 @@ class TwilioWhatsAppWebhookTest {
     void mediaArriveAsAttachmentsInOrder() {
         try (TwilioWhatsAppChannel channel = started()) {
             String media = "https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/" + MMS_SID + "/Media/ME";
-            WebhookResult result = inboundRoute(channel)
-                    .handler()
-                    .handle(signed(
-                            AUTH_TOKEN,
-                            PUBLIC_URL,
-                            "/webhooks/twilio-whatsapp",
-                            "",
-                            "MessageSid",
-                            MMS_SID,
-                            "From",
-                            PERSON_WA,
-                            "To",
-                            OUR_WA,
-                            "Body",
-                            "",
-                            "ProfileName",
-                            "Ada",
-                            "WaId",
-                            "15557654321",
-                            "NumMedia",
-                            "2",
-                            "MediaUrl0",
-                            media + "1",
-                            "MediaContentType0",
-                            "image/jpeg",
-                            "MediaUrl1",
-                            media + "2",
-                            "MediaContentType1",
-                            "audio/ogg"));
+            WebhookResult result = receive(
+                    channel,
+                    "MessageSid",
+                    MMS_SID,
+                    "From",
+                    PERSON_WA,
+                    "To",
+                    OUR_WA,
+                    "Body",
+                    "",
+                    "ProfileName",
+                    "Ada",
+                    "WaId",
+                    "15557654321",
+                    "NumMedia",
+                    "2",
+                    "MediaUrl0",
+                    media + "1",
+                    "MediaContentType0",
+                    "image/jpeg",
+                    "MediaUrl1",
+                    media + "2",
+                    "MediaContentType1",
+                    "audio/ogg");
 
             InboundMessage message = ((WebhookResult.Inbound) result).message();
             assertThat(message.text()).isEmpty();
@@ -122,40 +117,30 @@ class TwilioWhatsAppWebhookTest {
     @Test
     void buttonRepliesAndLocationsArePassedThroughAsExtras() {
         try (TwilioWhatsAppChannel channel = started()) {
-            WebhookResult button = inboundRoute(channel)
-                    .handler()
-                    .handle(signed(
-                            AUTH_TOKEN,
-                            PUBLIC_URL,
-                            "/webhooks/twilio-whatsapp",
+            WebhookResult button = receive(
+                    channel,
+                    inboundWhatsApp(
+                            SMS_SID,
+                            "Yes please",
+                            "ButtonText",
+                            "Yes please",
+                            "ButtonPayload",
+                            "confirm-42",
+                            "OriginalRepliedMessageSid",
+                            "SMbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"));
+            WebhookResult location = receive(
+                    channel,
+                    inboundWhatsApp(
+                            MMS_SID,
                             "",
-                            inboundWhatsApp(
-                                    SMS_SID,
-                                    "Yes please",
-                                    "ButtonText",
-                                    "Yes please",
-                                    "ButtonPayload",
-                                    "confirm-42",
-                                    "OriginalRepliedMessageSid",
-                                    "SMbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")));
-            WebhookResult location = inboundRoute(channel)
-                    .handler()
-                    .handle(signed(
-                            AUTH_TOKEN,
-                            PUBLIC_URL,
-                            "/webhooks/twilio-whatsapp",
-                            "",
-                            inboundWhatsApp(
-                                    MMS_SID,
-                                    "",
-                                    "Latitude",
-                                    "51.5074",
-                                    "Longitude",
-                                    "-0.1278",
-                                    "Address",
-                                    "Trafalgar Square",
-                                    "Label",
-                                    "Meet here")));
+                            "Latitude",
+                            "51.5074",
+                            "Longitude",
+                            "-0.1278",
+                            "Address",
+                            "Trafalgar Square",
+                            "Label",
+                            "Meet here"));
 
             assertThat(((WebhookResult.Inbound) button).message().extras())
                     .containsEntry("ButtonText", "Yes please")
@@ -196,21 +181,8 @@ class TwilioWhatsAppWebhookTest {
     @Test
     void anSmsSenderPointedAtTheWhatsAppWebhookIsRefused() {
         try (TwilioWhatsAppChannel channel = started()) {
-            WebhookResult result = inboundRoute(channel)
-                    .handler()
-                    .handle(signed(
-                            AUTH_TOKEN,
-                            PUBLIC_URL,
-                            "/webhooks/twilio-whatsapp",
-                            "",
-                            "MessageSid",
-                            SMS_SID,
-                            "From",
-                            PERSON,
-                            "To",
-                            OUR_NUMBER,
-                            "Body",
-                            "hi"));
+            WebhookResult result =
+                    receive(channel, "MessageSid", SMS_SID, "From", PERSON, "To", OUR_NUMBER, "Body", "hi");
 
             assertThat(result.response().status()).isEqualTo(400);
             assertThat(new String(result.response().body(), StandardCharsets.UTF_8))
@@ -227,10 +199,7 @@ class TwilioWhatsAppWebhookTest {
             channel.start(context(clock));
             assertThat(channel.isWindowOpen(Address.of(PERSON))).isFalse();
 
-            inboundRoute(channel)
-                    .handler()
-                    .handle(signed(
-                            AUTH_TOKEN, PUBLIC_URL, "/webhooks/twilio-whatsapp", "", inboundWhatsApp(SMS_SID, "hi")));
+            receive(channel, inboundWhatsApp(SMS_SID, "hi"));
 
             assertThat(channel.isWindowOpen(Address.of(PERSON))).isTrue();
             assertThat(channel.isWindowOpen(Address.of("+15550009999"))).isFalse();
@@ -257,10 +226,7 @@ class TwilioWhatsAppWebhookTest {
                 TwilioWhatsAppChannel channel = TwilioWhatsAppChannel.builderFromEnv(env())
                         .windowStore(broken)
                         .build()) {
-            WebhookResult result = inboundRoute(channel)
-                    .handler()
-                    .handle(signed(
-                            AUTH_TOKEN, PUBLIC_URL, "/webhooks/twilio-whatsapp", "", inboundWhatsApp(SMS_SID, "hi")));
+            WebhookResult result = receive(channel, inboundWhatsApp(SMS_SID, "hi"));
             logs = log.text();
 
             assertThat(result).isInstanceOf(WebhookResult.Inbound.class);
@@ -374,14 +340,7 @@ class TwilioWhatsAppWebhookTest {
         try (LogCapture log = LogCapture.start();
                 TwilioWhatsAppChannel channel = TwilioWhatsAppChannel.fromEnv(env("WHATSAPP_ALLOWED_USERS", PERSON))) {
             channel.start(context(Clock.systemUTC()));
-            inboundRoute(channel)
-                    .handler()
-                    .handle(signed(
-                            AUTH_TOKEN,
-                            PUBLIC_URL,
-                            "/webhooks/twilio-whatsapp",
-                            "",
-                            inboundWhatsApp(SMS_SID, "secret words")));
+            receive(channel, inboundWhatsApp(SMS_SID, "secret words"));
             logs = log.text();
         }
         assertThat(logs)

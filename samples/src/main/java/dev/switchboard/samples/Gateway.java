@@ -16,6 +16,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +34,8 @@ import java.util.concurrent.CountDownLatch;
  * through signed webhooks, so the whole stack runs as in production with nothing leaving the machine.
  *
  * <p>{@code SWITCHBOARD_AGENT} picks the agent: {@code demo} (the default), {@code echo} or {@code
- * silent}.
+ * silent}. {@code SWITCHBOARD_HEARTBEAT_CRON} (with {@code SWITCHBOARD_HEARTBEAT_TEXT} and {@code
+ * SWITCHBOARD_HEARTBEAT_ZONE}) pushes a heartbeat to every home channel on a schedule.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -44,6 +47,9 @@ public final class Gateway implements AutoCloseable {
 
     /** The gateway's WhatsApp number in sandbox mode, unless {@code TWILIO_WHATSAPP_NUMBER} says otherwise. */
     public static final String SANDBOX_WHATSAPP_NUMBER = "+14155238886";
+
+    /** The Content API template the sandbox gateway uses for WhatsApp pushes outside the window. */
+    public static final String SANDBOX_TEMPLATE_SID = "HX5a9d0b1e2c3f4a5b6c7d8e9f0a1b2c3d";
 
     private static final String SMS_PATH = "/webhooks/twilio";
     private static final String WHATSAPP_PATH = "/webhooks/twilio-whatsapp";
@@ -92,7 +98,41 @@ public final class Gateway implements AutoCloseable {
             }
             runtime.channel(channel.build());
         }
-        return runtime.build().start();
+        AgentRuntime started = runtime.build().start();
+        try {
+            scheduleHeartbeat(env, started);
+        } catch (RuntimeException e) {
+            started.close();
+            throw e;
+        }
+        return started;
+    }
+
+    /**
+     * Pushes {@code SWITCHBOARD_HEARTBEAT_TEXT} to every home channel on the schedule {@code
+     * SWITCHBOARD_HEARTBEAT_CRON} (five fields, or six with seconds first), in the zone {@code
+     * SWITCHBOARD_HEARTBEAT_ZONE} (default: the system's). Each push's outcome is logged by the
+     * runtime.
+     */
+    private static void scheduleHeartbeat(Map<String, String> env, AgentRuntime runtime) {
+        if (!present(env, "SWITCHBOARD_HEARTBEAT_CRON")) {
+            return;
+        }
+        String text = present(env, "SWITCHBOARD_HEARTBEAT_TEXT")
+                ? env.get("SWITCHBOARD_HEARTBEAT_TEXT")
+                : "Switchboard heartbeat: the gateway is up.";
+        ZoneId zone;
+        try {
+            zone = present(env, "SWITCHBOARD_HEARTBEAT_ZONE")
+                    ? ZoneId.of(env.get("SWITCHBOARD_HEARTBEAT_ZONE").strip())
+                    : ZoneId.systemDefault();
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException(
+                    "SWITCHBOARD_HEARTBEAT_ZONE must be a time zone id such as Europe/London: "
+                            + env.get("SWITCHBOARD_HEARTBEAT_ZONE"),
+                    e);
+        }
+        runtime.schedule("heartbeat", env.get("SWITCHBOARD_HEARTBEAT_CRON").strip(), zone, () -> Optional.of(text));
     }
 
     private static Gateway startSandbox(Map<String, String> given, Agent agent, PrintStream console) {
@@ -120,6 +160,8 @@ public final class Gateway implements AutoCloseable {
             String base = "http://127.0.0.1:" + port;
             env.putIfAbsent("SMS_WEBHOOK_URL", base + SMS_PATH);
             env.putIfAbsent("WHATSAPP_WEBHOOK_URL", base + WHATSAPP_PATH);
+            // Pushes to the dev phone's WhatsApp outside the 24-hour window go out as this template.
+            env.putIfAbsent("WHATSAPP_HOME_TEMPLATE_SID", SANDBOX_TEMPLATE_SID);
             for (String channel : List.of("SMS", "WHATSAPP")) {
                 if (!present(env, channel + "_ALLOWED_USERS") && !present(env, channel + "_ALLOW_ALL_USERS")) {
                     env.put(channel + "_ALLOWED_USERS", SANDBOX_PHONE);
@@ -230,7 +272,8 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static int freeLoopbackPort() {
+    /** A free port on 127.0.0.1, for a webhook URL that must name its port before the listener binds. */
+    static int freeLoopbackPort() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             return socket.getLocalPort();

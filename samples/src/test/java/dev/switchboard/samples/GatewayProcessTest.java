@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -40,10 +41,15 @@ class GatewayProcessTest {
     }
 
     private Process launch(Path stderr) throws IOException {
+        return launch(stderr, Map.of());
+    }
+
+    private Process launch(Path stderr, Map<String, String> extra) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command());
         builder.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("SMS_"));
         builder.environment().put("SWITCHBOARD_AGENT", "echo");
         builder.environment().put("SMS_WEBHOOK_PORT", "0");
+        builder.environment().putAll(extra);
         builder.redirectError(stderr.toFile());
         return builder.start();
     }
@@ -128,6 +134,27 @@ class GatewayProcessTest {
                         .find())
                 .as("a token-like value in the logs:%n%s", logs)
                 .isFalse();
+    }
+
+    @Test
+    void theHeartbeatReachesTheDevPhoneAndItsOutcomeIsLogged() throws Exception {
+        Path stderr = tmp.resolve("stderr.log");
+        Process process = launch(
+                stderr,
+                Map.of("SWITCHBOARD_HEARTBEAT_CRON", "* * * * * *", "SWITCHBOARD_HEARTBEAT_TEXT", "**still** here"));
+        List<String> seen = new ArrayList<>();
+        try {
+            BlockingQueue<String> lines = lines(process);
+            assertThat(awaitLine(lines, "agent> still", seen)).isEqualTo("agent> still here");
+            // Outside WhatsApp's window (the dev phone has not written), the sandbox's template is used.
+            assertThat(awaitLine(lines, "agent (WhatsApp)> ", seen))
+                    .startsWith("agent (WhatsApp)> (template HX")
+                    .endsWith("{\"1\":\"*still* here\"})");
+        } finally {
+            stop(process);
+        }
+        String logs = Files.readString(stderr);
+        assertThat(logs).contains("heartbeat").contains("+1555***4321").doesNotContain("still here");
     }
 
     @Test

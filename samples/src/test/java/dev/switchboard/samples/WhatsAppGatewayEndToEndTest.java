@@ -7,6 +7,7 @@ import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.runtime.Agent;
 import dev.switchboard.runtime.AgentRuntime;
 import dev.switchboard.runtime.RuntimeListener;
+import dev.switchboard.runtime.schedule.MutableClock;
 import dev.switchboard.samples.sandbox.SandboxMessage;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
 import dev.switchboard.sms.twilio.TwilioSmsChannel;

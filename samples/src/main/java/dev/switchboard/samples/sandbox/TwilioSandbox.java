@@ -61,7 +61,11 @@ import org.slf4j.LoggerFactory;
  * an {@code SM…} sid), lists and fetches messages, and then reports {@code sent} and {@code
  * delivered} to the message's {@code StatusCallback}, signed with the account's auth token like
  * every Twilio webhook. It binds to the loopback address only. {@link #enqueueFault(SandboxFault)}
- * makes it fail the next creations on purpose.
+ * makes it fail the next creations on purpose, {@link #optOut(String)} refuses a recipient with
+ * 21610, and the {@code To} numbers of Twilio's test credentials fail as they do there: {@code
+ * +15005550001} (21211 invalid), {@code +15005550002} (21612 unreachable), {@code +15005550003}
+ * (21408 region not enabled), {@code +15005550004} (21610 unsubscribed), {@code +15005550009} (21614
+ * not a mobile number).
  */
 public final class TwilioSandbox implements AutoCloseable {
 
@@ -276,6 +280,11 @@ public final class TwilioSandbox implements AutoCloseable {
         }
         if (body.length() > MAX_BODY) {
             sendError(exchange, 400, 21617, "The concatenated message body exceeds the 1600 character limit.");
+            return;
+        }
+        MagicNumber magic = MagicNumber.of(stripChannel(to));
+        if (magic != null) {
+            sendError(exchange, 400, magic.code, magic.message);
             return;
         }
         if (optedOut.contains(stripChannel(to)) || optedOut.contains(to)) {
@@ -507,6 +516,37 @@ public final class TwilioSandbox implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         };
+    }
+
+    /**
+     * The {@code To} numbers Twilio's test credentials fail on purpose, failing here the same way, so
+     * that a sample or test can provoke each error with configuration alone.
+     */
+    private enum MagicNumber {
+        INVALID("+15005550001", 21211, "The 'To' number is not a valid phone number."),
+        UNROUTABLE("+15005550002", 21612, "The 'To' phone number is not currently reachable via SMS."),
+        NO_INTERNATIONAL("+15005550003", 21408, "Permission to send an SMS has not been enabled for the region."),
+        UNSUBSCRIBED("+15005550004", 21610, "Attempt to send to unsubscribed recipient"),
+        NOT_MOBILE("+15005550009", 21614, "'To' number is not a valid mobile number");
+
+        private final String number;
+        private final int code;
+        private final String message;
+
+        MagicNumber(String number, int code, String message) {
+            this.number = number;
+            this.code = code;
+            this.message = message;
+        }
+
+        static MagicNumber of(String to) {
+            for (MagicNumber magic : values()) {
+                if (magic.number.equals(to)) {
+                    return magic;
+                }
+            }
+            return null;
+        }
     }
 
     private static final class Stored {

@@ -3,15 +3,21 @@ package dev.switchboard.twilio;
 import static java.util.Objects.requireNonNull;
 
 import dev.switchboard.channel.AccessPolicy;
+import dev.switchboard.channel.Address;
+import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.ChannelContext;
+import dev.switchboard.channel.HomeChannel;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.WebhookHandler;
+import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -19,14 +25,15 @@ import org.slf4j.Logger;
 /**
  * What every Twilio channel does the same way once configured: its two webhook routes (incoming
  * messages on the webhook path, status callbacks on that path plus {@code /status}, both checking
- * signatures against the public URLs unless switched off), its {@link TwilioSender}, its clock (the
- * system's until the host's arrives at start), and its start-once, close-idempotently lifecycle.
+ * {@code X-Twilio-Signature} against the public URLs unless switched off), its {@link
+ * TwilioSender}, its clock (the system's until the host's arrives at start), and its start-once,
+ * close-idempotently lifecycle.
  *
- * <p>A channel keeps one core and adds only what is its own: its start-up line, its send rules, and
- * for WhatsApp the window. The core logs through the channel's logger, so that the channel's log
- * settings cover it. Thread-safe.
+ * <p>A channel extends it with only what is its own: its capabilities, its start-up lines, its
+ * send rules and, for WhatsApp, what it does with each incoming message. It logs
+ * through the channel's logger, so that the channel's log settings cover it. Thread-safe.
  */
-public final class TwilioChannelCore implements AutoCloseable {
+public abstract class TwilioChannel implements Channel {
 
     /** The longest text Twilio takes in one message, SMS or WhatsApp. */
     public static final int MAX_MESSAGE_LENGTH = 1600;
@@ -41,24 +48,35 @@ public final class TwilioChannelCore implements AutoCloseable {
     private volatile Clock clock = Clock.systemUTC();
 
     /**
+     * Builds the routes and the sender of a channel that takes incoming messages as the shared
+     * handler reads them.
+     *
+     * @param config the channel's configuration
+     * @param log the channel's logger
+     */
+    protected TwilioChannel(TwilioChannelConfig config, Logger log) {
+        this(config, log, UnaryOperator.identity());
+    }
+
+    /**
      * Builds the routes and the sender of a channel.
      *
      * @param config the channel's configuration
      * @param log the channel's logger
-     * @param inbound wraps the handler of incoming messages, for a channel that acts on what it
-     *     returns ({@link UnaryOperator#identity()} when there is nothing to add)
+     * @param received what the incoming-message route answers for the shared handler's verdict on a
+     *     request (an authentic message, or a refusal): for a channel that acts on each message as
+     *     it arrives, as WhatsApp records its window. Called on the host's thread for every request.
      */
-    public TwilioChannelCore(TwilioChannelConfig config, Logger log, UnaryOperator<WebhookHandler> inbound) {
+    protected TwilioChannel(TwilioChannelConfig config, Logger log, UnaryOperator<WebhookResult> received) {
         this.config = requireNonNull(config, "config");
         this.profile = config.profile();
         this.log = requireNonNull(log, "log");
-        requireNonNull(inbound, "inbound");
+        requireNonNull(received, "received");
         TwilioSignature verifier = TwilioSignature.verifier(config.credentials().authToken());
-        WebhookHandler incoming = handler(
+        WebhookHandler inbound = handler(
                 TwilioWebhookHandler.Kind.INBOUND, verifier, config.webhookUrl().orElse(null));
         this.routes = List.of(
-                WebhookRoute.formPost(
-                        config.webhookPath(), requireNonNull(inbound.apply(incoming), "the wrapped inbound handler")),
+                WebhookRoute.formPost(config.webhookPath(), request -> received.apply(inbound.handle(request))),
                 WebhookRoute.formPost(
                         config.statusPath(),
                         handler(
@@ -91,29 +109,61 @@ public final class TwilioChannelCore implements AutoCloseable {
         return handler.build();
     }
 
-    /** The channel's configuration. */
-    public TwilioChannelConfig config() {
-        return config;
+    /** The channel's id, from its profile. */
+    @Override
+    public final String id() {
+        return profile.id();
     }
 
-    /** The incoming-message route, then the status-callback route. */
-    public List<WebhookRoute> routes() {
+    /** The channel's own number in plain E.164, if it has one (with only a Messaging Service: none). */
+    @Override
+    public final Set<Address> selfAddresses() {
+        return config.selfAddresses();
+    }
+
+    @Override
+    public final AccessPolicy accessPolicy() {
+        return config.accessPolicy();
+    }
+
+    @Override
+    public final Optional<HomeChannel> home() {
+        return config.home();
+    }
+
+    /** The incoming-message route and the status-callback route ({@code <path>/status}). */
+    @Override
+    public final List<WebhookRoute> routes() {
         return routes;
     }
 
+    /** Releases the HTTP client. Idempotent. */
+    @Override
+    public final void close() {
+        if (closed.compareAndSet(false, true)) {
+            sender.close();
+            log.debug("[{}] closed", profile.id());
+        }
+    }
+
+    /** The channel's configuration. */
+    protected final TwilioChannelConfig config() {
+        return config;
+    }
+
     /** The host's clock once started; the system UTC clock before. */
-    public Clock clock() {
+    protected final Clock clock() {
         return clock;
     }
 
     /**
      * Marks the channel started and takes the host's clock, for {@code receivedAt} and whatever else
-     * the channel times.
+     * the channel times; the first thing a channel's {@link #start} does.
      *
      * @return the host's listen address as {@code host:port}, an IPv6 literal in brackets
      * @throws IllegalStateException if the channel was started before or is closed
      */
-    public String start(ChannelContext context) {
+    protected final String startOnce(ChannelContext context) {
         requireNonNull(context, "context");
         if (closed.get()) {
             throw new IllegalStateException("the " + profile.id() + " channel is closed");
@@ -129,10 +179,11 @@ public final class TwilioChannelCore implements AutoCloseable {
     }
 
     /**
-     * Logs, after the channel's own start-up line, the Messaging Service when it replaces the number
-     * as sender, and warns when signatures are not checked or when nobody may talk to the agent.
+     * Logs, after the channel's own start-up lines, the Messaging Service when it replaces the
+     * number as sender, and warns when signatures are not checked or when nobody may talk to the
+     * agent.
      */
-    public void logStartWarnings() {
+    protected final void logStartWarnings() {
         if (config.number().isPresent() && config.messagingServiceSid().isPresent()) {
             log.info(
                     "[{}] sending through Messaging Service {}",
@@ -158,13 +209,14 @@ public final class TwilioChannelCore implements AutoCloseable {
     }
 
     /**
-     * Refuses a message that must not reach Twilio whatever the channel's rules.
+     * Refuses a message that must not reach Twilio whatever the channel's rules; the first thing a
+     * channel's {@link #send} does.
      *
      * @throws IllegalStateException if the channel is closed
      * @throws PermanentChannelException if the text is longer than {@value #MAX_MESSAGE_LENGTH}
      *     characters
      */
-    public void checkSendable(OutboundMessage message) {
+    protected final void checkSendable(OutboundMessage message) {
         requireNonNull(message, "message");
         if (closed.get()) {
             throw new IllegalStateException("the " + profile.id() + " channel is closed");
@@ -179,27 +231,13 @@ public final class TwilioChannelCore implements AutoCloseable {
     }
 
     /**
-     * Sends one message as it is, through the channel's {@link TwilioSender}.
+     * Sends {@code message} as it is, through the channel's {@link TwilioSender}.
      *
      * @throws dev.switchboard.channel.RetriableChannelException if trying again may succeed
      * @throws PermanentChannelException if it never will
      * @throws IllegalStateException if the channel is closed
      */
-    public SendReceipt send(OutboundMessage message) {
+    protected final SendReceipt sendAsIs(OutboundMessage message) {
         return sender.send(message);
-    }
-
-    /** Releases the HTTP client. Idempotent. */
-    @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            sender.close();
-            log.debug("[{}] closed", profile.id());
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "TwilioChannelCore[" + profile.id() + ", " + config.summary() + "]";
     }
 }

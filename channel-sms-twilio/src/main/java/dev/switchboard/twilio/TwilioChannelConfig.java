@@ -12,8 +12,8 @@ import java.util.Set;
  * Service, the public webhook URL or the explicit absence of signature checks, who may talk to the
  * agent, the home channel, the webhook path and the REST client's settings.
  *
- * <p>A channel's builder, a {@link TwilioChannelBuilder}, checks and collects it; the channel runs
- * on it through a {@link TwilioChannelCore}. Immutable.
+ * <p>A channel's builder, a {@link TwilioChannelBuilder}, checks and collects it; the channel, a
+ * {@link TwilioChannel}, runs on it. Immutable.
  */
 public final class TwilioChannelConfig {
 

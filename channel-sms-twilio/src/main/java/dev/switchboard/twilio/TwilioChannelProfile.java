@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * What sets one Twilio channel apart in the configuration and lifecycle that all of them share
- * ({@link TwilioChannelConfig}, {@link TwilioChannelCore}): its id, how it writes addresses, the
+ * ({@link TwilioChannelBuilder}, {@link TwilioChannel}): its id, how it writes addresses, the
  * names of its variables and the wording of its advice.
  *
  * @param id the channel's id ({@code "sms"}), stamped on events and shown in logs

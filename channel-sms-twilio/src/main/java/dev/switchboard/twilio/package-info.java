@@ -8,8 +8,9 @@
  * only what is its own: a {@link dev.switchboard.twilio.TwilioChannelProfile} names a channel's
  * variables and words its advice, its builder extends {@link
  * dev.switchboard.twilio.TwilioChannelBuilder} (the shared options and {@code fromEnv}) to produce a
- * {@link dev.switchboard.twilio.TwilioChannelConfig}, and a {@link
- * dev.switchboard.twilio.TwilioChannelCore} runs its webhook routes, its sender and its lifecycle.
+ * {@link dev.switchboard.twilio.TwilioChannelConfig}, and the channel itself extends {@link
+ * dev.switchboard.twilio.TwilioChannel}, which runs its webhook routes, its sender and its
+ * lifecycle.
  *
  * <p>Phone addresses are plain E.164 inside Switchboard. A channel-specific prefix (none for SMS,
  * {@code whatsapp:} for WhatsApp) is added and removed at the Twilio boundary only, by a {@link

@@ -14,9 +14,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.channel.AccessPolicy;
 import dev.switchboard.channel.Address;
+import dev.switchboard.channel.ChannelCapabilities;
+import dev.switchboard.channel.ChannelContext;
 import dev.switchboard.channel.HomeChannel;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
+import dev.switchboard.channel.SendReceipt;
+import dev.switchboard.channel.TextFlavour;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
 import java.io.IOException;
@@ -24,19 +28,18 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.UnaryOperator;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * The configuration and lifecycle the Twilio channels share, driven by a profile that is neither
- * SMS's nor WhatsApp's: every name and piece of advice in what it says comes from the profile.
+ * The options, routes and lifecycle the Twilio channels share, driven by a profile that is neither
+ * SMS's nor WhatsApp's: every name and piece of advice in what they say comes from the profile.
  */
-class TwilioChannelCoreTest {
+class TwilioChannelTest {
 
     private static final String PUBLIC_URL = "https://bot.example.com/hooks/fax";
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
@@ -78,8 +81,39 @@ class TwilioChannelCoreTest {
         return new FaxBuilder().readEnv(env(pairs)).build();
     }
 
-    private static TwilioChannelCore core(TwilioChannelConfig config) {
-        return new TwilioChannelCore(config, LoggerFactory.getLogger("test.fax"), UnaryOperator.identity());
+    /** A channel with nothing of its own but the profile: what it does, every Twilio channel does. */
+    private static final class FaxChannel extends TwilioChannel {
+
+        final List<WebhookResult> received;
+
+        FaxChannel(TwilioChannelConfig config) {
+            this(config, new CopyOnWriteArrayList<>());
+        }
+
+        private FaxChannel(TwilioChannelConfig config, List<WebhookResult> received) {
+            super(config, LoggerFactory.getLogger("test.fax"), result -> {
+                received.add(result);
+                return result;
+            });
+            this.received = received;
+        }
+
+        @Override
+        public ChannelCapabilities capabilities() {
+            return new ChannelCapabilities(MAX_MESSAGE_LENGTH, TextFlavour.PLAIN, false, true);
+        }
+
+        @Override
+        public void start(ChannelContext context) {
+            startOnce(context);
+            logStartWarnings();
+        }
+
+        @Override
+        public SendReceipt send(OutboundMessage message) {
+            checkSendable(message);
+            return sendAsIs(message);
+        }
     }
 
     @Test
@@ -128,17 +162,11 @@ class TwilioChannelCoreTest {
     }
 
     @Test
-    void theInboundRouteIsWhatTheChannelMakesOfTheSharedHandler() {
-        List<WebhookResult> seen = new ArrayList<>();
-        try (TwilioChannelCore core =
-                new TwilioChannelCore(config(), LoggerFactory.getLogger("test.fax"), handler -> request -> {
-                    WebhookResult result = handler.handle(request);
-                    seen.add(result);
-                    return result;
-                })) {
-            core.start(context(Clock.fixed(NOW, ZoneOffset.UTC)));
-            WebhookRoute inbound = core.routes().get(0);
-            WebhookRoute status = core.routes().get(1);
+    void theInboundRouteAnswersWhatTheChannelMakesOfTheSharedHandlersVerdict() {
+        try (FaxChannel channel = new FaxChannel(config())) {
+            channel.start(context(Clock.fixed(NOW, ZoneOffset.UTC)));
+            WebhookRoute inbound = channel.routes().get(0);
+            WebhookRoute status = channel.routes().get(1);
 
             WebhookResult result =
                     inbound.handler().handle(signed(AUTH_TOKEN, PUBLIC_URL, inbound.path(), "", inboundSms("hi")));
@@ -157,38 +185,42 @@ class TwilioChannelCoreTest {
                             "To",
                             PERSON));
 
-            assertThat(core.routes()).extracting(WebhookRoute::path).containsExactly("/hooks/fax", "/hooks/fax/status");
-            assertThat(seen).containsExactly(result, forged);
+            assertThat(channel.id()).isEqualTo("fax");
+            assertThat(channel.routes())
+                    .extracting(WebhookRoute::path)
+                    .containsExactly("/hooks/fax", "/hooks/fax/status");
+            assertThat(channel.received).containsExactly(result, forged);
             assertThat(((WebhookResult.Inbound) result).message().channelId()).isEqualTo("fax");
             assertThat(((WebhookResult.Inbound) result).message().receivedAt()).isEqualTo(NOW);
             assertThat(forged.response().status()).isEqualTo(403);
             assertThat(receipt).isInstanceOf(WebhookResult.Receipt.class);
+            assertThat(channel.selfAddresses()).containsExactly(Address.of(OUR_NUMBER));
         }
     }
 
     @Test
     void startsOnceBracketsIpv6AndRefusesAfterClose() {
-        TwilioChannelCore core = core(config());
+        FaxChannel channel = new FaxChannel(config());
 
-        assertThat(core.start(context(Clock.systemUTC(), new InetSocketAddress("::1", 9000))))
+        assertThat(channel.startOnce(context(Clock.systemUTC(), new InetSocketAddress("::1", 9000))))
                 .isEqualTo("[0:0:0:0:0:0:0:1]:9000");
-        assertThatThrownBy(() -> core.start(context(Clock.systemUTC())))
+        assertThatThrownBy(() -> channel.start(context(Clock.systemUTC())))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("the fax channel is already started");
-        core.close();
-        core.close();
-        assertThatThrownBy(() -> core.start(context(Clock.systemUTC()))).hasMessage("the fax channel is closed");
-        assertThatThrownBy(() -> core.checkSendable(OutboundMessage.text(Address.of(PERSON), "hi")))
+        channel.close();
+        channel.close();
+        assertThatThrownBy(() -> channel.start(context(Clock.systemUTC()))).hasMessage("the fax channel is closed");
+        assertThatThrownBy(() -> channel.send(OutboundMessage.text(Address.of(PERSON), "hi")))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("the fax channel is closed");
     }
 
     @Test
     void refusesTextOverTheLimitNamingTheChannel() {
-        try (TwilioChannelCore core = core(config())) {
-            core.checkSendable(OutboundMessage.text(Address.of(PERSON), "x".repeat(1600)));
+        try (FaxChannel channel = new FaxChannel(config())) {
+            channel.checkSendable(OutboundMessage.text(Address.of(PERSON), "x".repeat(1600)));
 
-            assertThatThrownBy(() -> core.checkSendable(OutboundMessage.text(Address.of(PERSON), "x".repeat(1601))))
+            assertThatThrownBy(() -> channel.send(OutboundMessage.text(Address.of(PERSON), "x".repeat(1601))))
                     .isInstanceOf(PermanentChannelException.class)
                     .hasMessage("the message is 1601 characters, over Fax's 1600: split it before sending (a bug in"
                             + " the caller)");
@@ -198,10 +230,10 @@ class TwilioChannelCoreTest {
     @Test
     void sendsWithTheProfilesAdviceForTwilioErrors() throws IOException {
         try (FakeTwilioApi api = FakeTwilioApi.start();
-                TwilioChannelCore core = core(config("TWILIO_API_BASE_URL", api.baseUrl()))) {
+                FaxChannel channel = new FaxChannel(config("TWILIO_API_BASE_URL", api.baseUrl()))) {
             api.answer(twilioError(400, 21211));
 
-            assertThatThrownBy(() -> core.send(OutboundMessage.text(Address.of(PERSON), "hi")))
+            assertThatThrownBy(() -> channel.send(OutboundMessage.text(Address.of(PERSON), "hi")))
                     .isInstanceOf(PermanentChannelException.class)
                     .hasMessage("no fax machine at +1555***4321");
             assertThat(api.only().field("StatusCallback")).isEqualTo(PUBLIC_URL + "/status");
@@ -212,15 +244,14 @@ class TwilioChannelCoreTest {
     void warnsThroughTheChannelsLoggerInTheProfilesWords() {
         String logs;
         try (LogCapture log = LogCapture.start();
-                TwilioChannelCore core = core(config(
+                FaxChannel channel = new FaxChannel(config(
                         "FAX_WEBHOOK_URL",
                         null,
                         "FAX_INSECURE_NO_SIGNATURE",
                         "true",
                         "TWILIO_MESSAGING_SERVICE_SID",
                         TwilioTestData.SERVICE_SID))) {
-            core.start(context(Clock.systemUTC()));
-            core.logStartWarnings();
+            channel.start(context(Clock.systemUTC()));
             logs = log.text();
         }
         assertThat(logs)

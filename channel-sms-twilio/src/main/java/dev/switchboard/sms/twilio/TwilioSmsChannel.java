@@ -2,27 +2,19 @@ package dev.switchboard.sms.twilio;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.switchboard.channel.AccessPolicy;
-import dev.switchboard.channel.Address;
-import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.ChannelCapabilities;
 import dev.switchboard.channel.ChannelContext;
-import dev.switchboard.channel.HomeChannel;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.TextFlavour;
-import dev.switchboard.channel.WebhookRoute;
 import dev.switchboard.twilio.TwilioAddressFormat;
+import dev.switchboard.twilio.TwilioChannel;
 import dev.switchboard.twilio.TwilioChannelBuilder;
 import dev.switchboard.twilio.TwilioChannelConfig;
-import dev.switchboard.twilio.TwilioChannelCore;
 import dev.switchboard.twilio.TwilioChannelProfile;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * {@code /status}. Every send asks Twilio for status callbacks at the public webhook URL plus
  * {@code /status}. Both routes check {@code X-Twilio-Signature} against the public URL.
  */
-public final class TwilioSmsChannel implements Channel {
+public final class TwilioSmsChannel extends TwilioChannel {
 
     /** The channel's id. */
     public static final String ID = "sms";
@@ -64,7 +56,7 @@ public final class TwilioSmsChannel implements Channel {
     public static final String DEFAULT_WEBHOOK_PATH = "/webhooks/twilio";
 
     /** The longest text Twilio takes in one message. */
-    public static final int MAX_MESSAGE_LENGTH = TwilioChannelCore.MAX_MESSAGE_LENGTH;
+    public static final int MAX_MESSAGE_LENGTH = TwilioChannel.MAX_MESSAGE_LENGTH;
 
     private static final Logger log = LoggerFactory.getLogger(TwilioSmsChannel.class);
 
@@ -82,10 +74,8 @@ public final class TwilioSmsChannel implements Channel {
             "the URL Twilio calls",
             Map.of());
 
-    private final TwilioChannelCore core;
-
     private TwilioSmsChannel(TwilioChannelConfig config) {
-        this.core = new TwilioChannelCore(config, log, UnaryOperator.identity());
+        super(config, log);
     }
 
     /** Starts building a channel in code. */
@@ -115,37 +105,10 @@ public final class TwilioSmsChannel implements Channel {
         return builderFromEnv(env).build();
     }
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
     /** 1600 characters, {@link TextFlavour#PLAIN}, media supported, billed per segment. */
     @Override
     public ChannelCapabilities capabilities() {
         return CAPABILITIES;
-    }
-
-    /** The channel's phone number, if it has one (with only a Messaging Service: none). */
-    @Override
-    public Set<Address> selfAddresses() {
-        return core.config().selfAddresses();
-    }
-
-    @Override
-    public AccessPolicy accessPolicy() {
-        return core.config().accessPolicy();
-    }
-
-    @Override
-    public Optional<HomeChannel> home() {
-        return core.config().home();
-    }
-
-    /** The incoming-message route and the status-callback route ({@code <path>/status}). */
-    @Override
-    public List<WebhookRoute> routes() {
-        return core.routes();
     }
 
     /**
@@ -155,13 +118,9 @@ public final class TwilioSmsChannel implements Channel {
      */
     @Override
     public void start(ChannelContext context) {
-        String listen = core.start(context);
-        log.info(
-                "[{}] Twilio webhook server listening on {}, from: {}",
-                ID,
-                listen,
-                core.config().senderForLogs());
-        core.logStartWarnings();
+        String listen = startOnce(context);
+        log.info("[{}] Twilio webhook server listening on {}, from: {}", ID, listen, config().senderForLogs());
+        logStartWarnings();
     }
 
     /**
@@ -174,24 +133,18 @@ public final class TwilioSmsChannel implements Channel {
      */
     @Override
     public SendReceipt send(OutboundMessage message) {
-        core.checkSendable(message);
+        checkSendable(message);
         OutboundMessage toSend = message;
         if (message.template().isPresent()
                 && (!message.text().isEmpty() || !message.mediaUrls().isEmpty())) {
             toSend = new OutboundMessage(message.to(), message.text(), message.mediaUrls(), Optional.empty());
         }
-        return core.send(toSend);
-    }
-
-    /** Releases the HTTP client. Idempotent. */
-    @Override
-    public void close() {
-        core.close();
+        return sendAsIs(toSend);
     }
 
     @Override
     public String toString() {
-        return "TwilioSmsChannel[" + core.config().summary() + "]";
+        return "TwilioSmsChannel[" + config().summary() + "]";
     }
 
     /**

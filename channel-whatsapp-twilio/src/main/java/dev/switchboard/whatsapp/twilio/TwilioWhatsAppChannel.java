@@ -2,13 +2,10 @@ package dev.switchboard.whatsapp.twilio;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.switchboard.channel.AccessPolicy;
 import dev.switchboard.channel.Address;
-import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.ChannelCapabilities;
 import dev.switchboard.channel.ChannelContext;
 import dev.switchboard.channel.DeliveryReceipt;
-import dev.switchboard.channel.HomeChannel;
 import dev.switchboard.channel.InboundMessage;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
@@ -16,11 +13,10 @@ import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.Template;
 import dev.switchboard.channel.TextFlavour;
 import dev.switchboard.channel.WebhookResult;
-import dev.switchboard.channel.WebhookRoute;
 import dev.switchboard.twilio.TwilioAddressFormat;
+import dev.switchboard.twilio.TwilioChannel;
 import dev.switchboard.twilio.TwilioChannelBuilder;
 import dev.switchboard.twilio.TwilioChannelConfig;
-import dev.switchboard.twilio.TwilioChannelCore;
 import dev.switchboard.twilio.TwilioChannelProfile;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +24,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -77,7 +72,7 @@ import org.slf4j.LoggerFactory;
  * proactive template}, else an immediate {@link PermanentChannelException} with provider code
  * {@value #WINDOW_CLOSED_CODE} ({@link #windowClosed}) and nothing sent.
  */
-public final class TwilioWhatsAppChannel implements Channel {
+public final class TwilioWhatsAppChannel extends TwilioChannel {
 
     /** The channel's id. */
     public static final String ID = "whatsapp";
@@ -86,7 +81,7 @@ public final class TwilioWhatsAppChannel implements Channel {
     public static final String DEFAULT_WEBHOOK_PATH = "/webhooks/twilio-whatsapp";
 
     /** The longest text Twilio takes in one WhatsApp message. */
-    public static final int MAX_MESSAGE_LENGTH = TwilioChannelCore.MAX_MESSAGE_LENGTH;
+    public static final int MAX_MESSAGE_LENGTH = TwilioChannel.MAX_MESSAGE_LENGTH;
 
     /** WhatsApp's customer-service window: free text is allowed this long after a person's message. */
     public static final Duration DEFAULT_WINDOW = Duration.ofHours(24);
@@ -147,24 +142,23 @@ public final class TwilioWhatsAppChannel implements Channel {
             "the URL Twilio calls for WhatsApp messages",
             ERROR_MESSAGES);
 
-    private final TwilioChannelCore core;
     private final ConversationWindowStore windowStore;
     private final boolean defaultStore;
     private final Duration window;
     private final String proactiveContentSid;
     private final Function<? super OutboundMessage, Optional<Template>> proactiveTemplates;
 
-    private TwilioWhatsAppChannel(Builder b, TwilioChannelConfig config) {
+    private TwilioWhatsAppChannel(Builder b, TwilioChannelConfig config, ConversationWindowStore windowStore) {
+        super(config, log, result -> recordWindow(windowStore, result));
         this.window = b.window;
         this.defaultStore = b.windowStore == null;
-        this.windowStore = defaultStore ? ConversationWindowStore.inMemory(window) : b.windowStore;
+        this.windowStore = windowStore;
         this.proactiveContentSid = b.proactiveContentSid;
         this.proactiveTemplates = b.proactiveTemplates;
-        this.core = new TwilioChannelCore(config, log, inbound -> request -> recordWindow(inbound.handle(request)));
     }
 
     // Only what the shared handler found authentic and readable opens a window.
-    private WebhookResult recordWindow(WebhookResult result) {
+    private static WebhookResult recordWindow(ConversationWindowStore windowStore, WebhookResult result) {
         if (result instanceof WebhookResult.Inbound inbound) {
             InboundMessage message = inbound.message();
             try {
@@ -248,47 +242,17 @@ public final class TwilioWhatsAppChannel implements Channel {
      */
     public boolean isWindowOpen(Address person) {
         requireNonNull(person, "person");
-        return isOpen(windowStore.lastInbound(person), core.clock().instant());
+        return isOpen(windowStore.lastInbound(person), clock().instant());
     }
 
     private boolean isOpen(Optional<Instant> lastInbound, Instant now) {
         return lastInbound.isPresent() && now.isBefore(lastInbound.get().plus(window));
     }
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
     /** 1600 characters, {@link TextFlavour#WHATSAPP}, media supported, not billed per segment. */
     @Override
     public ChannelCapabilities capabilities() {
         return CAPABILITIES;
-    }
-
-    /** The channel's WhatsApp number in plain E.164, if it has one (with only a Messaging Service: none). */
-    @Override
-    public Set<Address> selfAddresses() {
-        return core.config().selfAddresses();
-    }
-
-    @Override
-    public AccessPolicy accessPolicy() {
-        return core.config().accessPolicy();
-    }
-
-    @Override
-    public Optional<HomeChannel> home() {
-        return core.config().home();
-    }
-
-    /**
-     * The incoming-message route, which also records each sender's window, and the status-callback
-     * route ({@code <path>/status}).
-     */
-    @Override
-    public List<WebhookRoute> routes() {
-        return core.routes();
     }
 
     /**
@@ -299,13 +263,13 @@ public final class TwilioWhatsAppChannel implements Channel {
      */
     @Override
     public void start(ChannelContext context) {
-        String listen = core.start(context);
+        String listen = startOnce(context);
         log.info(
                 "[{}] Twilio WhatsApp webhook on {}{}, from: {}",
                 ID,
                 listen,
-                core.config().webhookPath(),
-                core.config().senderForLogs());
+                config().webhookPath(),
+                config().senderForLogs());
         log.info(
                 "[{}] the {} window is {}; outside it: {}",
                 ID,
@@ -318,7 +282,7 @@ public final class TwilioWhatsAppChannel implements Channel {
                         : proactiveTemplates != null
                                 ? "the application's proactive templates"
                                 : "a message's own template, or an immediate failure (no proactive template)");
-        core.logStartWarnings();
+        logStartWarnings();
     }
 
     /**
@@ -343,13 +307,13 @@ public final class TwilioWhatsAppChannel implements Channel {
      */
     @Override
     public SendReceipt send(OutboundMessage message) {
-        core.checkSendable(message);
+        checkSendable(message);
         if (message.text().isEmpty() && message.mediaUrls().isEmpty()) {
-            return core.send(message);
+            return sendAsIs(message);
         }
         Optional<Instant> lastInbound = windowStore.lastInbound(message.to());
-        if (isOpen(lastInbound, core.clock().instant())) {
-            return core.send(
+        if (isOpen(lastInbound, clock().instant())) {
+            return sendAsIs(
                     message.template().isEmpty()
                             ? message
                             : new OutboundMessage(message.to(), message.text(), message.mediaUrls(), Optional.empty()));
@@ -365,7 +329,7 @@ public final class TwilioWhatsAppChannel implements Channel {
                 message.to(),
                 template.get().id(),
                 message.mediaUrls().isEmpty() ? "" : " without the message's media");
-        return core.send(new OutboundMessage(message.to(), "", List.of(), template));
+        return sendAsIs(new OutboundMessage(message.to(), "", List.of(), template));
     }
 
     private Optional<Template> proactiveTemplate(OutboundMessage message) {
@@ -386,15 +350,9 @@ public final class TwilioWhatsAppChannel implements Channel {
         return Optional.empty();
     }
 
-    /** Releases the HTTP client. Idempotent. */
-    @Override
-    public void close() {
-        core.close();
-    }
-
     @Override
     public String toString() {
-        return "TwilioWhatsAppChannel[" + core.config().summary() + ", window=" + window + "]";
+        return "TwilioWhatsAppChannel[" + config().summary() + ", window=" + window + "]";
     }
 
     /**
@@ -508,7 +466,9 @@ public final class TwilioWhatsAppChannel implements Channel {
          * @throws IllegalArgumentException if the account SID is malformed
          */
         public TwilioWhatsAppChannel build() {
-            return new TwilioWhatsAppChannel(this, buildConfig());
+            TwilioChannelConfig config = buildConfig();
+            return new TwilioWhatsAppChannel(
+                    this, config, windowStore != null ? windowStore : ConversationWindowStore.inMemory(window));
         }
     }
 }

@@ -29,8 +29,12 @@ public interface RuntimeListener {
      * A reply, or an extra message sent through {@link Turn#send(String)}, went out in full.
      *
      * @param receipts the provider's receipt for each part, in order
+     * @param segments the SMS segments the parts cost together (GSM-7 160/153 characters a segment,
+     *     UCS-2 70/67), for channels {@linkplain
+     *     dev.switchboard.channel.ChannelCapabilities#billedPerSegment() billed per segment}; 0 for
+     *     the others. Sum it to see, and cap, what the agent costs.
      */
-    default void onReplySent(ConversationKey conversation, List<SendReceipt> receipts) {}
+    default void onReplySent(ConversationKey conversation, List<SendReceipt> receipts, int segments) {}
 
     /**
      * A part of a reply could not be sent; the parts after it were not sent either.

@@ -380,6 +380,10 @@ class AgentRuntimeTest {
         assertThat(reply.length()).isGreaterThan(3200);
         assertThat(parts).hasSizeGreaterThanOrEqualTo(3);
         assertThat(sent.receipts()).hasSize(parts.size());
+        // Plain ASCII travels in GSM-7: 153 characters a segment once a part is longer than 160.
+        assertThat(sent.segments())
+                .isEqualTo(
+                        parts.stream().mapToInt(p -> (p.length() + 152) / 153).sum());
         assertThat(parts).allSatisfy(part -> assertThat(part.length()).isLessThanOrEqualTo(1600));
         assertThat(String.join(" ", parts)).isEqualTo(reply);
     }
@@ -428,7 +432,8 @@ class AgentRuntimeTest {
                 .listen("127.0.0.1", 0)
                 .listener(new RuntimeListener() {
                     @Override
-                    public void onReplySent(ConversationKey conversation, List<dev.switchboard.channel.SendReceipt> r) {
+                    public void onReplySent(
+                            ConversationKey conversation, List<dev.switchboard.channel.SendReceipt> r, int segments) {
                         replies.countDown();
                         throw new IllegalStateException("listener broke");
                     }

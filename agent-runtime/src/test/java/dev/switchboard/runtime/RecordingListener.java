@@ -22,7 +22,7 @@ final class RecordingListener implements RuntimeListener {
 
     record Dropped(InboundMessage message, DropReason reason) {}
 
-    record ReplySent(ConversationKey conversation, List<SendReceipt> receipts) {}
+    record ReplySent(ConversationKey conversation, List<SendReceipt> receipts, int segments) {}
 
     record SendFailed(ConversationKey conversation, int part, int parts, ChannelException failure) {}
 
@@ -42,8 +42,8 @@ final class RecordingListener implements RuntimeListener {
     }
 
     @Override
-    public void onReplySent(ConversationKey conversation, List<SendReceipt> receipts) {
-        events.add(new ReplySent(conversation, receipts));
+    public void onReplySent(ConversationKey conversation, List<SendReceipt> receipts, int segments) {
+        events.add(new ReplySent(conversation, receipts, segments));
     }
 
     @Override

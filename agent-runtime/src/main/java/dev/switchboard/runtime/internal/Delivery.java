@@ -7,8 +7,12 @@ import java.util.List;
 /** What became of sending one text's parts through a channel, before any delivery report. */
 public sealed interface Delivery {
 
-    /** Every part was accepted; the receipts are in part order. */
-    record Sent(List<SendReceipt> receipts) implements Delivery {
+    /**
+     * Every part was accepted; the receipts are in part order.
+     *
+     * @param segments the SMS segments the parts cost, or 0 where the channel is not billed per segment
+     */
+    record Sent(List<SendReceipt> receipts, int segments) implements Delivery {
         public Sent {
             receipts = List.copyOf(receipts);
         }

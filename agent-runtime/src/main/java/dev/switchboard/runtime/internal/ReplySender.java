@@ -9,6 +9,7 @@ import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.runtime.RuntimeListener;
 import dev.switchboard.runtime.format.ReplyFormatter;
+import dev.switchboard.runtime.format.SegmentCounter;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -38,7 +39,12 @@ public final class ReplySender {
     public boolean send(Channel channel, ConversationKey conversation, String markdown) {
         Delivery delivery = deliver(channel, conversation.counterpart(), markdown);
         if (delivery instanceof Delivery.Sent sent) {
-            listener.onReplySent(conversation, sent.receipts());
+            log.debug(
+                    "reply to {} sent in {} part(s), {} segment(s)",
+                    conversation,
+                    sent.receipts().size(),
+                    sent.segments());
+            listener.onReplySent(conversation, sent.receipts(), sent.segments());
             return true;
         }
         if (delivery instanceof Delivery.Failed failed) {
@@ -100,7 +106,8 @@ public final class ReplySender {
             }
             log.debug("sent part {}/{} to {} on {}", part, parts.size(), to, channel.id());
         }
-        return new Delivery.Sent(receipts);
+        int segments = channel.capabilities().billedPerSegment() ? SegmentCounter.totalSegments(parts) : 0;
+        return new Delivery.Sent(receipts, segments);
     }
 
     private static void logFailure(ConversationKey conversation, int part, int parts, ChannelException e) {

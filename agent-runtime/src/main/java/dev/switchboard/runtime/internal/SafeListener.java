@@ -31,8 +31,8 @@ public final class SafeListener implements RuntimeListener {
     }
 
     @Override
-    public void onReplySent(ConversationKey conversation, List<SendReceipt> receipts) {
-        guard("onReplySent", () -> delegate.onReplySent(conversation, receipts));
+    public void onReplySent(ConversationKey conversation, List<SendReceipt> receipts, int segments) {
+        guard("onReplySent", () -> delegate.onReplySent(conversation, receipts, segments));
     }
 
     @Override

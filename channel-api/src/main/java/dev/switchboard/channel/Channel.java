@@ -1,5 +1,6 @@
 package dev.switchboard.channel;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -46,6 +47,52 @@ public interface Channel extends AutoCloseable {
      * @throws PermanentChannelException if it never will
      */
     SendReceipt send(OutboundMessage message);
+
+    /**
+     * Looks for messages the provider accepted from an earlier {@link #send(OutboundMessage)} of
+     * {@code message} whose outcome is unknown: one that failed with a {@link
+     * RetriableChannelException} that {@linkplain RetriableChannelException#mayHaveBeenProcessed()
+     * may have been processed} (a timeout after the request left, a server error). A host calls it
+     * before sending such a message again, so that a message the provider did accept is not sent
+     * twice.
+     *
+     * <p>An implementation asks the provider for messages to {@code message.to()} from the channel's
+     * sender, created no earlier than {@code notBefore} (allowing for the provider's clock and the
+     * resolution of its timestamps), with the same content. It may return messages the host already
+     * knows of (an identical text sent moments before); the host skips those.
+     *
+     * <p>The default cannot look: it throws {@link UnsupportedOperationException}, and a host then
+     * treats the send as possibly made and does not repeat it.
+     *
+     * @param message the message as it was given to {@link #send(OutboundMessage)}
+     * @param notBefore when the first attempt to send it began, by the host's clock
+     * @return the matching messages the provider has, as receipts with their current status, oldest
+     *     first; empty if it has none, so that sending again is safe
+     * @throws UnsupportedOperationException if the channel cannot look this message up (at all, or
+     *     not this kind of message: a template whose text the provider renders)
+     * @throws RetriableChannelException if the provider could not be asked now
+     * @throws PermanentChannelException if it never can be (rejected credentials)
+     */
+    default List<SendReceipt> findSent(OutboundMessage message, Instant notBefore) {
+        throw new UnsupportedOperationException("channel " + id() + " cannot look up the messages it sent");
+    }
+
+    /**
+     * The failure a delivery report describes, in the terms {@link #send(OutboundMessage)} would
+     * have used had the provider refused the message at once: a message a person can act on, the
+     * provider's code, and the {@link PermanentChannelException.Reason}. A host reports it with the
+     * text the part belonged to.
+     *
+     * <p>The default knows no provider codes and returns empty; the host then reports the status and
+     * the code as they are.
+     *
+     * @param receipt a report of a {@linkplain DeliveryStatus#isFailure() failed} message
+     * @return the failure, or empty if the receipt reports no failure or the channel has nothing to
+     *     add to its code
+     */
+    default Optional<PermanentChannelException> deliveryFailure(DeliveryReceipt receipt) {
+        return Optional.empty();
+    }
 
     /** Releases the channel's resources. Idempotent. */
     @Override

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -53,6 +54,26 @@ class GoldenCorpusTest {
         for (String part : parts) {
             assertThat(part.length()).isLessThanOrEqualTo(capabilities.maxMessageLength());
         }
+    }
+
+    @Test
+    void gsmNormalisationSavesSegmentsOnTheCorpus() {
+        ReplyFormatter normalising =
+                MarkdownFormatter.builder().gsmNormalisation(true).build();
+        String longAnswer = Corpus.read("long-answer.md");
+
+        assertThat(SegmentCounter.totalSegments(formatter.format(longAnswer, SMS)))
+                .isEqualTo(43);
+        assertThat(SegmentCounter.totalSegments(normalising.format(longAnswer, SMS)))
+                .isEqualTo(32);
+        int plain = 0;
+        int normalised = 0;
+        for (String name : Corpus.names()) {
+            String reply = Corpus.read(name + ".md");
+            plain += SegmentCounter.totalSegments(formatter.format(reply, SMS));
+            normalised += SegmentCounter.totalSegments(normalising.format(reply, SMS));
+        }
+        assertThat(normalised).isEqualTo(140).isLessThan(plain);
     }
 
     /** The corpus on the test class path. */

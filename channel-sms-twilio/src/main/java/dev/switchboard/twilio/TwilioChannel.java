@@ -6,6 +6,7 @@ import dev.switchboard.channel.AccessPolicy;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.ChannelContext;
+import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.HomeChannel;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
@@ -15,6 +16,7 @@ import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -239,5 +241,34 @@ public abstract class TwilioChannel implements Channel {
      */
     protected final SendReceipt sendAsIs(OutboundMessage message) {
         return sender.send(message);
+    }
+
+    /**
+     * Looks up, through the channel's {@link TwilioSender}, the messages Twilio accepted that match
+     * {@code message} as it is (see {@link TwilioSender#findSent}): what a channel's {@link
+     * #findSent} calls with the message as its {@link #send} would have sent it.
+     *
+     * @throws UnsupportedOperationException if {@code message} is a template
+     * @throws dev.switchboard.channel.RetriableChannelException if Twilio could not be asked
+     * @throws PermanentChannelException if Twilio refused the look-up
+     * @throws IllegalStateException if the channel is closed
+     */
+    protected final List<SendReceipt> findSentAsIs(OutboundMessage message, Instant notBefore) {
+        requireNonNull(message, "message");
+        if (closed.get()) {
+            throw new IllegalStateException("the " + profile.id() + " channel is closed");
+        }
+        return sender.findSent(message, notBefore);
+    }
+
+    /**
+     * The failure a status callback reports, worded like Twilio's refusals of a send, with Twilio's
+     * code, what to do, and the reason: {@link PermanentChannelException.Reason#RECIPIENT_OPTED_OUT}
+     * for 21610, {@link PermanentChannelException.Reason#CONFIGURATION} for 20003, 21606, 30034 and
+     * the like.
+     */
+    @Override
+    public Optional<PermanentChannelException> deliveryFailure(DeliveryReceipt receipt) {
+        return sender.deliveryFailure(receipt);
     }
 }

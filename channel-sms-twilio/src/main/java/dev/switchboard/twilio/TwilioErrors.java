@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.ChannelException;
+import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.PermanentChannelException;
+import dev.switchboard.channel.PermanentChannelException.Reason;
 import dev.switchboard.channel.RetriableChannelException;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -54,6 +57,53 @@ final class TwilioErrors {
                     "Twilio error 21635: the recipient {to} is a landline and cannot receive messages; drop"
                             + " the number"));
 
+    /**
+     * The codes a delivery report carries when a message Twilio accepted ends {@code undelivered} or
+     * {@code failed}; the refusals above may arrive this way too.
+     */
+    static final Map<Integer, String> DELIVERY_MESSAGES = Map.ofEntries(
+            Map.entry(30001, "Twilio error 30001: the sender's queue overflowed; send more slowly"),
+            Map.entry(30002, "Twilio error 30002: the account is suspended; check its status in the Twilio console"),
+            Map.entry(
+                    30003,
+                    "Twilio error 30003: the handset of {to} is unreachable (switched off or out of coverage);"
+                            + " try again later or reach them another way"),
+            Map.entry(30004, "Twilio error 30004: the message to {to} was blocked, by the recipient or their carrier"),
+            Map.entry(
+                    30005,
+                    "Twilio error 30005: the carrier does not know {to}, or it is no longer in service; drop the"
+                            + " number"),
+            Map.entry(
+                    30006,
+                    "Twilio error 30006: {to} is a landline or its carrier cannot take messages; drop the number"),
+            Map.entry(
+                    30007,
+                    "Twilio error 30007: the carrier filtered the message to {to}; register the sender (A2P 10DLC,"
+                            + " toll-free verification) and review what the agent sends"),
+            Map.entry(30008, "Twilio error 30008: the carrier could not deliver to {to} and gave no reason"),
+            Map.entry(
+                    30034,
+                    "Twilio error 30034: US carriers refuse messages from an unregistered A2P 10DLC number;"
+                            + " register the brand and campaign of TWILIO_PHONE_NUMBER"),
+            Map.entry(
+                    30036,
+                    "Twilio error 30036: the message to {to} waited in Twilio's queue past its validity period;"
+                            + " send more slowly"),
+            Map.entry(
+                    63016,
+                    "Twilio error 63016: WhatsApp's 24-hour window with {to} is closed, so free text was"
+                            + " refused; send a template"));
+
+    /** The codes a host must act on beyond reporting them. */
+    static final Map<Integer, Reason> REASONS = Map.of(
+            20003, Reason.CONFIGURATION,
+            20404, Reason.CONFIGURATION,
+            21606, Reason.CONFIGURATION,
+            30002, Reason.CONFIGURATION,
+            30034, Reason.CONFIGURATION,
+            63007, Reason.CONFIGURATION,
+            21610, Reason.RECIPIENT_OPTED_OUT);
+
     private final ObjectMapper json;
     private final Map<Integer, String> messages;
 
@@ -84,6 +134,65 @@ final class TwilioErrors {
                         failure);
             case ANSWERED -> answered(failure, to);
         };
+    }
+
+    /**
+     * The failure a status callback reports, worded like a refusal: Twilio's code, what it means
+     * and what to do, and its {@link Reason}.
+     */
+    PermanentChannelException deliveryFailure(DeliveryReceipt receipt) {
+        String status = receipt.status().name().toLowerCase(Locale.ROOT);
+        String to = receipt.to().redacted();
+        Integer code = receipt.errorCode().map(TwilioErrors::parseCode).orElse(null);
+        if (code == null) {
+            return new PermanentChannelException(
+                    "Twilio reported the message to " + to + " " + status + " without an error code",
+                    receipt.errorCode().orElse(null),
+                    null);
+        }
+        String known = messages.getOrDefault(code, DELIVERY_MESSAGES.get(code));
+        String message = known != null
+                ? known.replace("{to}", to)
+                : "Twilio reported the message to " + to + " " + status + " with error " + code
+                        + "; look the code up in Twilio's error dictionary";
+        return new PermanentChannelException(message, code.toString(), null, reason(code));
+    }
+
+    /**
+     * Maps a failed look-up of sent messages. Whatever fails here, nothing was sent: only whether an
+     * earlier send arrived is still unknown.
+     */
+    ChannelException mapLookup(TwilioHttpFailure failure, Address to) {
+        String unknown = "whether the earlier message to " + to + " was sent is still unknown";
+        if (failure.kind() != TwilioHttpFailure.Kind.ANSWERED || failure.status() == 429 || failure.status() >= 500) {
+            String what = failure.kind() == TwilioHttpFailure.Kind.ANSWERED
+                    ? "Twilio answered HTTP " + failure.status()
+                    : failure.getMessage();
+            return new RetriableChannelException(
+                    "could not look up the messages sent to " + to + " (" + what + "): " + unknown,
+                    null,
+                    failure.retryAfter().orElse(null),
+                    false,
+                    failure);
+        }
+        ChannelException mapped = answered(failure, to);
+        return new PermanentChannelException(
+                "Twilio refused to list the messages sent to " + to + " (" + mapped.getMessage() + "): " + unknown,
+                mapped.providerCode().orElse(null),
+                failure,
+                mapped instanceof PermanentChannelException permanent ? permanent.reason() : Reason.OTHER);
+    }
+
+    private static Reason reason(int code) {
+        return REASONS.getOrDefault(code, Reason.OTHER);
+    }
+
+    private static Integer parseCode(String code) {
+        try {
+            return Integer.valueOf(code.strip());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private ChannelException answered(TwilioHttpFailure failure, Address to) {
@@ -122,7 +231,8 @@ final class TwilioErrors {
         }
         String known = code == null ? null : messages.get(code);
         if (known != null) {
-            return new PermanentChannelException(known.replace("{to}", to.redacted()), providerCode, failure);
+            return new PermanentChannelException(
+                    known.replace("{to}", to.redacted()), providerCode, failure, reason(code));
         }
         if (status >= 400) {
             return new PermanentChannelException(

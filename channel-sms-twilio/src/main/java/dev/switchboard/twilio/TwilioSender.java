@@ -4,25 +4,33 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.twilio.base.Page;
 import com.twilio.exception.TwilioException;
 import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.api.v2010.account.Message;
 import com.twilio.rest.api.v2010.account.MessageCreator;
+import com.twilio.rest.api.v2010.account.MessageReader;
 import com.twilio.type.PhoneNumber;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.ChannelException;
+import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.OutboundMessage;
+import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.RetriableChannelException;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.Template;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,6 +50,9 @@ import org.slf4j.LoggerFactory;
  * dev.switchboard.channel.PermanentChannelException} (every other refusal, with Twilio's code and a
  * message that says what to do).
  *
+ * <p>{@link #findSent} looks up, with one more request, whether a send whose answer was lost did
+ * create the message, so that the caller need not send it twice.
+ *
  * <p>Thread-safe. {@link #close()} releases the HTTP client and is idempotent.
  */
 public final class TwilioSender implements AutoCloseable {
@@ -49,6 +60,15 @@ public final class TwilioSender implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TwilioSender.class);
 
     private static final Pattern MESSAGE_SID = Pattern.compile("(SM|MM)[0-9a-fA-F]{32}");
+
+    /**
+     * How much earlier than the caller's first attempt Twilio may date a message: its clock is not
+     * ours, and it stamps whole seconds.
+     */
+    static final Duration CLOCK_ALLOWANCE = Duration.ofSeconds(30);
+
+    /** The most recent messages to one recipient that a look-up reads: one page, one request. */
+    static final long LOOKUP_PAGE_SIZE = 50;
 
     private final String channelId;
     private final TwilioAddressFormat addressFormat;
@@ -136,11 +156,96 @@ public final class TwilioSender implements AutoCloseable {
                     true,
                     null);
         }
-        DeliveryStatus status = Optional.ofNullable(created.getStatus())
-                .flatMap(s -> TwilioWebhookParser.deliveryStatus(s.toString()))
-                .orElse(DeliveryStatus.QUEUED);
+        DeliveryStatus status = status(created);
         log.debug("[{}] sent {} to {} ({})", channelId, sid, message.to(), status);
         return new SendReceipt(sid, status);
+    }
+
+    /**
+     * Looks up the messages Twilio accepted that match {@code message}: to the same recipient, from
+     * this sender (its number, or for a Messaging Service any number of the service), created no
+     * earlier than {@code notBefore} less 30 seconds (Twilio's clock is not ours), with the same
+     * body and number of media. One request ({@code GET Messages.json?To=…&From=…}) reads the most
+     * recent 50 messages to the recipient.
+     *
+     * <p>The list is not filtered by {@code DateSent}: Twilio fills a message's send date only once
+     * it has left its queue, and the message looked for may well still be queued.
+     *
+     * @return the matches, oldest first, with their current status
+     * @throws UnsupportedOperationException if {@code message} is a template, whose body Twilio
+     *     renders and so cannot be matched
+     * @throws RetriableChannelException if Twilio could not be asked; nothing was sent either way
+     * @throws PermanentChannelException if Twilio refused the look-up (rejected credentials)
+     * @throws IllegalStateException if the sender is closed
+     */
+    public List<SendReceipt> findSent(OutboundMessage message, Instant notBefore) {
+        requireNonNull(message, "message");
+        requireNonNull(notBefore, "notBefore");
+        if (closed.get()) {
+            throw new IllegalStateException("the Twilio sender of channel " + channelId + " is closed");
+        }
+        if (message.template().isPresent()) {
+            throw new UnsupportedOperationException(
+                    "a template message cannot be looked up: Twilio renders its body from the template");
+        }
+        MessageReader reader = Message.reader()
+                .setTo(new PhoneNumber(addressFormat.toTwilio(message.to())))
+                .setPageSize(LOOKUP_PAGE_SIZE);
+        if (messagingServiceSid == null) {
+            reader.setFrom(new PhoneNumber(addressFormat.toTwilio(from)));
+        }
+        Page<Message> page;
+        try {
+            page = reader.firstPage(restClient);
+        } catch (TwilioHttpFailure failure) {
+            throw errors.mapLookup(failure, message.to());
+        } catch (TwilioException e) {
+            throw new RetriableChannelException(
+                    "Twilio's list of the messages sent to " + message.to() + " could not be read: whether the"
+                            + " earlier message was sent is still unknown",
+                    null,
+                    null,
+                    false,
+                    e);
+        }
+        Instant earliest = notBefore.truncatedTo(ChronoUnit.SECONDS).minus(CLOCK_ALLOWANCE);
+        String media = Integer.toString(message.mediaUrls().size());
+        List<SendReceipt> found = page.getRecords().stream()
+                .filter(m -> m.getDirection() != Message.Direction.INBOUND)
+                .filter(m -> m.getDateCreated() != null
+                        && !m.getDateCreated().toInstant().isBefore(earliest))
+                .filter(m -> messagingServiceSid == null || messagingServiceSid.equals(m.getMessagingServiceSid()))
+                .filter(m -> Objects.requireNonNullElse(m.getBody(), "").equals(message.text()))
+                .filter(m -> Objects.requireNonNullElse(m.getNumMedia(), "0").equals(media))
+                .filter(m ->
+                        m.getSid() != null && MESSAGE_SID.matcher(m.getSid()).matches())
+                .sorted(Comparator.comparing(Message::getDateCreated).thenComparing(Message::getSid))
+                .map(m -> new SendReceipt(m.getSid(), status(m)))
+                .toList();
+        log.debug("[{}] {} message(s) to {} match an earlier send", channelId, found.size(), message.to());
+        return found;
+    }
+
+    /**
+     * The failure a status callback reports ({@code undelivered} or {@code failed}, with {@code
+     * ErrorCode}), worded as {@link #send} words Twilio's refusals: the code, what it means for the
+     * redacted recipient and what to do, and a {@link PermanentChannelException.Reason} for opt-outs
+     * (21610) and configuration errors (20003, 21606, 30034…).
+     *
+     * @return the failure, or empty if the receipt reports none
+     */
+    public Optional<PermanentChannelException> deliveryFailure(DeliveryReceipt receipt) {
+        requireNonNull(receipt, "receipt");
+        if (!receipt.status().isFailure()) {
+            return Optional.empty();
+        }
+        return Optional.of(errors.deliveryFailure(receipt));
+    }
+
+    private static DeliveryStatus status(Message message) {
+        return Optional.ofNullable(message.getStatus())
+                .flatMap(s -> TwilioWebhookParser.deliveryStatus(s.toString()))
+                .orElse(DeliveryStatus.QUEUED);
     }
 
     /**

@@ -115,6 +115,36 @@ public final class FakeTwilioApi implements AutoCloseable {
                 + "\",\"num_segments\":\"1\",\"direction\":\"outbound-api\"}";
     }
 
+    /** A page of Twilio's message list ({@code GET Messages.json}) holding {@code messages}. */
+    public static String messagePage(String... messages) {
+        return "{\"messages\":[" + String.join(",", messages) + "],\"end\":" + Math.max(0, messages.length - 1)
+                + ",\"first_page_uri\":\"/x\",\"next_page_uri\":null,\"page\":0,\"page_size\":50"
+                + ",\"previous_page_uri\":null,\"start\":0,\"uri\":\"/x\"}";
+    }
+
+    /**
+     * One message as Twilio lists it.
+     *
+     * @param dateCreated in RFC 2822 form, as Twilio writes it ({@code Thu, 21 Nov 2026 10:00:00 +0000})
+     * @param service the Messaging Service SID, or null
+     */
+    public static String listedMessage(
+            String sid,
+            String direction,
+            String to,
+            String from,
+            String service,
+            String body,
+            int numMedia,
+            String dateCreated,
+            String status) {
+        return "{\"sid\":\"" + sid + "\",\"account_sid\":\"" + TwilioTestData.ACCOUNT_SID + "\",\"direction\":\""
+                + direction + "\",\"to\":\"" + to + "\",\"from\":" + (from == null ? "null" : "\"" + from + "\"")
+                + ",\"messaging_service_sid\":" + (service == null ? "null" : "\"" + service + "\"") + ",\"body\":\""
+                + body + "\",\"num_media\":\"" + numMedia + "\",\"date_created\":\"" + dateCreated
+                + "\",\"date_sent\":null,\"status\":\"" + status + "\"}";
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();

@@ -13,6 +13,8 @@ import dev.switchboard.twilio.TwilioChannel;
 import dev.switchboard.twilio.TwilioChannelBuilder;
 import dev.switchboard.twilio.TwilioChannelConfig;
 import dev.switchboard.twilio.TwilioChannelProfile;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -134,12 +136,33 @@ public final class TwilioSmsChannel extends TwilioChannel {
     @Override
     public SendReceipt send(OutboundMessage message) {
         checkSendable(message);
-        OutboundMessage toSend = message;
+        return sendAsIs(asSent(message));
+    }
+
+    /**
+     * Looks up the messages Twilio accepted from an earlier {@link #send} of {@code message} whose
+     * answer was lost: to the same number, from this channel's number (or Messaging Service), created
+     * since {@code notBefore} (less 30 seconds for Twilio's clock), with the same text. One request,
+     * reading the 50 most recent messages to the number.
+     *
+     * @throws UnsupportedOperationException if {@code message} would go out as a template (no text,
+     *     no media), whose body Twilio renders
+     * @throws dev.switchboard.channel.RetriableChannelException if Twilio could not be asked
+     * @throws PermanentChannelException if Twilio refused the look-up
+     * @throws IllegalStateException if the channel is closed
+     */
+    @Override
+    public List<SendReceipt> findSent(OutboundMessage message, Instant notBefore) {
+        return findSentAsIs(asSent(requireNonNull(message, "message")), notBefore);
+    }
+
+    // Text or media go out as such; a template only when the message has neither.
+    private static OutboundMessage asSent(OutboundMessage message) {
         if (message.template().isPresent()
                 && (!message.text().isEmpty() || !message.mediaUrls().isEmpty())) {
-            toSend = new OutboundMessage(message.to(), message.text(), message.mediaUrls(), Optional.empty());
+            return new OutboundMessage(message.to(), message.text(), message.mediaUrls(), Optional.empty());
         }
-        return sendAsIs(toSend);
+        return message;
     }
 
     @Override

@@ -19,6 +19,7 @@ import dev.switchboard.channel.AccessPolicy;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.ChannelCapabilities;
 import dev.switchboard.channel.ChannelContext;
+import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.HomeChannel;
 import dev.switchboard.channel.OutboundMessage;
@@ -453,6 +454,52 @@ class TwilioSmsChannelTest {
             assertThat(api.requests().get(0).form().first("ContentSid")).isEmpty();
             assertThat(api.requests().get(1).form().first("ContentSid")).contains(template.id());
             assertThat(api.requests().get(1).form().first("Body")).isEmpty();
+        }
+    }
+
+    @Test
+    void looksUpAnEarlierSendAsTheTextItWouldHaveSentAndATemplateNotAtAll() throws IOException {
+        Template template = new Template(CONTENT_SID, Map.of("1", "Ada"));
+        Instant firstAttempt = NOW.minusSeconds(5);
+        try (FakeTwilioApi api = FakeTwilioApi.start();
+                TwilioSmsChannel channel = TwilioSmsChannel.fromEnv(env("TWILIO_API_BASE_URL", api.baseUrl()))) {
+            api.answer(FakeTwilioApi.Answer.json(
+                    200,
+                    FakeTwilioApi.messagePage(FakeTwilioApi.listedMessage(
+                            SMS_SID,
+                            "outbound-api",
+                            PERSON,
+                            OUR_NUMBER,
+                            null,
+                            "plain",
+                            0,
+                            "Sun, 01 Mar 2026 11:59:56 +0000",
+                            "delivered"))));
+
+            List<SendReceipt> found = channel.findSent(
+                    OutboundMessage.text(Address.of(PERSON), "plain").withTemplate(template), firstAttempt);
+
+            assertThat(found).containsExactly(new SendReceipt(SMS_SID, DeliveryStatus.DELIVERED));
+            assertThat(api.only().method()).isEqualTo("GET");
+            assertThatThrownBy(() -> channel.findSent(
+                            new OutboundMessage(Address.of(PERSON), "", List.of(), Optional.of(template)),
+                            firstAttempt))
+                    .isInstanceOf(UnsupportedOperationException.class);
+            assertThat(api.requests()).hasSize(1);
+        }
+    }
+
+    @Test
+    void readsAFailedStatusCallbackInTwilioTerms() {
+        try (TwilioSmsChannel channel = TwilioSmsChannel.fromEnv(env())) {
+            Optional<PermanentChannelException> failure = channel.deliveryFailure(new DeliveryReceipt(
+                    SMS_SID, "sms", Address.of(PERSON), DeliveryStatus.FAILED, Optional.of("21610"), NOW));
+
+            assertThat(failure).hasValueSatisfying(e -> {
+                assertThat(e.providerCode()).contains("21610");
+                assertThat(e.reason()).isEqualTo(PermanentChannelException.Reason.RECIPIENT_OPTED_OUT);
+                assertThat(e).hasMessageContaining("+1555***4321").hasMessageNotContaining(PERSON);
+            });
         }
     }
 

@@ -202,8 +202,8 @@ public final class TwilioWhatsAppChannel extends TwilioChannel {
      * The failure of a send outside the window with no template: permanent, with provider code
      * {@value #WINDOW_CLOSED_CODE}, and a message that names the redacted recipient, when they last
      * wrote, and how to configure a template. {@link #send(OutboundMessage)} throws it before any
-     * request; an application can map a later status callback with error 63016 to it too (see {@link
-     * #windowClosedFailure(DeliveryReceipt)}).
+     * request, and {@link #deliveryFailure(DeliveryReceipt)} gives it for a later status callback with
+     * error 63016 (see {@link #windowClosedFailure(DeliveryReceipt)}), so a host reports both alike.
      *
      * @param to the recipient
      * @param lastInbound when they last wrote, if known
@@ -330,6 +330,49 @@ public final class TwilioWhatsAppChannel extends TwilioChannel {
                 template.get().id(),
                 message.mediaUrls().isEmpty() ? "" : " without the message's media");
         return sendAsIs(new OutboundMessage(message.to(), "", List.of(), template));
+    }
+
+    /**
+     * Looks up the messages Twilio accepted from an earlier {@link #send} of {@code message} whose
+     * answer was lost, as {@link #send} would have sent it: inside the window, free text to the same
+     * person from this channel's sender, created since {@code notBefore} (less 30 seconds for
+     * Twilio's clock), with the same text. One request, reading the 50 most recent messages to the
+     * person.
+     *
+     * @throws UnsupportedOperationException if the message went out as a template (outside the
+     *     window, or with neither text nor media): Twilio renders a template's body, so it cannot be
+     *     matched
+     * @throws dev.switchboard.channel.RetriableChannelException if Twilio could not be asked
+     * @throws PermanentChannelException if Twilio refused the look-up
+     * @throws IllegalStateException if the channel is closed
+     */
+    @Override
+    public List<SendReceipt> findSent(OutboundMessage message, Instant notBefore) {
+        requireNonNull(message, "message");
+        if (message.text().isEmpty() && message.mediaUrls().isEmpty()) {
+            return findSentAsIs(message, notBefore);
+        }
+        if (!isOpen(windowStore.lastInbound(message.to()), clock().instant())) {
+            throw new UnsupportedOperationException(
+                    "outside WhatsApp's window the message went out as a template, which cannot be looked up");
+        }
+        return findSentAsIs(
+                new OutboundMessage(message.to(), message.text(), message.mediaUrls(), Optional.empty()), notBefore);
+    }
+
+    /**
+     * The failure a status callback reports: for error {@value #WINDOW_CLOSED_CODE}, the same {@link
+     * #windowClosed} failure {@link #send} throws before any request (see {@link
+     * #windowClosedFailure}); for the others, Twilio's code worded as for SMS, with WhatsApp's own
+     * advice where it differs.
+     */
+    @Override
+    public Optional<PermanentChannelException> deliveryFailure(DeliveryReceipt receipt) {
+        requireNonNull(receipt, "receipt");
+        if (!receipt.status().isFailure()) {
+            return Optional.empty();
+        }
+        return windowClosedFailure(receipt).or(() -> super.deliveryFailure(receipt));
     }
 
     private Optional<Template> proactiveTemplate(OutboundMessage message) {

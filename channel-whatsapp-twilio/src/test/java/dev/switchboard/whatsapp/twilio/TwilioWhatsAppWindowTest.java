@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.switchboard.channel.Address;
+import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
@@ -349,6 +350,57 @@ class TwilioWhatsAppWindowTest {
         assertThat(invalid).hasMessageContaining("+1555***4321").hasMessageNotContaining(PERSON);
         assertThat(throttled.mayHaveBeenProcessed()).isFalse();
         assertThat(twilio.requests()).hasSize(5);
+    }
+
+    @Test
+    void looksUpEarlierFreeTextInsideTheWindowButNotATemplateOutsideIt() {
+        TwilioWhatsAppChannel channel = channel(builder().proactiveTemplate(CONTENT_SID));
+        personWrites(channel);
+        twilio.answer(FakeTwilioApi.Answer.json(
+                200,
+                FakeTwilioApi.messagePage(FakeTwilioApi.listedMessage(
+                        SMS_SID,
+                        "outbound-api",
+                        PERSON_WA,
+                        OUR_WA,
+                        null,
+                        "*hi*",
+                        0,
+                        "Sat, 21 Nov 2026 10:00:01 +0000",
+                        "sent"))));
+
+        List<SendReceipt> found = channel.findSent(OutboundMessage.text(TO, "*hi*"), T0);
+        clock.advance(Duration.ofHours(25));
+
+        assertThat(found).containsExactly(new SendReceipt(SMS_SID, DeliveryStatus.SENT));
+        assertThat(twilio.only().rawQuery())
+                .contains("To=whatsapp%3A%2B15557654321")
+                .contains("From=whatsapp%3A%2B15551234567");
+        assertThatThrownBy(() -> channel.findSent(OutboundMessage.text(TO, "*hi*"), T0))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(twilio.requests()).hasSize(1);
+    }
+
+    @Test
+    void aStatusCallbackWith63016IsTheSameFailureAsAClosedWindowBeforeSending() {
+        TwilioWhatsAppChannel channel = channel();
+        personWrites(channel);
+        DeliveryReceipt refused = new DeliveryReceipt(
+                SMS_SID, "whatsapp", TO, DeliveryStatus.UNDELIVERED, Optional.of("63016"), T0.plusSeconds(60));
+        DeliveryReceipt throttled = new DeliveryReceipt(
+                SMS_SID, "whatsapp", TO, DeliveryStatus.FAILED, Optional.of("63018"), T0.plusSeconds(60));
+
+        PermanentChannelException closed = channel.deliveryFailure(refused).orElseThrow();
+        PermanentChannelException limited = channel.deliveryFailure(throttled).orElseThrow();
+
+        PermanentChannelException before = TwilioWhatsAppChannel.windowClosed(TO, Optional.of(T0));
+        assertThat(closed).hasMessage(before.getMessage());
+        assertThat(closed.providerCode()).isEqualTo(before.providerCode());
+        assertThat(limited.providerCode()).contains("63018");
+        assertThat(limited).hasMessageContaining("over its messaging limit");
+        assertThat(channel.deliveryFailure(
+                        new DeliveryReceipt(SMS_SID, "whatsapp", TO, DeliveryStatus.READ, Optional.empty(), T0)))
+                .isEmpty();
     }
 
     @Test

@@ -11,6 +11,8 @@ import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.InboundMessage;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
+import dev.switchboard.runtime.delivery.AmbiguousSendPolicy;
+import dev.switchboard.runtime.delivery.OptOutStore;
 import dev.switchboard.runtime.format.MarkdownFormatter;
 import dev.switchboard.runtime.format.ReplyFormatter;
 import dev.switchboard.runtime.internal.ConversationDispatcher;
@@ -19,6 +21,8 @@ import dev.switchboard.runtime.internal.Exchange;
 import dev.switchboard.runtime.internal.ExecutorTaskScheduler;
 import dev.switchboard.runtime.internal.InFlight;
 import dev.switchboard.runtime.internal.MessageDedupe;
+import dev.switchboard.runtime.internal.Notifier;
+import dev.switchboard.runtime.internal.Outbox;
 import dev.switchboard.runtime.internal.PushService;
 import dev.switchboard.runtime.internal.ReplySender;
 import dev.switchboard.runtime.internal.RouteTable;
@@ -37,6 +41,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,6 +55,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,7 +105,8 @@ public final class AgentRuntime implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
 
-    private static final int MAX_TRACKED_PUSHES = 10_000;
+    private static final int MAX_TRACKED_TEXTS = 10_000;
+    private static final Duration MIN_PART_TTL = Duration.ofHours(1);
     private static final Duration EARLY_RECEIPT_TTL = Duration.ofMinutes(5);
 
     private enum State {
@@ -127,6 +134,9 @@ public final class AgentRuntime implements AutoCloseable {
     private final TaskScheduler scheduler;
     private final ExecutorTaskScheduler ownedScheduler;
     private final DeliveryTracker tracker;
+    private final Outbox outbox;
+    private final Map<String, String> helpTexts;
+    private final String helpText;
     private final PushService pushes;
 
     private final Object lifecycle = new Object();
@@ -152,7 +162,6 @@ public final class AgentRuntime implements AutoCloseable {
         this.readTimeout = builder.readTimeout;
         this.shutdownTimeout = builder.shutdownTimeout;
         this.listener = new SafeListener(builder.listener);
-        this.sender = new ReplySender(builder.formatter, listener);
         this.dispatcher = new ConversationDispatcher(executor, inFlight);
         this.ingress = new WebhookIngress(
                 RouteTable.of(channels),
@@ -165,15 +174,36 @@ public final class AgentRuntime implements AutoCloseable {
             this.ownedScheduler = new ExecutorTaskScheduler(clock);
             this.scheduler = ownedScheduler;
         }
+        Duration partTtl = builder.deliveryConfirmationTimeout.multipliedBy(2);
         this.tracker = new DeliveryTracker(
                 scheduler,
                 clock,
-                builder.pushConfirmationTimeout,
-                MAX_TRACKED_PUSHES,
+                builder.deliveryConfirmationTimeout,
+                MAX_TRACKED_TEXTS,
+                partTtl.compareTo(MIN_PART_TTL) > 0 ? partTtl : MIN_PART_TTL,
                 EARLY_RECEIPT_TTL,
-                builder.ticker);
-        this.pushes =
-                new PushService(channels, dispatcher, sender, tracker, scheduler, clock, executor, listener, inFlight);
+                builder.ticker,
+                listener::onPartStatus);
+        this.outbox = new Outbox(
+                new Outbox.Settings(
+                        builder.maxSendAttempts,
+                        builder.maxSendDuration,
+                        builder.baseBackoff,
+                        builder.maxBackoff,
+                        builder.ambiguousSends,
+                        builder.outboundConcurrency,
+                        builder.sendRates),
+                scheduler,
+                clock,
+                builder.jitter,
+                builder.optOutStore,
+                tracker::isKnown);
+        this.helpTexts = Map.copyOf(builder.helpTexts);
+        this.helpText = builder.helpText;
+        Notifier notifier = new Notifier(executor, inFlight);
+        this.sender = new ReplySender(builder.formatter, outbox, tracker, listener, notifier, clock, executor);
+        this.pushes = new PushService(
+                channels, dispatcher, sender, outbox, tracker, scheduler, clock, executor, listener, inFlight);
     }
 
     /** A new builder. */
@@ -281,7 +311,7 @@ public final class AgentRuntime implements AutoCloseable {
      * at once; the sending happens on the executor.
      *
      * @return the push's outcome, once settled: when the provider has reported every part delivered or
-     *     one failed, or when the {@linkplain Builder#pushConfirmationTimeout(Duration) confirmation
+     *     one failed, or when the {@linkplain Builder#deliveryConfirmationTimeout(Duration) confirmation
      *     timeout} has passed. It is also logged and reported to {@link
      *     RuntimeListener#onPushOutcome(PushOutcome)}. The future never completes exceptionally; after
      *     {@link #close()} it holds a {@link PushOutcome.Kind#FAILED} outcome, and a blank text is
@@ -453,6 +483,8 @@ public final class AgentRuntime implements AutoCloseable {
                     "{} turns still in flight after {}; dropping those not started", inFlight.count(), shutdownTimeout);
             dispatcher.abandonQueued();
         }
+        // Sends still waiting to be tried again fail now, and their outcomes are reported.
+        outbox.close();
         for (Channel channel : channels) {
             try {
                 channel.close();
@@ -468,11 +500,11 @@ public final class AgentRuntime implements AutoCloseable {
             executor.shutdown();
             try {
                 if (!executor.awaitTermination(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS)) {
-                    dispatcher.abandonUnrun(executor.shutdownNow());
+                    abandonUnrun(executor.shutdownNow());
                 }
             } catch (InterruptedException e) {
                 interrupted = true;
-                dispatcher.abandonUnrun(executor.shutdownNow());
+                abandonUnrun(executor.shutdownNow());
             }
         }
         // Pushes still awaiting delivery reports are reported now, as sent but unconfirmed.
@@ -483,6 +515,11 @@ public final class AgentRuntime implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private void abandonUnrun(List<Runnable> unrun) {
+        dispatcher.abandonUnrun(unrun);
+        Notifier.runUnrun(unrun);
     }
 
     private static Duration remaining(long deadline) {
@@ -513,7 +550,9 @@ public final class AgentRuntime implements AutoCloseable {
         public Runnable inbound(Channel channel, InboundMessage message) {
             ConversationKey key = new ConversationKey(channel.id(), message.from());
             CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-            dispatcher.submit(key, new TurnTask(agent, channel, message, key, sender, listener), acknowledged);
+            Optional<String> help = Optional.ofNullable(helpTexts.getOrDefault(channel.id(), helpText));
+            dispatcher.submit(
+                    key, new TurnTask(agent, channel, message, key, sender, outbox, help, listener), acknowledged);
             return () -> acknowledged.complete(null);
         }
 
@@ -577,7 +616,18 @@ public final class AgentRuntime implements AutoCloseable {
         private ReplyFormatter formatter = MarkdownFormatter.defaults();
         private RuntimeListener listener = new RuntimeListener() {};
         private TaskScheduler scheduler;
-        private Duration pushConfirmationTimeout = Duration.ofMinutes(2);
+        private Duration deliveryConfirmationTimeout = Duration.ofMinutes(2);
+        private int maxSendAttempts = 5;
+        private Duration maxSendDuration = Duration.ofMinutes(2);
+        private Duration baseBackoff = Duration.ofSeconds(1);
+        private Duration maxBackoff = Duration.ofSeconds(30);
+        private AmbiguousSendPolicy ambiguousSends = AmbiguousSendPolicy.RECONCILE;
+        private int outboundConcurrency = 4;
+        private final Map<String, Double> sendRates = new HashMap<>();
+        private RandomGenerator jitter;
+        private OptOutStore optOutStore = OptOutStore.inMemory();
+        private String helpText;
+        private final Map<String, String> helpTexts = new HashMap<>();
 
         private Builder() {}
 
@@ -785,25 +835,190 @@ public final class AgentRuntime implements AutoCloseable {
         }
 
         /**
-         * How long a push whose parts the provider accepted waits for delivery reports before it is
-         * settled as {@link PushOutcome.Kind#SENT_UNCONFIRMED}. Default 2 minutes; zero settles
-         * every accepted push at once as sent but unconfirmed, without waiting.
+         * How long a text whose parts the provider accepted (a reply or a push) waits for delivery
+         * reports before it is settled as sent but unconfirmed ({@link
+         * dev.switchboard.runtime.delivery.ReplyOutcome.Kind#SENT_UNCONFIRMED}, {@link
+         * PushOutcome.Kind#SENT_UNCONFIRMED}). Default 2 minutes; zero settles every accepted text at
+         * once as sent but unconfirmed, without waiting. Its parts' states are followed for twice as
+         * long, and at least an hour, either way.
          *
          * @throws IllegalArgumentException if {@code timeout} is negative
          */
-        public Builder pushConfirmationTimeout(Duration timeout) {
+        public Builder deliveryConfirmationTimeout(Duration timeout) {
             requireNonNull(timeout, "timeout");
             if (timeout.isNegative()) {
-                throw new IllegalArgumentException("pushConfirmationTimeout cannot be negative: " + timeout);
+                throw new IllegalArgumentException("deliveryConfirmationTimeout cannot be negative: " + timeout);
             }
-            this.pushConfirmationTimeout = timeout;
+            this.deliveryConfirmationTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How many times one part of a text is sent at most, the first time included, before it fails.
+         * A part is sent again only when the last attempt certainly did not reach the provider (a
+         * refused connection, HTTP 429), or when a look-up found that it had not (see {@link
+         * #ambiguousSends}); looking up does not count as an attempt. Default 5; 1 never sends again.
+         *
+         * @throws IllegalArgumentException if {@code attempts} is less than 1
+         */
+        public Builder maxSendAttempts(int attempts) {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("maxSendAttempts must be at least 1: " + attempts);
+            }
+            this.maxSendAttempts = attempts;
+            return this;
+        }
+
+        /**
+         * How long after its first attempt a part may still be tried: a retry or look-up whose backoff
+         * would end later is not made, and the part fails. Default 2 minutes. The conversation's later
+         * replies wait behind a part being retried, so keep it short.
+         *
+         * @throws IllegalArgumentException if {@code duration} is not positive
+         */
+        public Builder maxSendDuration(Duration duration) {
+            requireNonNull(duration, "duration");
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException("maxSendDuration must be positive: " + duration);
+            }
+            this.maxSendDuration = duration;
+            return this;
+        }
+
+        /**
+         * The backoff between attempts of a part: before its n-th retry, a random time between zero and
+         * {@code min(max, base × 2}<sup>{@code n-1}</sup>{@code )} (full jitter, so that many senders
+         * throttled at once do not come back together), never shorter than the provider's {@code
+         * Retry-After}. A look-up after an ambiguous send waits at least {@code base}, so that the
+         * provider has listed the message. Default 1 second and 30 seconds.
+         *
+         * @throws IllegalArgumentException if {@code base} is not positive or {@code max} is less than
+         *     {@code base}
+         */
+        public Builder retryBackoff(Duration base, Duration max) {
+            requireNonNull(base, "base");
+            requireNonNull(max, "max");
+            if (base.isNegative() || base.isZero()) {
+                throw new IllegalArgumentException("retryBackoff base must be positive: " + base);
+            }
+            if (max.compareTo(base) < 0) {
+                throw new IllegalArgumentException(
+                        "retryBackoff max cannot be less than its base (" + base + "): " + max);
+            }
+            this.baseBackoff = base;
+            this.maxBackoff = max;
+            return this;
+        }
+
+        /**
+         * What to do with a part whose send may have reached the provider although it failed (a
+         * timeout after the request left, a server error). Default {@link
+         * AmbiguousSendPolicy#RECONCILE}: look it up, and send it again only if the provider does not
+         * have it.
+         */
+        public Builder ambiguousSends(AmbiguousSendPolicy policy) {
+            this.ambiguousSends = requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * How many sends (and look-ups) each channel has under way at most; the others wait for a free
+         * one, in turn, without holding a thread. Default 4 per channel.
+         *
+         * @throws IllegalArgumentException if {@code perChannel} is less than 1
+         */
+        public Builder outboundConcurrency(int perChannel) {
+            if (perChannel < 1) {
+                throw new IllegalArgumentException("outboundConcurrency must be at least 1: " + perChannel);
+            }
+            this.outboundConcurrency = perChannel;
+            return this;
+        }
+
+        /**
+         * Paces the sends of the channel {@code channelId} (one sender) to at most {@code
+         * messagesPerSecond}, evenly spaced, so that a burst of replies or pushes waits its turn instead
+         * of meeting the provider's rate limit (a US long code takes about 1 message a second, a short
+         * code about 100). A retry takes a slot like a first attempt. Default: not paced.
+         *
+         * @throws IllegalArgumentException if {@code channelId} is blank or {@code messagesPerSecond}
+         *     is not a positive number
+         */
+        public Builder sendRate(String channelId, double messagesPerSecond) {
+            requireNonNull(channelId, "channelId");
+            if (channelId.isBlank()) {
+                throw new IllegalArgumentException("sendRate channelId cannot be blank");
+            }
+            if (!(messagesPerSecond > 0) || Double.isInfinite(messagesPerSecond)) {
+                throw new IllegalArgumentException("sendRate for " + channelId
+                        + " must be a positive number of messages a second: " + messagesPerSecond);
+            }
+            sendRates.put(channelId, messagesPerSecond);
+            return this;
+        }
+
+        /**
+         * The randomness of the backoff's jitter. Default: {@link
+         * java.util.concurrent.ThreadLocalRandom}. Tests pass a fixed one to know each backoff; it is
+         * called under a lock, so it need not be thread-safe.
+         */
+        public Builder jitter(RandomGenerator random) {
+            this.jitter = requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * Where opt-outs are kept: who texted a STOP-family word, or whom the provider refused as opted
+         * out, per channel. Every send to them fails at once without reaching the provider, and their
+         * other messages are acknowledged and dropped ({@link DropReason#OPTED_OUT}) until they text a
+         * START-family word. Default: {@link OptOutStore#inMemory()}, forgotten on restart.
+         */
+        public Builder optOutStore(OptOutStore store) {
+            this.optOutStore = requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * The answer to {@code HELP} or {@code INFO} on every channel without one of its own (see
+         * {@link #helpText(String, String)}); it goes out like a reply, formatted and split. Default:
+         * none, which leaves HELP to the provider (Twilio answers it on long codes and toll-free
+         * numbers unless told not to). Either way the word never reaches the agent.
+         *
+         * @throws IllegalArgumentException if {@code text} is blank
+         */
+        public Builder helpText(String text) {
+            requireNonNull(text, "text");
+            if (text.isBlank()) {
+                throw new IllegalArgumentException("helpText cannot be blank");
+            }
+            this.helpText = text;
+            return this;
+        }
+
+        /**
+         * The answer to {@code HELP} or {@code INFO} on the channel {@code channelId}, instead of the
+         * {@linkplain #helpText(String) one for every channel}.
+         *
+         * @throws IllegalArgumentException if {@code channelId} or {@code text} is blank
+         */
+        public Builder helpText(String channelId, String text) {
+            requireNonNull(channelId, "channelId");
+            requireNonNull(text, "text");
+            if (channelId.isBlank()) {
+                throw new IllegalArgumentException("helpText channelId cannot be blank");
+            }
+            if (text.isBlank()) {
+                throw new IllegalArgumentException("helpText for " + channelId + " cannot be blank");
+            }
+            helpTexts.put(channelId, text);
             return this;
         }
 
         /**
          * Builds the runtime; {@link AgentRuntime#start()} starts it.
          *
-         * @throws IllegalStateException if no agent or no channel was set
+         * @throws IllegalStateException if no agent or no channel was set, or {@link #sendRate} or
+         *     {@link #helpText(String, String)} names a channel that was not added
          */
         public AgentRuntime build() {
             if (agent == null) {
@@ -811,6 +1026,17 @@ public final class AgentRuntime implements AutoCloseable {
             }
             if (channels.isEmpty()) {
                 throw new IllegalStateException("at least one channel is required");
+            }
+            List<String> ids = channels.stream().map(Channel::id).toList();
+            for (String id : sendRates.keySet()) {
+                if (!ids.contains(id)) {
+                    throw new IllegalStateException("sendRate names channel " + id + ", but the channels are " + ids);
+                }
+            }
+            for (String id : helpTexts.keySet()) {
+                if (!ids.contains(id)) {
+                    throw new IllegalStateException("helpText names channel " + id + ", but the channels are " + ids);
+                }
             }
             return new AgentRuntime(this);
         }

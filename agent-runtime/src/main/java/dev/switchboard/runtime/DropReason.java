@@ -11,5 +11,26 @@ public enum DropReason {
     /** The executor refused the turn (saturated or shut down by the application). */
     REJECTED,
     /** The runtime closed before the turn could run. */
-    SHUTDOWN
+    SHUTDOWN,
+    /**
+     * A STOP-family word ({@code STOP}, {@code STOPALL}, {@code UNSUBSCRIBE}, {@code CANCEL}, {@code
+     * END}, {@code QUIT}, or the provider's own opt-out marker): the sender is now opted out of the
+     * channel, and nothing more is sent to them until they opt back in.
+     */
+    STOP_KEYWORD,
+    /**
+     * A START-family word ({@code START}, {@code YES}, {@code UNSTOP}, or the provider's opt-in
+     * marker) from a sender who had opted out: they are opted back in to the channel.
+     */
+    START_KEYWORD,
+    /**
+     * {@code HELP} or {@code INFO}: answered with the configured help text, or left to the provider
+     * when none is configured (or the sender is opted out).
+     */
+    HELP_KEYWORD,
+    /**
+     * The sender opted out of the channel and has not opted back in: no reply could be sent, so the
+     * agent is not asked for one.
+     */
+    OPTED_OUT
 }

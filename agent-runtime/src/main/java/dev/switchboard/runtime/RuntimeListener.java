@@ -1,12 +1,13 @@
 package dev.switchboard.runtime;
 
-import dev.switchboard.channel.ChannelException;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.InboundMessage;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
+import dev.switchboard.runtime.delivery.PartStatus;
+import dev.switchboard.runtime.delivery.ReplyOutcome;
 import dev.switchboard.runtime.schedule.PushOutcome;
 import java.util.List;
 
@@ -26,7 +27,9 @@ public interface RuntimeListener {
     default void onDropped(InboundMessage message, DropReason reason) {}
 
     /**
-     * A reply, or an extra message sent through {@link Turn#send(String)}, went out in full.
+     * Every part of a reply, or of an extra message sent through {@link Turn#send(String)}, was
+     * accepted by the provider; delivery reports may follow, and {@link #onReplyOutcome} once they
+     * settle it.
      *
      * @param receipts the provider's receipt for each part, in order
      * @param segments the SMS segments the parts cost together (GSM-7 160/153 characters a segment,
@@ -37,20 +40,28 @@ public interface RuntimeListener {
     default void onReplySent(ConversationKey conversation, List<SendReceipt> receipts, int segments) {}
 
     /**
-     * A part of a reply could not be sent; the parts after it were not sent either.
-     *
-     * @param part the 1-based number of the part that failed, or 0 if the text failed before it was
-     *     split (the formatter threw)
-     * @param parts how many parts the reply had, or 0 if it failed before it was split
-     * @param failure why; {@link dev.switchboard.channel.RetriableChannelException} if trying again
-     *     later may succeed
+     * A reply (or an extra message of a turn) is settled: every part delivered, one failed (which,
+     * why, and the provider's code), or sent but not confirmed in time. Called exactly once for every
+     * reply that had at least one part: at once for a part the provider refused or the runtime gave
+     * up on, later for one whose delivery reports settle it. A failed part stops the parts after it.
      */
-    default void onSendFailed(ConversationKey conversation, int part, int parts, ChannelException failure) {}
+    default void onReplyOutcome(ReplyOutcome outcome) {}
+
+    /**
+     * A part of a text the runtime sent (reply or push) moved on, as the provider's delivery reports
+     * tell: sending, sent, delivered, undelivered, failed or read. Repeated and out-of-order reports
+     * are absorbed: each state of a part is reported at most once, and never after a later one.
+     */
+    default void onPartStatus(PartStatus status) {}
 
     /** The agent threw, or returned {@code null}, instead of answering. */
     default void onAgentFailed(ConversationKey conversation, Throwable failure) {}
 
-    /** The provider reported on a message sent earlier (a delivery status callback). */
+    /**
+     * The provider reported on a message sent earlier (a delivery status callback), exactly as it
+     * arrived: repeats included, and reports for messages the runtime does not follow (sent before a
+     * restart, or forgotten). {@link #onPartStatus} is the deduplicated view.
+     */
     default void onReceipt(DeliveryReceipt receipt) {}
 
     /**

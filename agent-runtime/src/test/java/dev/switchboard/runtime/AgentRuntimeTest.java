@@ -10,6 +10,7 @@ import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.WebhookRequest;
+import dev.switchboard.runtime.delivery.ReplyOutcome;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -395,14 +396,17 @@ class AgentRuntimeTest {
         start(turn -> Optional.of(turn.text().equals("long") ? reply : "short"));
 
         message("SM1", ALICE, "long");
-        RecordingListener.SendFailed failed = listener.next(RecordingListener.SendFailed.class);
+        ReplyOutcome failed = listener.next(RecordingListener.Outcome.class).outcome();
         message("SM2", ALICE, "next");
         listener.next(RecordingListener.ReplySent.class);
 
+        assertThat(failed.kind()).isEqualTo(ReplyOutcome.Kind.FAILED);
         assertThat(failed.conversation().counterpart()).isEqualTo(Address.of(ALICE));
-        assertThat(failed.part()).isEqualTo(2);
+        assertThat(failed.failedPart()).isEqualTo(2);
         assertThat(failed.parts()).isEqualTo(3);
-        assertThat(failed.failure().providerCode()).hasValue("21211");
+        assertThat(failed.messageIds()).containsExactly("SM1");
+        assertThat(failed.providerCode()).hasValue("21211");
+        assertThat(failed.reason()).isEqualTo("part 2/3 refused: the number is invalid (provider code 21211)");
         // Part 1, the failed part 2, then the next reply: part 3 was never tried.
         assertThat(channel.sendCalls()).isEqualTo(3);
         assertThat(channel.sentTexts()).hasSize(2).last().isEqualTo("short");

@@ -2,13 +2,14 @@ package dev.switchboard.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.channel.ChannelException;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.InboundMessage;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
+import dev.switchboard.runtime.delivery.PartStatus;
+import dev.switchboard.runtime.delivery.ReplyOutcome;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,7 +25,9 @@ final class RecordingListener implements RuntimeListener {
 
     record ReplySent(ConversationKey conversation, List<SendReceipt> receipts, int segments) {}
 
-    record SendFailed(ConversationKey conversation, int part, int parts, ChannelException failure) {}
+    record Outcome(ReplyOutcome outcome) {}
+
+    record Part(PartStatus status) {}
 
     record AgentFailed(ConversationKey conversation, Throwable failure) {}
 
@@ -47,8 +50,13 @@ final class RecordingListener implements RuntimeListener {
     }
 
     @Override
-    public void onSendFailed(ConversationKey conversation, int part, int parts, ChannelException failure) {
-        events.add(new SendFailed(conversation, part, parts, failure));
+    public void onReplyOutcome(ReplyOutcome outcome) {
+        events.add(new Outcome(outcome));
+    }
+
+    @Override
+    public void onPartStatus(PartStatus status) {
+        events.add(new Part(status));
     }
 
     @Override

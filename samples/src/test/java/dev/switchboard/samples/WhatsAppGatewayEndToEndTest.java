@@ -3,10 +3,10 @@ package dev.switchboard.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.channel.ChannelException;
-import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.runtime.Agent;
 import dev.switchboard.runtime.AgentRuntime;
 import dev.switchboard.runtime.RuntimeListener;
+import dev.switchboard.runtime.delivery.ReplyOutcome;
 import dev.switchboard.runtime.schedule.MutableClock;
 import dev.switchboard.samples.sandbox.SandboxMessage;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
@@ -89,8 +89,8 @@ class WhatsAppGatewayEndToEndTest {
                 .agent(agent)
                 .listener(new RuntimeListener() {
                     @Override
-                    public void onSendFailed(ConversationKey key, int part, int parts, ChannelException failure) {
-                        failures.add(failure);
+                    public void onReplyOutcome(ReplyOutcome outcome) {
+                        outcome.failure().ifPresent(failures::add);
                     }
                 })
                 .build()

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each conversation with work has a lane: the task running (or about to) and those waiting. The
  * map of lanes only changes inside {@link ConcurrentHashMap#compute}, which serialises the changes
  * to one key without a lock held while a task runs; a drained lane leaves the map. At most one
- * executor task exists per lane, so threads are bounded by the executor alone.
+ * executor task exists per lane, so threads are bounded by the executor alone; a task whose work
+ * goes on without a thread holds its lane, not a thread, until it is done.
  */
 public final class ConversationDispatcher {
 
@@ -28,7 +29,12 @@ public final class ConversationDispatcher {
     /** One unit of work for a conversation. */
     public interface Task {
 
-        void run();
+        /**
+         * Does the work, or starts it: the conversation's next task waits until the returned stage
+         * completes (normally or not), so that work that waits without a thread (a reply retrying
+         * after a backoff) still keeps the conversation's order.
+         */
+        CompletionStage<?> run();
 
         /** Called instead of {@link #run()} when the task will never run. */
         void abandon(DropReason reason);
@@ -180,11 +186,12 @@ public final class ConversationDispatcher {
         @Override
         public void run() {
             Entry entry = current;
+            CompletionStage<?> done = null;
             try {
                 if (abandoning) {
                     entry.task().abandon(DropReason.SHUTDOWN);
                 } else {
-                    entry.task().run();
+                    done = entry.task().run();
                 }
             } catch (RuntimeException e) {
                 // The task reports its own failures; whatever escapes is a bug, and the lane goes on.
@@ -192,15 +199,23 @@ public final class ConversationDispatcher {
             } catch (Error e) {
                 log.error("a task for {} failed: {}", key, e.getClass().getName(), e);
                 if (e instanceof VirtualMachineError) {
+                    finished();
                     throw e;
                 }
+            }
+            if (done == null) {
+                finished();
+            } else {
+                done.whenComplete((result, failure) -> finished());
+            }
+        }
+
+        private void finished() {
+            try {
+                advance(this);
             } finally {
-                try {
-                    advance(this);
-                } finally {
-                    // After advancing, so that idle means no lane is left either.
-                    inFlight.end();
-                }
+                // After advancing, so that idle means no lane is left either.
+                inFlight.end();
             }
         }
     }

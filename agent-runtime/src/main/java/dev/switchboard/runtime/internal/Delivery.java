@@ -22,12 +22,16 @@ public sealed interface Delivery {
     record Empty() implements Delivery {}
 
     /**
-     * A part was refused, or the text could not be formatted ({@code part} and {@code parts} 0); the
-     * parts after it were not sent.
+     * A part was not accepted, or the text could not be formatted ({@code part} and {@code parts} 0);
+     * the parts after it were not sent.
      *
      * @param accepted the receipts of the parts accepted before it
+     * @param failure the channel's last failure for the part
+     * @param reason what became of the part, for people: {@code "refused: …"}, {@code "gave up after 5
+     *     attempts in 12s: …"}; without the part's number
      */
-    record Failed(int part, int parts, List<SendReceipt> accepted, ChannelException failure) implements Delivery {
+    record Failed(int part, int parts, List<SendReceipt> accepted, ChannelException failure, String reason)
+            implements Delivery {
         public Failed {
             accepted = List.copyOf(accepted);
         }

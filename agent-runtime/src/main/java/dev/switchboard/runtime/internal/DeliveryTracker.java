@@ -3,30 +3,34 @@ package dev.switchboard.runtime.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.SendReceipt;
+import dev.switchboard.runtime.delivery.PartStatus;
 import dev.switchboard.runtime.schedule.TaskScheduler;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Follows sent texts through the provider's delivery reports until each is settled: every part
- * delivered, one part failed, or no final report within the confirmation timeout. Keeps each part's
- * latest status, moving only forward.
+ * Follows sent texts through the provider's delivery reports. Each part's state only moves forward:
+ * a report that repeats it or comes after a later one is absorbed, and each move is told to the part
+ * listener once. A text is settled once: every part delivered, one part failed, or no final report
+ * within the confirmation timeout.
  *
- * <p>Reports may arrive before the text is tracked (its first part's report while its last part is
- * still being sent), so reports for unknown messages are kept a while, bounded in number and time.
- * Tracked texts are bounded too: past the capacity a text is settled at once as unconfirmed.
+ * <p>Memory is bounded three ways. Texts awaiting settlement are at most {@code capacity}; past it a
+ * text is settled at once as unconfirmed. Parts are remembered, settled or not, for {@code partTtl}
+ * after their last report and at most {@code 10 × capacity} of them, so that a late report (WhatsApp's
+ * {@code read} after {@code delivered}) still moves its part and a repeat is still absorbed. Reports
+ * that arrive before their text is tracked (its first part's report while its last part is still
+ * being sent) are kept for {@code earlyTtl}, at most {@code capacity} of them.
  */
 public final class DeliveryTracker {
 
@@ -42,26 +46,55 @@ public final class DeliveryTracker {
      *
      * @param errorCode the provider's code of a failed part
      * @param reason a short explanation, without text or phone numbers
+     * @param failedPart the 1-based number of the failed part, 0 if none failed
+     * @param failedReport the report that said the part failed
      */
-    public record Settlement(State state, Optional<String> errorCode, String reason) {}
+    public record Settlement(
+            State state,
+            Optional<String> errorCode,
+            String reason,
+            int failedPart,
+            Optional<DeliveryReceipt> failedReport) {
+
+        static Settlement of(State state, String reason) {
+            return new Settlement(state, Optional.empty(), reason, 0, Optional.empty());
+        }
+    }
 
     private record Key(String channelId, String messageId) {}
+
+    private record Entry(Text text, int index) {}
 
     private final TaskScheduler scheduler;
     private final Clock clock;
     private final Duration timeout;
     private final int capacity;
-    private final ConcurrentHashMap<Key, Tracked> byMessage = new ConcurrentHashMap<>();
-    private final Set<Tracked> pending = ConcurrentHashMap.newKeySet();
+    private final Consumer<PartStatus> onPartStatus;
+    private final Cache<Key, Entry> parts;
+    private final Set<Text> pending = ConcurrentHashMap.newKeySet();
     private final Cache<Key, DeliveryReceipt> early;
     private volatile boolean closed;
 
     public DeliveryTracker(
-            TaskScheduler scheduler, Clock clock, Duration timeout, int capacity, Duration earlyTtl, Ticker ticker) {
+            TaskScheduler scheduler,
+            Clock clock,
+            Duration timeout,
+            int capacity,
+            Duration partTtl,
+            Duration earlyTtl,
+            Ticker ticker,
+            Consumer<PartStatus> onPartStatus) {
         this.scheduler = scheduler;
         this.clock = clock;
         this.timeout = timeout;
         this.capacity = capacity;
+        this.onPartStatus = onPartStatus;
+        this.parts = Caffeine.newBuilder()
+                .maximumSize(10L * capacity)
+                .expireAfterAccess(partTtl)
+                .ticker(ticker)
+                .executor(Runnable::run)
+                .build();
         this.early = Caffeine.newBuilder()
                 .maximumSize(capacity)
                 .expireAfterWrite(earlyTtl)
@@ -74,69 +107,92 @@ public final class DeliveryTracker {
      * Follows a text whose parts were all accepted. {@code onSettled} is called exactly once: on the
      * thread of the report or timer that settles it, of {@link #close()}, or on this one.
      */
-    public void track(String channelId, List<SendReceipt> parts, Consumer<Settlement> onSettled) {
-        Tracked tracked = new Tracked(channelId, parts, onSettled);
+    public void track(ConversationKey conversation, List<SendReceipt> accepted, Consumer<Settlement> onSettled) {
+        Text text = new Text(conversation, accepted.size(), onSettled);
         if (timeout.isZero()) {
-            tracked.settle(
-                    new Settlement(State.UNCONFIRMED, Optional.empty(), "accepted; not waiting for delivery reports"));
+            register(text, accepted);
+            text.settle(Settlement.of(State.UNCONFIRMED, "accepted; not waiting for delivery reports"));
             return;
         }
         if (closed) {
-            tracked.settle(unconfirmedOnClose());
+            text.settle(unconfirmedOnClose());
             return;
         }
         if (pending.size() >= capacity) {
-            tracked.settle(new Settlement(
+            register(text, accepted);
+            text.settle(Settlement.of(
                     State.UNCONFIRMED,
-                    Optional.empty(),
                     "accepted; not followed, as " + capacity + " texts already await delivery reports"));
             return;
         }
-        pending.add(tracked);
-        // Registered before the early reports are read, while a report is kept before the registry is
-        // read: whichever comes second sees the other.
-        for (SendReceipt part : parts) {
-            byMessage.put(new Key(channelId, part.messageId()), tracked);
+        pending.add(text);
+        register(text, accepted);
+        text.startTimer();
+        if (closed) {
+            text.settle(unconfirmedOnClose());
         }
-        for (SendReceipt part : parts) {
-            tracked.update(part.messageId(), part.status(), Optional.empty());
+    }
+
+    /**
+     * Follows the accepted parts of a text that failed before all its parts were sent, for their
+     * states alone: the text is settled already.
+     *
+     * @param parts how many parts the whole text had
+     */
+    public void follow(ConversationKey conversation, List<SendReceipt> accepted, int parts) {
+        if (!accepted.isEmpty()) {
+            register(new Text(conversation, parts, null), accepted);
+        }
+    }
+
+    // Registered before the early reports are read, while a report is kept before the registry is
+    // read: whichever comes second sees the other.
+    private void register(Text text, List<SendReceipt> accepted) {
+        String channelId = text.conversation.channelId();
+        for (int i = 0; i < accepted.size(); i++) {
+            parts.put(new Key(channelId, accepted.get(i).messageId()), new Entry(text, i));
+        }
+        for (int i = 0; i < accepted.size(); i++) {
+            SendReceipt part = accepted.get(i);
+            text.update(i, part.messageId(), part.status(), Optional.empty(), null, false);
             Key key = new Key(channelId, part.messageId());
             DeliveryReceipt report = early.getIfPresent(key);
             if (report != null) {
                 early.invalidate(key);
-                tracked.update(report.messageId(), report.status(), report.errorCode());
+                text.update(i, report.messageId(), report.status(), report.errorCode(), report, true);
             }
-        }
-        tracked.startTimer();
-        if (closed) {
-            tracked.settle(unconfirmedOnClose());
         }
     }
 
     /** Applies a delivery report. */
     public void onReceipt(DeliveryReceipt receipt) {
         Key key = new Key(receipt.channelId(), receipt.messageId());
-        Tracked tracked = byMessage.get(key);
-        if (tracked == null) {
+        Entry entry = parts.getIfPresent(key);
+        if (entry == null) {
             early.asMap()
                     .merge(
                             key,
                             receipt,
                             (kept, next) -> next.status().rank() > kept.status().rank() ? next : kept);
-            tracked = byMessage.get(key);
-            if (tracked == null) {
+            entry = parts.getIfPresent(key);
+            if (entry == null) {
                 return;
             }
             early.invalidate(key);
         }
-        tracked.update(receipt.messageId(), receipt.status(), receipt.errorCode());
+        entry.text().update(entry.index(), receipt.messageId(), receipt.status(), receipt.errorCode(), receipt, true);
+    }
+
+    /** Whether {@code messageId} is a part the tracker remembers on the channel {@code channelId}. */
+    public boolean isKnown(String channelId, String messageId) {
+        return parts.getIfPresent(new Key(channelId, messageId)) != null;
     }
 
     /** Settles every tracked text as unconfirmed; texts tracked later are settled at once. */
     public void close() {
         closed = true;
-        for (Tracked tracked : List.copyOf(pending)) {
-            tracked.settle(unconfirmedOnClose());
+        for (Text text : List.copyOf(pending)) {
+            text.settle(unconfirmedOnClose());
         }
     }
 
@@ -146,29 +202,29 @@ public final class DeliveryTracker {
     }
 
     private static Settlement unconfirmedOnClose() {
-        return new Settlement(
-                State.UNCONFIRMED,
-                Optional.empty(),
-                "accepted; the runtime closed before every delivery report arrived");
+        return Settlement.of(State.UNCONFIRMED, "accepted; the runtime closed before every delivery report arrived");
     }
 
     static String human(Duration duration) {
         return duration.toString().substring(2).toLowerCase(Locale.ROOT);
     }
 
-    private final class Tracked {
+    private final class Text {
 
-        private final String channelId;
-        private final List<String> ids;
+        private final ConversationKey conversation;
+        private final int parts;
         private final Consumer<Settlement> onSettled;
-        private final Map<String, DeliveryStatus> statuses = new LinkedHashMap<>(); // guarded by this
+        private final DeliveryStatus[] statuses; // guarded by this
         private boolean settled; // guarded by this
         private TaskScheduler.Cancellable timer; // guarded by this
 
-        Tracked(String channelId, List<SendReceipt> parts, Consumer<Settlement> onSettled) {
-            this.channelId = channelId;
-            this.ids = parts.stream().map(SendReceipt::messageId).toList();
+        /** @param onSettled null for a text followed for its parts' states alone */
+        Text(ConversationKey conversation, int parts, Consumer<Settlement> onSettled) {
+            this.conversation = conversation;
+            this.parts = parts;
             this.onSettled = onSettled;
+            this.statuses = new DeliveryStatus[parts];
+            this.settled = onSettled == null;
         }
 
         void startTimer() {
@@ -183,24 +239,43 @@ public final class DeliveryTracker {
             started.cancel();
         }
 
-        void update(String messageId, DeliveryStatus status, Optional<String> errorCode) {
-            Settlement settlement;
+        /**
+         * Moves a part forward, if {@code status} is ahead of its state.
+         *
+         * @param reported whether a report says so (a move to tell the listener), or the send receipt
+         */
+        void update(
+                int index,
+                String messageId,
+                DeliveryStatus status,
+                Optional<String> errorCode,
+                DeliveryReceipt report,
+                boolean reported) {
+            Settlement settlement = null;
             synchronized (this) {
-                DeliveryStatus previous = statuses.get(messageId);
-                if (settled || (previous != null && status.rank() <= previous.rank())) {
+                DeliveryStatus previous = statuses[index];
+                if (previous != null && status.rank() <= previous.rank()) {
                     return;
                 }
-                statuses.put(messageId, status);
-                settlement = decide(messageId, status, errorCode);
+                statuses[index] = status;
+                if (!settled) {
+                    settlement = decide(index, status, errorCode, report);
+                }
+            }
+            if (reported) {
+                onPartStatus.accept(
+                        new PartStatus(conversation, index + 1, parts, messageId, status, errorCode, clock.instant()));
             }
             if (settlement != null) {
                 settle(settlement);
             }
         }
 
-        private Settlement decide(String messageId, DeliveryStatus status, Optional<String> errorCode) {
+        // guarded by this
+        private Settlement decide(
+                int index, DeliveryStatus status, Optional<String> errorCode, DeliveryReceipt report) {
             if (status.isFailure()) {
-                String part = ids.size() == 1 ? "" : "part " + (ids.indexOf(messageId) + 1) + "/" + ids.size() + " ";
+                String part = parts == 1 ? "" : "part " + (index + 1) + "/" + parts + " ";
                 return new Settlement(
                         State.FAILED,
                         errorCode,
@@ -208,30 +283,30 @@ public final class DeliveryTracker {
                                 + status.name().toLowerCase(Locale.ROOT)
                                 + errorCode
                                         .map(c -> " (provider code " + c + ")")
-                                        .orElse(" (no provider code)"));
+                                        .orElse(" (no provider code)"),
+                        index + 1,
+                        Optional.ofNullable(report));
             }
-            for (String id : ids) {
-                DeliveryStatus s = statuses.get(id);
+            boolean read = true;
+            for (DeliveryStatus s : statuses) {
                 if (s == null || !s.isTerminal()) {
                     return null;
                 }
+                read &= s == DeliveryStatus.READ;
             }
-            boolean read = statuses.values().stream().allMatch(s -> s == DeliveryStatus.READ);
             String word = read ? "read" : "delivered";
-            return new Settlement(
-                    State.DELIVERED, Optional.empty(), ids.size() == 1 ? word : "all " + ids.size() + " parts " + word);
+            return Settlement.of(State.DELIVERED, parts == 1 ? word : "all " + parts + " parts " + word);
         }
 
         private void expire() {
             List<String> last = new ArrayList<>();
             synchronized (this) {
-                for (String id : ids) {
-                    last.add(String.valueOf(statuses.get(id)).toLowerCase(Locale.ROOT));
+                for (DeliveryStatus status : statuses) {
+                    last.add(String.valueOf(status).toLowerCase(Locale.ROOT));
                 }
             }
-            settle(new Settlement(
+            settle(Settlement.of(
                     State.UNCONFIRMED,
-                    Optional.empty(),
                     "accepted; no final delivery report within " + human(timeout) + " (last status: "
                             + String.join(", ", last) + ")"));
         }
@@ -247,9 +322,6 @@ public final class DeliveryTracker {
             }
             if (cancel != null) {
                 cancel.cancel();
-            }
-            for (String id : ids) {
-                byMessage.remove(new Key(channelId, id), this);
             }
             pending.remove(this);
             onSettled.accept(settlement);

@@ -51,7 +51,11 @@ public final class PushService {
     }
 
     /** One recipient on one channel. */
-    record Recipient(Channel channel, Address address) {}
+    record Recipient(Channel channel, Address address) {
+        ConversationKey conversation() {
+            return new ConversationKey(channel.id(), address);
+        }
+    }
 
     private enum State {
         NEW,
@@ -62,6 +66,7 @@ public final class PushService {
     private final Map<String, Channel> channels = new LinkedHashMap<>();
     private final ConversationDispatcher dispatcher;
     private final ReplySender sender;
+    private final Outbox outbox;
     private final DeliveryTracker tracker;
     private final TaskScheduler scheduler;
     private final Clock clock;
@@ -76,6 +81,7 @@ public final class PushService {
             List<Channel> channels,
             ConversationDispatcher dispatcher,
             ReplySender sender,
+            Outbox outbox,
             DeliveryTracker tracker,
             TaskScheduler scheduler,
             Clock clock,
@@ -85,6 +91,7 @@ public final class PushService {
         channels.forEach(channel -> this.channels.put(channel.id(), channel));
         this.dispatcher = dispatcher;
         this.sender = sender;
+        this.outbox = outbox;
         this.tracker = tracker;
         this.scheduler = scheduler;
         this.clock = clock;
@@ -357,11 +364,8 @@ public final class PushService {
     // ---- the path of one push
 
     private CompletableFuture<Delivery> deliver(Recipient recipient, String markdown) {
-        PushTask task = new PushTask(sender, recipient.channel(), recipient.address(), markdown);
-        dispatcher.submit(
-                new ConversationKey(recipient.channel().id(), recipient.address()),
-                task,
-                CompletableFuture.completedFuture(null));
+        PushTask task = new PushTask(sender, recipient.channel(), recipient.conversation(), markdown, executor);
+        dispatcher.submit(recipient.conversation(), task, CompletableFuture.completedFuture(null));
         return task.result();
     }
 
@@ -370,30 +374,35 @@ public final class PushService {
             List<String> ids =
                     sent.receipts().stream().map(SendReceipt::messageId).toList();
             CompletableFuture<PushOutcome> future = new CompletableFuture<>();
-            tracker.track(recipient.channel().id(), sent.receipts(), settlement -> {
-                Kind kind =
-                        switch (settlement.state()) {
-                            case DELIVERED -> Kind.DELIVERED;
-                            case FAILED -> Kind.FAILED;
-                            case UNCONFIRMED -> Kind.SENT_UNCONFIRMED;
-                        };
-                report(kind, origin, recipient, ids, settlement.errorCode(), settlement.reason(), Optional.empty())
-                        .whenComplete((outcome, failure) -> future.complete(outcome));
+            tracker.track(recipient.conversation(), sent.receipts(), settlement -> {
+                Kind kind;
+                String reason = settlement.reason();
+                Optional<Throwable> failure = Optional.empty();
+                Optional<String> code = settlement.errorCode();
+                switch (settlement.state()) {
+                    case DELIVERED -> kind = Kind.DELIVERED;
+                    case UNCONFIRMED -> kind = Kind.SENT_UNCONFIRMED;
+                    default -> {
+                        kind = Kind.FAILED;
+                        ReplySender.Failure told = ReplySender.Failure.of(
+                                outbox, recipient.channel(), recipient.conversation(), settlement);
+                        reason = told.reason();
+                        failure = Optional.of(told.exception());
+                        code = told.exception().providerCode().or(() -> settlement.errorCode());
+                    }
+                }
+                report(kind, origin, recipient, ids, code, reason, failure)
+                        .whenComplete((outcome, e) -> future.complete(outcome));
             });
             return future;
         }
         if (delivery instanceof Delivery.Failed failed) {
             ChannelException e = failed.failure();
-            String reason = failed.part() == 0
-                    ? e.getMessage()
-                    : (failed.parts() == 1 ? "" : "part " + failed.part() + "/" + failed.parts() + " ")
-                            + "refused: " + e.getMessage()
-                            + e.providerCode()
-                                    .map(c -> " (provider code " + c + ")")
-                                    .orElse("");
+            tracker.follow(recipient.conversation(), failed.accepted(), failed.parts());
             List<String> ids =
                     failed.accepted().stream().map(SendReceipt::messageId).toList();
-            return report(Kind.FAILED, origin, recipient, ids, e.providerCode(), reason, Optional.of(e));
+            return report(
+                    Kind.FAILED, origin, recipient, ids, e.providerCode(), ReplySender.reason(failed), Optional.of(e));
         }
         return report(
                 Kind.SKIPPED,

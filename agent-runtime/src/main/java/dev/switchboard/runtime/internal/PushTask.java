@@ -1,11 +1,13 @@
 package dev.switchboard.runtime.internal;
 
-import dev.switchboard.channel.Address;
 import dev.switchboard.channel.Channel;
+import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.runtime.DropReason;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * One push in its conversation's lane, so that its parts never interleave with a reply's to the same
@@ -15,15 +17,18 @@ final class PushTask implements ConversationDispatcher.Task {
 
     private final ReplySender sender;
     private final Channel channel;
-    private final Address to;
+    private final ConversationKey conversation;
     private final String markdown;
+    private final Executor continuation;
     private final CompletableFuture<Delivery> result = new CompletableFuture<>();
 
-    PushTask(ReplySender sender, Channel channel, Address to, String markdown) {
+    PushTask(
+            ReplySender sender, Channel channel, ConversationKey conversation, String markdown, Executor continuation) {
         this.sender = sender;
         this.channel = channel;
-        this.to = to;
+        this.conversation = conversation;
         this.markdown = markdown;
+        this.continuation = continuation;
     }
 
     CompletableFuture<Delivery> result() {
@@ -31,16 +36,13 @@ final class PushTask implements ConversationDispatcher.Task {
     }
 
     @Override
-    public void run() {
+    public CompletionStage<?> run() {
         try {
-            result.complete(sender.deliver(channel, to, markdown));
+            return sender.deliver(channel, conversation, markdown, continuation).thenAccept(result::complete);
         } catch (RuntimeException | Error e) {
-            result.complete(new Delivery.Failed(
-                    0,
-                    0,
-                    List.of(),
-                    new PermanentChannelException(
-                            "sending failed: " + e.getClass().getName(), null, e)));
+            PermanentChannelException failure = new PermanentChannelException(
+                    "sending failed: " + e.getClass().getName(), null, e);
+            result.complete(new Delivery.Failed(0, 0, List.of(), failure, failure.getMessage()));
             throw e;
         }
     }
@@ -50,6 +52,7 @@ final class PushTask implements ConversationDispatcher.Task {
         String why = reason == DropReason.SHUTDOWN
                 ? "the runtime closed before the push was sent"
                 : "the executor refused the push";
-        result.complete(new Delivery.Failed(0, 0, List.of(), new PermanentChannelException(why, null, null)));
+        PermanentChannelException failure = new PermanentChannelException(why, null, null);
+        result.complete(new Delivery.Failed(0, 0, List.of(), failure, why));
     }
 }

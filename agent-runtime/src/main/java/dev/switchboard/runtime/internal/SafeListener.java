@@ -1,6 +1,5 @@
 package dev.switchboard.runtime.internal;
 
-import dev.switchboard.channel.ChannelException;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.InboundMessage;
@@ -9,6 +8,8 @@ import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.runtime.DropReason;
 import dev.switchboard.runtime.RuntimeListener;
+import dev.switchboard.runtime.delivery.PartStatus;
+import dev.switchboard.runtime.delivery.ReplyOutcome;
 import dev.switchboard.runtime.schedule.PushOutcome;
 import java.util.List;
 import org.slf4j.Logger;
@@ -36,8 +37,13 @@ public final class SafeListener implements RuntimeListener {
     }
 
     @Override
-    public void onSendFailed(ConversationKey conversation, int part, int parts, ChannelException failure) {
-        guard("onSendFailed", () -> delegate.onSendFailed(conversation, part, parts, failure));
+    public void onReplyOutcome(ReplyOutcome outcome) {
+        guard("onReplyOutcome", () -> delegate.onReplyOutcome(outcome));
+    }
+
+    @Override
+    public void onPartStatus(PartStatus status) {
+        guard("onPartStatus", () -> delegate.onPartStatus(status));
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,9 +44,10 @@ class ConversationDispatcherTest {
     private ConversationDispatcher.Task task(String name, Runnable body) {
         return new ConversationDispatcher.Task() {
             @Override
-            public void run() {
+            public CompletionStage<?> run() {
                 body.run();
                 log.add(name);
+                return CompletableFuture.completedFuture(null);
             }
 
             @Override
@@ -104,6 +106,44 @@ class ConversationDispatcherTest {
             expected.add("t" + i);
         }
         assertThat(log).containsExactlyElementsOf(expected);
+        assertThat(dispatcher.activeConversations()).isZero();
+    }
+
+    @Test
+    void holdsTheConversationUntilATaskFinishesItsWorkWithoutAThread() throws Exception {
+        ManualExecutor executor = new ManualExecutor();
+        ConversationDispatcher dispatcher = new ConversationDispatcher(executor, inFlight);
+        CompletableFuture<Void> retrying = new CompletableFuture<>();
+
+        dispatcher.submit(
+                ALICE,
+                new ConversationDispatcher.Task() {
+                    @Override
+                    public CompletionStage<?> run() {
+                        log.add("reply started");
+                        return retrying;
+                    }
+
+                    @Override
+                    public void abandon(DropReason reason) {
+                        log.add("reply " + reason);
+                    }
+                },
+                RELEASED);
+        dispatcher.submit(ALICE, task("next reply"), RELEASED);
+        dispatcher.submit(BOB, task("bob"), RELEASED);
+        while (!executor.queued.isEmpty()) {
+            executor.runNext();
+        }
+
+        // The first task returned, but its work goes on: the lane waits, and holds no thread.
+        assertThat(log).containsExactlyInAnyOrder("reply started", "bob");
+        assertThat(inFlight.count()).isEqualTo(2);
+        retrying.complete(null);
+        executor.runNext();
+
+        assertThat(log).containsExactlyInAnyOrder("reply started", "bob", "next reply");
+        assertThat(inFlight.count()).isZero();
         assertThat(dispatcher.activeConversations()).isZero();
     }
 

@@ -3,9 +3,11 @@ package dev.switchboard.runtime.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.channel.Address;
+import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.SendReceipt;
+import dev.switchboard.runtime.delivery.PartStatus;
 import dev.switchboard.runtime.internal.DeliveryTracker.Settlement;
 import dev.switchboard.runtime.internal.DeliveryTracker.State;
 import dev.switchboard.runtime.schedule.ManualScheduler;
@@ -27,9 +29,11 @@ class DeliveryTrackerTest {
     private final ManualScheduler timer = new ManualScheduler(clock);
     private final AtomicLong nanos = new AtomicLong();
     private final List<Settlement> settled = new ArrayList<>();
+    private final List<PartStatus> moves = new ArrayList<>();
 
     private DeliveryTracker tracker(Duration timeout, int capacity) {
-        return new DeliveryTracker(timer, clock, timeout, capacity, Duration.ofMinutes(5), nanos::get);
+        return new DeliveryTracker(
+                timer, clock, timeout, capacity, Duration.ofHours(1), Duration.ofMinutes(5), nanos::get, moves::add);
     }
 
     private DeliveryTracker tracker() {
@@ -40,7 +44,7 @@ class DeliveryTrackerTest {
         List<SendReceipt> parts = Arrays.stream(ids)
                 .map(id -> new SendReceipt(id, DeliveryStatus.QUEUED))
                 .toList();
-        tracker.track(channelId, parts, settled::add);
+        tracker.track(new ConversationKey(channelId, TO), parts, settled::add);
     }
 
     private static DeliveryReceipt receipt(String channelId, String id, DeliveryStatus status, String code) {
@@ -58,7 +62,7 @@ class DeliveryTrackerTest {
         assertThat(settled).isEmpty();
         tracker.onReceipt(receipt("sms", "SM2", DeliveryStatus.DELIVERED, null));
 
-        assertThat(settled).containsExactly(new Settlement(State.DELIVERED, Optional.empty(), "all 2 parts delivered"));
+        assertThat(settled).containsExactly(Settlement.of(State.DELIVERED, "all 2 parts delivered"));
         assertThat(tracker.pendingCount()).isZero();
         assertThat(timer.pending()).as("the timeout is cancelled").isEmpty();
     }
@@ -70,7 +74,7 @@ class DeliveryTrackerTest {
 
         tracker.onReceipt(receipt("whatsapp", "SM1", DeliveryStatus.READ, null));
 
-        assertThat(settled).containsExactly(new Settlement(State.DELIVERED, Optional.empty(), "read"));
+        assertThat(settled).containsExactly(Settlement.of(State.DELIVERED, "read"));
     }
 
     @Test
@@ -79,12 +83,17 @@ class DeliveryTrackerTest {
         track(tracker, "sms", "SM1", "SM2", "SM3");
 
         tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.DELIVERED, null));
-        tracker.onReceipt(receipt("sms", "SM2", DeliveryStatus.UNDELIVERED, "30003"));
+        DeliveryReceipt failed = receipt("sms", "SM2", DeliveryStatus.UNDELIVERED, "30003");
+        tracker.onReceipt(failed);
         tracker.onReceipt(receipt("sms", "SM3", DeliveryStatus.DELIVERED, null));
 
         assertThat(settled)
                 .containsExactly(new Settlement(
-                        State.FAILED, Optional.of("30003"), "part 2/3 undelivered (provider code 30003)"));
+                        State.FAILED,
+                        Optional.of("30003"),
+                        "part 2/3 undelivered (provider code 30003)",
+                        2,
+                        Optional.of(failed)));
     }
 
     @Test
@@ -146,9 +155,8 @@ class DeliveryTrackerTest {
         timer.advance(Duration.ofSeconds(1));
 
         assertThat(settled)
-                .containsExactly(new Settlement(
+                .containsExactly(Settlement.of(
                         State.UNCONFIRMED,
-                        Optional.empty(),
                         "accepted; no final delivery report within 2m (last status: delivered, sent)"));
         // A report after the timeout changes nothing: the push had its one outcome.
         tracker.onReceipt(receipt("sms", "SM2", DeliveryStatus.DELIVERED, null));
@@ -194,5 +202,78 @@ class DeliveryTrackerTest {
             assertThat(s.reason()).contains("the runtime closed");
         });
         assertThat(tracker.pendingCount()).isZero();
+    }
+
+    @Test
+    void tellsEachMoveOfAPartOnceAndInOrderWhateverTheReportsDo() {
+        DeliveryTracker tracker = tracker();
+        track(tracker, "whatsapp", "SM1", "SM2");
+
+        tracker.onReceipt(receipt("whatsapp", "SM1", DeliveryStatus.SENT, null));
+        tracker.onReceipt(receipt("whatsapp", "SM1", DeliveryStatus.SENT, null));
+        tracker.onReceipt(receipt("whatsapp", "SM1", DeliveryStatus.DELIVERED, null));
+        tracker.onReceipt(receipt("whatsapp", "SM1", DeliveryStatus.SENDING, null));
+        tracker.onReceipt(receipt("whatsapp", "SM2", DeliveryStatus.DELIVERED, null));
+        tracker.onReceipt(receipt("whatsapp", "SM2", DeliveryStatus.SENT, null));
+        // Read after the text was settled delivered: still a move of its part.
+        tracker.onReceipt(receipt("whatsapp", "SM1", DeliveryStatus.READ, null));
+        tracker.onReceipt(receipt("whatsapp", "SM1", DeliveryStatus.READ, null));
+
+        assertThat(moves)
+                .extracting(PartStatus::messageId, PartStatus::part, PartStatus::parts, PartStatus::status)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("SM1", 1, 2, DeliveryStatus.SENT),
+                        org.assertj.core.groups.Tuple.tuple("SM1", 1, 2, DeliveryStatus.DELIVERED),
+                        org.assertj.core.groups.Tuple.tuple("SM2", 2, 2, DeliveryStatus.DELIVERED),
+                        org.assertj.core.groups.Tuple.tuple("SM1", 1, 2, DeliveryStatus.READ));
+        assertThat(moves).allSatisfy(m -> {
+            assertThat(m.conversation()).isEqualTo(new ConversationKey("whatsapp", TO));
+            assertThat(m.reportedAt()).isEqualTo(clock.instant());
+        });
+        assertThat(settled).containsExactly(Settlement.of(State.DELIVERED, "all 2 parts delivered"));
+    }
+
+    @Test
+    void tellsTheMoveAnEarlyReportMadeOnceTheTextIsTracked() {
+        DeliveryTracker tracker = tracker();
+        tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.SENT, null));
+        assertThat(moves).isEmpty();
+
+        track(tracker, "sms", "SM1");
+
+        assertThat(moves).extracting(PartStatus::status).containsExactly(DeliveryStatus.SENT);
+    }
+
+    @Test
+    void followsThePartsOfATextThatFailedForTheirStatesAlone() {
+        DeliveryTracker tracker = tracker();
+
+        tracker.follow(new ConversationKey("sms", TO), List.of(new SendReceipt("SM1", DeliveryStatus.QUEUED)), 3);
+        tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.DELIVERED, null));
+
+        assertThat(moves).singleElement().satisfies(m -> {
+            assertThat(m.part()).isEqualTo(1);
+            assertThat(m.parts()).isEqualTo(3);
+            assertThat(m.status()).isEqualTo(DeliveryStatus.DELIVERED);
+        });
+        assertThat(settled).isEmpty();
+        assertThat(tracker.pendingCount()).isZero();
+        assertThat(timer.pending()).isEmpty();
+    }
+
+    @Test
+    void remembersPartsForTheirTimeToLiveAfterTheLastReport() {
+        DeliveryTracker tracker = tracker();
+        track(tracker, "sms", "SM1");
+        tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.DELIVERED, null));
+
+        nanos.addAndGet(Duration.ofMinutes(59).toNanos());
+        assertThat(tracker.isKnown("sms", "SM1")).isTrue();
+        assertThat(tracker.isKnown("whatsapp", "SM1")).isFalse();
+        nanos.addAndGet(Duration.ofMinutes(61).toNanos());
+
+        assertThat(tracker.isKnown("sms", "SM1")).isFalse();
+        tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.READ, null));
+        assertThat(moves).extracting(PartStatus::status).containsExactly(DeliveryStatus.DELIVERED);
     }
 }

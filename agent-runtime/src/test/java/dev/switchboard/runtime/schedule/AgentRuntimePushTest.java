@@ -104,7 +104,7 @@ class AgentRuntimePushTest {
         PushChannel sms = PushChannel.sms().home(HOME);
         runtime = builder(sms)
                 .formatter((markdown, capabilities) -> List.of("1:" + markdown, "2:" + markdown))
-                .pushConfirmationTimeout(Duration.ZERO)
+                .deliveryConfirmationTimeout(Duration.ZERO)
                 .build()
                 .start();
 
@@ -135,7 +135,7 @@ class AgentRuntimePushTest {
     void settlesSentButUnconfirmedWhenNoReportArrivesInTime() throws Exception {
         PushChannel sms = PushChannel.sms().home(HOME);
         runtime = builder(sms)
-                .pushConfirmationTimeout(Duration.ofSeconds(90))
+                .deliveryConfirmationTimeout(Duration.ofSeconds(90))
                 .build()
                 .start();
 
@@ -268,7 +268,7 @@ class AgentRuntimePushTest {
         PushChannel sms = PushChannel.sms().home(HOME);
         PushChannel whatsapp = PushChannel.whatsapp().home(OTHER);
         runtime = builder(sms, whatsapp)
-                .pushConfirmationTimeout(Duration.ZERO)
+                .deliveryConfirmationTimeout(Duration.ZERO)
                 .build()
                 .start();
 
@@ -298,7 +298,8 @@ class AgentRuntimePushTest {
     @Test
     void sendsOnTheExecutorNotOnTheCallersThread() throws Exception {
         PushChannel sms = PushChannel.sms().home(HOME);
-        runtime = builder(sms).pushConfirmationTimeout(Duration.ZERO).build().start();
+        runtime =
+                builder(sms).deliveryConfirmationTimeout(Duration.ZERO).build().start();
 
         await(runtime.sendHome("sms", "hi"));
 
@@ -366,7 +367,7 @@ class AgentRuntimePushTest {
                 .withoutListener()
                 .clock(clock)
                 .scheduler(timer)
-                .pushConfirmationTimeout(Duration.ZERO)
+                .deliveryConfirmationTimeout(Duration.ZERO)
                 .build()
                 .start();
         runtime.handle(new WebhookRequest(

@@ -54,7 +54,7 @@ class AgentRuntimeScheduleTest {
                 .withoutListener()
                 .clock(clock)
                 .scheduler(timer)
-                .pushConfirmationTimeout(Duration.ZERO)
+                .deliveryConfirmationTimeout(Duration.ZERO)
                 .listener(outcomes);
     }
 

@@ -17,9 +17,9 @@ class PushApiTest {
 
     @Test
     void refusesANegativeConfirmationTimeoutNamingTheOption() {
-        assertThatThrownBy(() -> AgentRuntime.builder().pushConfirmationTimeout(Duration.ofSeconds(-1)))
+        assertThatThrownBy(() -> AgentRuntime.builder().deliveryConfirmationTimeout(Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("pushConfirmationTimeout cannot be negative: PT-1S");
+                .hasMessage("deliveryConfirmationTimeout cannot be negative: PT-1S");
     }
 
     @Test

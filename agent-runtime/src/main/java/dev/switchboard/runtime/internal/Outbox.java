@@ -1,0 +1,709 @@
+package dev.switchboard.runtime.internal;
+
+import dev.switchboard.channel.Channel;
+import dev.switchboard.channel.ChannelException;
+import dev.switchboard.channel.ConversationKey;
+import dev.switchboard.channel.DeliveryReceipt;
+import dev.switchboard.channel.OutboundMessage;
+import dev.switchboard.channel.PermanentChannelException;
+import dev.switchboard.channel.PermanentChannelException.Reason;
+import dev.switchboard.channel.RetriableChannelException;
+import dev.switchboard.channel.SendReceipt;
+import dev.switchboard.runtime.delivery.AmbiguousSendPolicy;
+import dev.switchboard.runtime.delivery.OptOutStore;
+import dev.switchboard.runtime.schedule.TaskScheduler;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiPredicate;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the parts of a text through its channel in order, each until the provider accepts it,
+ * refuses it for good, or its retry budget runs out; a part the provider accepted is never sent
+ * again, and the parts after a part that was not accepted are not sent at all.
+ *
+ * <ul>
+ *   <li>Not processed (a refused connection, HTTP 429): sent again after a backoff with full jitter,
+ *       no shorter than the provider's {@code Retry-After}.
+ *   <li>Maybe processed (a timeout after the request left, a 5xx): by the {@link AmbiguousSendPolicy},
+ *       looked up through {@link Channel#findSent} after a backoff and sent again only if absent.
+ *   <li>Refused: never again; an opted-out recipient is recorded, a configuration error logged at
+ *       ERROR once per channel and code.
+ * </ul>
+ *
+ * <p>Nothing here blocks a thread to wait: a backoff or a rate slot is a {@link TaskScheduler} task,
+ * and a send waiting for one of its channel's permits is queued; either resumes on the text's
+ * continuation executor. {@link #close()} fails every text still waiting.
+ */
+public final class Outbox {
+
+    private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+
+    /**
+     * The retry and pacing options of {@code AgentRuntime.Builder}.
+     *
+     * @param ratePerSecond the most sends a second per channel id; channels not named are not paced
+     */
+    public record Settings(
+            int maxAttempts,
+            Duration maxElapsed,
+            Duration baseBackoff,
+            Duration maxBackoff,
+            AmbiguousSendPolicy ambiguousSends,
+            int concurrency,
+            Map<String, Double> ratePerSecond) {
+        public Settings {
+            ratePerSecond = Map.copyOf(ratePerSecond);
+        }
+    }
+
+    private final Settings settings;
+    private final TaskScheduler scheduler;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final OptOutStore optOuts;
+    private final BiPredicate<String, String> known;
+    private final Map<String, Gate> gates = new ConcurrentHashMap<>();
+    private final Set<Job> waiting = ConcurrentHashMap.newKeySet();
+    private final Set<String> loggedOnce = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /**
+     * @param random the source of jitter, or null for {@link ThreadLocalRandom}
+     * @param known whether a message id of a channel ({@code (channelId, messageId)}) belongs to a part
+     *     the runtime already has, so that a look-up does not take it for the part it looks for
+     */
+    public Outbox(
+            Settings settings,
+            TaskScheduler scheduler,
+            Clock clock,
+            RandomGenerator random,
+            OptOutStore optOuts,
+            BiPredicate<String, String> known) {
+        this.settings = settings;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.random = random;
+        this.optOuts = optOuts;
+        this.known = known;
+    }
+
+    /**
+     * Sends {@code parts} to the person of {@code conversation}, in order. The first part is tried on
+     * the calling thread; whatever follows a wait runs on {@code continuation}.
+     *
+     * @param segments the segments the parts cost, for {@link Delivery.Sent}
+     * @return the delivery, once every part was accepted or one was not; never completes exceptionally
+     */
+    public CompletableFuture<Delivery> send(
+            Channel channel, ConversationKey conversation, List<String> parts, int segments, Executor continuation) {
+        Job job = new Job(channel, conversation, parts, segments, continuation);
+        job.drive(Step.SEND);
+        return job.result;
+    }
+
+    /**
+     * Fails every text waiting for a backoff, a rate slot or a permit, and every one that would wait
+     * for a backoff or a rate slot from now on; sends under way finish, and a text that then needs a
+     * permit still gets one as they do.
+     */
+    public void close() {
+        closed = true;
+        for (Job job : List.copyOf(waiting)) {
+            if (job.claim()) {
+                job.abandonWait();
+            }
+        }
+    }
+
+    /** The number of texts waiting to be sent again, or for a rate slot or a permit. */
+    public int waitingCount() {
+        return waiting.size();
+    }
+
+    /**
+     * Whether the person of {@code conversation} opted out; a store that fails counts as yes.
+     *
+     * @throws PermanentChannelException if the store failed, saying so
+     */
+    public boolean isOptedOut(ConversationKey conversation) {
+        try {
+            return optOuts.isOptedOut(conversation);
+        } catch (RuntimeException e) {
+            throw new PermanentChannelException(
+                    "the opt-out store failed (" + e.getClass().getName() + "), so nothing was sent to "
+                            + conversation.counterpart() + ": a message must not reach someone who opted out",
+                    null,
+                    e);
+        }
+    }
+
+    /** Records an opt-out or opt-in in the store; a store that fails is logged. */
+    public void record(ConversationKey conversation, boolean optedOut, String why) {
+        try {
+            if (optedOut) {
+                optOuts.optOut(conversation);
+            } else {
+                optOuts.optIn(conversation);
+            }
+            log.info("{} opted {} ({})", conversation, optedOut ? "out" : "back in", why);
+        } catch (RuntimeException e) {
+            log.error(
+                    "could not record that {} opted {} ({}) in {}: {}",
+                    conversation,
+                    optedOut ? "out" : "in",
+                    why,
+                    optOuts,
+                    e.toString(),
+                    e);
+        }
+    }
+
+    /**
+     * The failure a delivery report tells, as the channel words it (or as plain as the report has
+     * it), after acting on it as on a refusal: an opt-out is recorded, a configuration error logged.
+     */
+    public PermanentChannelException reportedFailure(
+            Channel channel, ConversationKey conversation, DeliveryReceipt report, String fallback) {
+        PermanentChannelException failure;
+        try {
+            failure = channel.deliveryFailure(report).orElse(null);
+        } catch (RuntimeException e) {
+            log.warn("channel {} could not read a failed delivery report: {}", channel.id(), e.toString());
+            failure = null;
+        }
+        if (failure == null) {
+            failure = new PermanentChannelException(fallback, report.errorCode().orElse(null), null);
+        }
+        actOn(channel, conversation, failure);
+        return failure;
+    }
+
+    private void actOn(Channel channel, ConversationKey conversation, PermanentChannelException failure) {
+        if (failure.reason() == Reason.RECIPIENT_OPTED_OUT) {
+            record(
+                    conversation,
+                    true,
+                    "the provider refused it as opted out"
+                            + failure.providerCode().map(c -> ", code " + c).orElse(""));
+        } else if (failure.reason() == Reason.CONFIGURATION
+                && loggedOnce.add(channel.id() + ":" + failure.providerCode().orElse(""))) {
+            log.error(
+                    "channel {} is misconfigured, so every send through it will fail until it is fixed: {}",
+                    channel.id(),
+                    failure.getMessage());
+        }
+    }
+
+    private Gate gate(Channel channel) {
+        return gates.computeIfAbsent(channel.id(), id -> {
+            Double rate = settings.ratePerSecond().get(id);
+            Duration interval =
+                    rate == null ? Duration.ZERO : Duration.ofNanos((long) Math.ceil(1_000_000_000d / rate));
+            return new Gate(settings.concurrency(), interval);
+        });
+    }
+
+    private Duration backoff(int wait, Optional<Duration> retryAfter, boolean atLeastBase) {
+        Duration base = settings.baseBackoff();
+        Duration cap = settings.maxBackoff();
+        int doublings = Math.min(wait - 1, 30);
+        long capNanos = base.toNanos() > (cap.toNanos() >> doublings)
+                ? cap.toNanos()
+                : Math.min(cap.toNanos(), base.toNanos() << doublings);
+        double fraction;
+        if (random == null) {
+            fraction = ThreadLocalRandom.current().nextDouble();
+        } else {
+            synchronized (random) {
+                fraction = random.nextDouble();
+            }
+        }
+        Duration delay = Duration.ofNanos((long) (fraction * capNanos));
+        if (atLeastBase && delay.compareTo(base) < 0) {
+            delay = base;
+        }
+        if (retryAfter.isPresent() && retryAfter.get().compareTo(delay) > 0) {
+            delay = retryAfter.get();
+        }
+        return delay;
+    }
+
+    private static String human(Duration duration) {
+        if (duration.toMillis() < 1000) {
+            return duration.toMillis() + "ms";
+        }
+        return DeliveryTracker.human(Duration.ofSeconds(duration.toSeconds()));
+    }
+
+    private enum Step {
+        SEND,
+        LOOKUP
+    }
+
+    private enum State {
+        RUNNING,
+        WAITING,
+        DONE
+    }
+
+    /** One text on its way: the part being sent and what its attempts so far have shown. */
+    private final class Job {
+
+        final Channel channel;
+        final ConversationKey conversation;
+        final List<String> texts;
+        final int segments;
+        final Executor continuation;
+        final CompletableFuture<Delivery> result = new CompletableFuture<>();
+        final List<SendReceipt> accepted = new ArrayList<>();
+        final Set<String> claimed = new HashSet<>();
+
+        // The part being sent; the job is driven by one thread at a time, handed on by the executor or
+        // the timer, so these need no lock of their own.
+        int index;
+        OutboundMessage message;
+        Instant firstAttempt;
+        int sends;
+        int lookups;
+        int waits;
+        boolean slotReserved;
+        boolean holdsPermit;
+        ChannelException maybeSent;
+        ChannelException last;
+
+        private State state = State.RUNNING; // guarded by this
+        private Step resumeAt; // guarded by this
+        private TaskScheduler.Cancellable timer; // guarded by this
+        private Gate queuedAt; // guarded by this
+
+        Job(Channel channel, ConversationKey conversation, List<String> texts, int segments, Executor continuation) {
+            this.channel = channel;
+            this.conversation = conversation;
+            this.texts = texts;
+            this.segments = segments;
+            this.continuation = continuation;
+            startPart(0);
+        }
+
+        private void startPart(int i) {
+            index = i;
+            message = OutboundMessage.text(conversation.counterpart(), texts.get(i));
+            firstAttempt = null;
+            sends = 0;
+            lookups = 0;
+            waits = 0;
+            maybeSent = null;
+            last = null;
+        }
+
+        private String part() {
+            return (index + 1) + "/" + texts.size();
+        }
+
+        /** Runs steps until the text is done or must wait. */
+        void drive(Step first) {
+            Step step = first;
+            while (step != null) {
+                try {
+                    step = step == Step.SEND ? send() : lookup();
+                } catch (RuntimeException | Error e) {
+                    // A bug of ours must still end the text, or its conversation would wait for ever.
+                    releasePermit();
+                    fail(
+                            new PermanentChannelException(
+                                    "sending failed: " + e.getClass().getName(), null, e),
+                            "failed: " + e.getClass().getName());
+                    if (e instanceof Error error) {
+                        throw error;
+                    }
+                    return;
+                }
+            }
+        }
+
+        private Step send() {
+            if (firstAttempt == null) {
+                firstAttempt = clock.instant();
+            }
+            boolean optedOut;
+            try {
+                optedOut = isOptedOut(conversation);
+            } catch (PermanentChannelException e) {
+                return fail(e, "not sent: " + e.getMessage());
+            }
+            if (optedOut) {
+                PermanentChannelException e = new PermanentChannelException(
+                        conversation.counterpart() + " opted out of " + channel.id()
+                                + " (replied STOP, or the provider said so); nothing was sent. They opt back in by"
+                                + " replying START",
+                        null,
+                        null,
+                        Reason.RECIPIENT_OPTED_OUT);
+                return fail(e, "not sent: " + e.getMessage());
+            }
+            Gate gate = gate(channel);
+            if (!slotReserved) {
+                slotReserved = true;
+                Instant slot = gate.reserveSlot(clock.instant());
+                if (slot.isAfter(clock.instant())) {
+                    return waitUntil(slot, Step.SEND);
+                }
+            }
+            if (!holdsPermit && !gate.acquire(this, Step.SEND)) {
+                return null;
+            }
+            slotReserved = false;
+            sends++;
+            SendReceipt receipt;
+            try {
+                receipt = channel.send(message);
+            } catch (PermanentChannelException e) {
+                releasePermit();
+                actOn(channel, conversation, e);
+                return fail(e, "refused: " + e.getMessage());
+            } catch (RetriableChannelException e) {
+                releasePermit();
+                return retriable(e);
+            } catch (RuntimeException e) {
+                releasePermit();
+                // A channel must throw ChannelException; anything else is reported the same way.
+                PermanentChannelException wrapped = new PermanentChannelException(
+                        "channel " + channel.id() + " failed to send: "
+                                + e.getClass().getName(),
+                        null,
+                        e);
+                return fail(wrapped, "refused: " + wrapped.getMessage());
+            }
+            releasePermit();
+            return accept(receipt, "sent");
+        }
+
+        private Step retriable(RetriableChannelException e) {
+            last = e;
+            boolean ambiguous = e.mayHaveBeenProcessed();
+            log.debug(
+                    "part {} to {} failed on attempt {} ({}, provider code {}, {})",
+                    part(),
+                    conversation,
+                    sends,
+                    ambiguous ? "may have been sent" : "not sent",
+                    e.providerCode().orElse("none"),
+                    e.getMessage());
+            if (ambiguous) {
+                maybeSent = e;
+                AmbiguousSendPolicy policy = settings.ambiguousSends();
+                if (policy == AmbiguousSendPolicy.NEVER_RESEND) {
+                    return fail(
+                            e,
+                            "may have been sent, and is not sent again (ambiguous sends are never resent): "
+                                    + e.getMessage());
+                }
+                if (policy == AmbiguousSendPolicy.RECONCILE) {
+                    return backOff(Step.LOOKUP, e.retryAfter(), true);
+                }
+            }
+            if (sends >= settings.maxAttempts()) {
+                return giveUp("after " + sends + " attempts");
+            }
+            return backOff(Step.SEND, e.retryAfter(), false);
+        }
+
+        private Step lookup() {
+            if (!holdsPermit && !gate(channel).acquire(this, Step.LOOKUP)) {
+                return null;
+            }
+            lookups++;
+            List<SendReceipt> found;
+            try {
+                found = channel.findSent(message, firstAttempt);
+            } catch (UnsupportedOperationException e) {
+                releasePermit();
+                if (loggedOnce.add(channel.id() + ":lookup")) {
+                    log.warn(
+                            "channel {} cannot look up the messages it sent ({}): a send that may have gone out is"
+                                    + " never sent again",
+                            channel.id(),
+                            e.getMessage());
+                }
+                return fail(
+                        maybeSent,
+                        "may have been sent, and is not sent again (the channel cannot check): "
+                                + maybeSent.getMessage());
+            } catch (RetriableChannelException e) {
+                releasePermit();
+                last = e;
+                if (lookups >= settings.maxAttempts()) {
+                    return giveUp("after " + lookups + " failed look-ups");
+                }
+                return backOff(Step.LOOKUP, e.retryAfter(), true);
+            } catch (RuntimeException e) {
+                releasePermit();
+                String why = e instanceof ChannelException
+                        ? e.getMessage()
+                        : e.getClass().getName();
+                return fail(
+                        maybeSent,
+                        "may have been sent, and is not sent again (checking failed: " + why + "): "
+                                + maybeSent.getMessage());
+            }
+            releasePermit();
+            for (SendReceipt receipt : found) {
+                if (!claimed.contains(receipt.messageId()) && !known.test(channel.id(), receipt.messageId())) {
+                    log.debug(
+                            "part {} to {} was sent after all, as {}; not sending it again",
+                            part(),
+                            conversation,
+                            receipt.messageId());
+                    return accept(receipt, "reconciled");
+                }
+            }
+            maybeSent = null;
+            if (sends >= settings.maxAttempts()) {
+                return giveUp("after " + sends + " attempts");
+            }
+            log.debug("part {} to {} was not sent; sending it again", part(), conversation);
+            return Step.SEND;
+        }
+
+        private Step accept(SendReceipt receipt, String how) {
+            accepted.add(receipt);
+            claimed.add(receipt.messageId());
+            log.debug(
+                    "part {} to {} on {} {} as {} after {} attempt(s)",
+                    part(),
+                    conversation.counterpart(),
+                    channel.id(),
+                    how,
+                    receipt.messageId(),
+                    sends);
+            if (index + 1 < texts.size()) {
+                startPart(index + 1);
+                return Step.SEND;
+            }
+            finish(new Delivery.Sent(accepted, segments));
+            return null;
+        }
+
+        private Step backOff(Step next, Optional<Duration> retryAfter, boolean atLeastBase) {
+            waits++;
+            Duration delay = backoff(waits, retryAfter, atLeastBase);
+            Instant now = clock.instant();
+            Instant deadline = firstAttempt.plus(settings.maxElapsed());
+            Instant at = now.plus(delay);
+            if (at.isAfter(deadline)) {
+                return giveUp("as the next try, in " + human(delay) + ", would pass the limit of "
+                        + human(settings.maxElapsed()));
+            }
+            return waitUntil(at, next);
+        }
+
+        private Step giveUp(String when) {
+            String elapsed = human(Duration.between(firstAttempt, clock.instant()));
+            if (maybeSent != null) {
+                return fail(
+                        maybeSent, "may have been sent; gave up " + when + " in " + elapsed + ": " + last.getMessage());
+            }
+            return fail(last, "gave up " + when + " in " + elapsed + ": " + last.getMessage());
+        }
+
+        // ---- waiting
+
+        private Step waitUntil(Instant at, Step next) {
+            synchronized (this) {
+                state = State.WAITING;
+                resumeAt = next;
+            }
+            waiting.add(this);
+            if (closed && claim()) {
+                abandonWait();
+                return null;
+            }
+            TaskScheduler.Cancellable scheduled = scheduler.schedule(this::wake, at);
+            synchronized (this) {
+                if (state == State.WAITING) {
+                    timer = scheduled;
+                    return null;
+                }
+            }
+            scheduled.cancel();
+            return null;
+        }
+
+        /** Called by a gate that has queued this job; false if it was closed meanwhile. */
+        boolean queue(Gate gate, Step next) {
+            synchronized (this) {
+                state = State.WAITING;
+                resumeAt = next;
+                queuedAt = gate;
+            }
+            waiting.add(this);
+            return true;
+        }
+
+        /** Takes the job out of its wait, once: true for the one caller that may go on with it. */
+        synchronized boolean claim() {
+            if (state != State.WAITING) {
+                return false;
+            }
+            state = State.RUNNING;
+            return true;
+        }
+
+        private void wake() {
+            if (claim()) {
+                resume();
+            }
+        }
+
+        /** The gate handed this queued job a permit. */
+        void granted() {
+            holdsPermit = true;
+            resume();
+        }
+
+        private void resume() {
+            Step next;
+            synchronized (this) {
+                next = resumeAt;
+                timer = null;
+                queuedAt = null;
+            }
+            waiting.remove(this);
+            try {
+                continuation.execute(() -> drive(next));
+            } catch (RejectedExecutionException e) {
+                releasePermit();
+                fail(
+                        last != null ? last : closedFailure(),
+                        "the runtime closed while it waited to be sent"
+                                + (last != null ? " again: " + last.getMessage() : ""));
+            }
+        }
+
+        void abandonWait() {
+            TaskScheduler.Cancellable cancel;
+            Gate gate;
+            synchronized (this) {
+                cancel = timer;
+                gate = queuedAt;
+                timer = null;
+                queuedAt = null;
+            }
+            waiting.remove(this);
+            if (cancel != null) {
+                cancel.cancel();
+            }
+            if (gate != null) {
+                gate.remove(this);
+            }
+            releasePermit();
+            fail(
+                    last != null ? last : closedFailure(),
+                    "the runtime closed while it waited to be sent"
+                            + (last != null ? " again: " + last.getMessage() : ""));
+        }
+
+        private PermanentChannelException closedFailure() {
+            return new PermanentChannelException("the runtime closed before it was sent", null, null);
+        }
+
+        private void releasePermit() {
+            if (holdsPermit) {
+                holdsPermit = false;
+                gate(channel).release();
+            }
+        }
+
+        private Step fail(ChannelException failure, String reason) {
+            finish(new Delivery.Failed(index + 1, texts.size(), accepted, failure, reason));
+            return null;
+        }
+
+        private void finish(Delivery delivery) {
+            releasePermit();
+            synchronized (this) {
+                state = State.DONE;
+            }
+            result.complete(delivery);
+        }
+    }
+
+    /**
+     * A channel's bound on sends in flight, and its pace: a send takes the next free slot (one per
+     * interval) and a permit, and queues for the permit when all are taken.
+     */
+    private static final class Gate {
+
+        private final Duration interval;
+        private final ArrayDeque<Job> queue = new ArrayDeque<>(); // guarded by this
+        private int permits; // guarded by this
+        private Instant nextSlot = Instant.MIN; // guarded by this
+
+        Gate(int permits, Duration interval) {
+            this.permits = permits;
+            this.interval = interval;
+        }
+
+        synchronized Instant reserveSlot(Instant now) {
+            if (interval.isZero()) {
+                return now;
+            }
+            Instant slot = nextSlot.isAfter(now) ? nextSlot : now;
+            nextSlot = slot.plus(interval);
+            return slot;
+        }
+
+        /** Takes a permit for {@code job}, or queues it to be {@link Job#granted() granted} one later. */
+        boolean acquire(Job job, Step next) {
+            synchronized (this) {
+                if (permits > 0) {
+                    permits--;
+                    job.holdsPermit = true;
+                    return true;
+                }
+                job.queue(this, next);
+                queue.add(job);
+                return false;
+            }
+        }
+
+        void release() {
+            Job next = null;
+            synchronized (this) {
+                while (!queue.isEmpty()) {
+                    Job candidate = queue.poll();
+                    if (candidate.claim()) {
+                        next = candidate;
+                        break;
+                    }
+                }
+                if (next == null) {
+                    permits++;
+                }
+            }
+            if (next != null) {
+                next.granted();
+            }
+        }
+
+        synchronized void remove(Job job) {
+            queue.remove(job);
+        }
+    }
+}

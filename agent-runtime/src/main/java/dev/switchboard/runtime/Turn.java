@@ -20,10 +20,12 @@ public interface Turn {
     /**
      * Sends an extra message to the same person, before the reply (a progress note, say). The text
      * goes through the same formatting, splitting and sending as a reply and is sent before this
-     * method returns, so extra messages and the reply arrive in the order they were produced.
+     * method returns, so extra messages and the reply arrive in the order they were produced. Should a
+     * part have to be sent again after a backoff, this method waits for it, and makes the attempt on
+     * this thread.
      *
      * <p>A send that fails does not throw: like a failed reply, it is logged and reported to {@link
-     * RuntimeListener#onSendFailed}, and the parts after the failed one are not sent.
+     * RuntimeListener#onReplyOutcome}, and the parts after the failed one are not sent.
      *
      * @param markdown the text, in markdown; a blank text sends nothing
      */

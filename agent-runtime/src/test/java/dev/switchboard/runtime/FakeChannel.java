@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A channel for tests. Its handler accepts a request whose {@code X-Test-Signature} header is {@code
- * ok} and reads a form of {@code MessageSid, From, To, Body}, or, with {@code MessageStatus}, a
+ * ok} and reads a form of {@code MessageSid, From, To, Body} (and {@code OptOutType}), or, with {@code MessageStatus}, a
  * delivery report; with {@code throw}, it throws. Sends are recorded; chosen sends fail.
  */
 public final class FakeChannel implements Channel {
@@ -193,6 +193,8 @@ public final class FakeChannel implements Channel {
         if (!form.containsKey("MessageSid") || !form.containsKey("From") || !form.containsKey("To")) {
             return WebhookResult.Rejected.of(400, "missing fields");
         }
+        Map<String, String> extras =
+                form.containsKey("OptOutType") ? Map.of("OptOutType", form.get("OptOutType")) : Map.of();
         InboundMessage message = new InboundMessage(
                 form.get("MessageSid"),
                 id,
@@ -201,7 +203,7 @@ public final class FakeChannel implements Channel {
                 form.getOrDefault("Body", ""),
                 List.of(),
                 Instant.EPOCH,
-                Map.of());
+                extras);
         return new WebhookResult.Inbound(message, ACK);
     }
 

@@ -33,6 +33,10 @@ import java.util.concurrent.CountDownLatch;
  * local stand-in replaces Twilio's REST API, and a dev phone in the terminal texts the gateway
  * through signed webhooks, so the whole stack runs as in production with nothing leaving the machine.
  *
+ * <p>Every move of every part it sends is logged at INFO with the full message sid and the redacted
+ * number ({@code delivered SM… to +1555***4567}), and every reply's outcome too. {@code SMS_HELP_TEXT}
+ * and {@code WHATSAPP_HELP_TEXT} answer HELP on their channel; unset, Twilio answers it.
+ *
  * <p>{@code SWITCHBOARD_AGENT} picks the agent: {@code demo} (the default), {@code echo} or {@code
  * silent}. {@code SWITCHBOARD_HEARTBEAT_CRON} (with {@code SWITCHBOARD_HEARTBEAT_TEXT} and {@code
  * SWITCHBOARD_HEARTBEAT_ZONE}) pushes a heartbeat to every home channel on a schedule.
@@ -86,10 +90,14 @@ public final class Gateway implements AutoCloseable {
      * WhatsApp when {@code TWILIO_WHATSAPP_NUMBER} is set, both on one listener.
      */
     private static AgentRuntime runtime(Map<String, String> env, Agent agent) {
-        AgentRuntime.Builder runtime = AgentRuntime.builder().listenFromEnv(env).agent(agent);
+        AgentRuntime.Builder runtime =
+                AgentRuntime.builder().listenFromEnv(env).agent(agent).listener(new DeliveryLog());
         boolean whatsApp = present(env, "TWILIO_WHATSAPP_NUMBER");
         if (!whatsApp || present(env, "TWILIO_PHONE_NUMBER") || present(env, "TWILIO_MESSAGING_SERVICE_SID")) {
             runtime.channel(TwilioSmsChannel.fromEnv(env));
+            if (present(env, "SMS_HELP_TEXT")) {
+                runtime.helpText(TwilioSmsChannel.ID, env.get("SMS_HELP_TEXT").strip());
+            }
         }
         if (whatsApp) {
             TwilioWhatsAppChannel.Builder channel = TwilioWhatsAppChannel.builderFromEnv(env);
@@ -97,6 +105,10 @@ public final class Gateway implements AutoCloseable {
                 channel.proactiveTemplate(env.get("WHATSAPP_HOME_TEMPLATE_SID").strip());
             }
             runtime.channel(channel.build());
+            if (present(env, "WHATSAPP_HELP_TEXT")) {
+                runtime.helpText(
+                        TwilioWhatsAppChannel.ID, env.get("WHATSAPP_HELP_TEXT").strip());
+            }
         }
         AgentRuntime started = runtime.build().start();
         try {

@@ -61,7 +61,11 @@ import org.slf4j.LoggerFactory;
  * an {@code SM…} sid), lists and fetches messages, and then reports {@code sent} and {@code
  * delivered} to the message's {@code StatusCallback}, signed with the account's auth token like
  * every Twilio webhook. It binds to the loopback address only. {@link #enqueueFault(SandboxFault)}
- * makes it fail the next creations on purpose, {@link #optOut(String)} refuses a recipient with
+ * makes it fail the next creations on purpose (an error, a 429, a 5xx after or without creating the
+ * message, or no answer at all), {@link #refuseConnections()} makes every request fail to connect until
+ * {@link #acceptConnections()}, {@link #sendStatusCallback} posts any status callback a test wants
+ * (repeated, out of order, with an {@code ErrorCode}) when the automatic ones are {@linkplain
+ * Builder#automaticStatusCallbacks(boolean) off}, {@link #optOut(String)} refuses a recipient with
  * 21610, and the {@code To} numbers of Twilio's test credentials fail as they do there: {@code
  * +15005550001} (21211 invalid), {@code +15005550002} (21612 unreachable), {@code +15005550003}
  * (21408 region not enabled), {@code +15005550004} (21610 unsubscribed), {@code +15005550009} (21614
@@ -86,6 +90,7 @@ public final class TwilioSandbox implements AutoCloseable {
     private final Set<String> senders;
     private final int requestedPort;
     private final Duration callbackDelay;
+    private final boolean automaticCallbacks;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
     private final SecureRandom random = new SecureRandom();
@@ -95,7 +100,9 @@ public final class TwilioSandbox implements AutoCloseable {
     private final Set<String> optedOut = ConcurrentHashMap.newKeySet();
     private final AtomicInteger createRequests = new AtomicInteger();
 
-    private HttpServer server;
+    private HttpServer server; // guarded by this
+    private InetSocketAddress address; // guarded by this; null until started and after close
+    private boolean accepting; // guarded by this
     private ExecutorService requestExecutor;
     private ScheduledExecutorService callbackScheduler;
     private HttpClient callbackClient;
@@ -106,6 +113,7 @@ public final class TwilioSandbox implements AutoCloseable {
         this.senders = Set.copyOf(builder.senders);
         this.requestedPort = builder.port;
         this.callbackDelay = builder.callbackDelay;
+        this.automaticCallbacks = builder.automaticCallbacks;
         this.clock = builder.clock;
     }
 
@@ -120,13 +128,8 @@ public final class TwilioSandbox implements AutoCloseable {
      * @throws UncheckedIOException if the port cannot be bound
      */
     public synchronized TwilioSandbox start() {
-        if (server != null) {
+        if (address != null) {
             throw new IllegalStateException("the sandbox is already started");
-        }
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot bind the Twilio sandbox to 127.0.0.1:" + requestedPort, e);
         }
         requestExecutor = Executors.newFixedThreadPool(4, daemonThreads("twilio-sandbox-http"));
         callbackScheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("twilio-sandbox-callbacks"));
@@ -134,17 +137,66 @@ public final class TwilioSandbox implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(5))
                 .executor(requestExecutor)
                 .build();
-        server.setExecutor(requestExecutor);
-        server.createContext("/", this::handle);
-        server.start();
+        try {
+            bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort));
+        } catch (UncheckedIOException e) {
+            callbackScheduler.shutdownNow();
+            requestExecutor.shutdownNow();
+            throw e;
+        }
+        address = server.getAddress();
         log.info("Twilio sandbox listening on {}", baseUrl());
         return this;
     }
 
+    // guarded by this
+    private void bind(InetSocketAddress at) {
+        try {
+            server = HttpServer.create(at, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind the Twilio sandbox to " + at, e);
+        }
+        server.setExecutor(requestExecutor);
+        server.createContext("/", this::handle);
+        server.start();
+        accepting = true;
+    }
+
     /** The base URL to give {@code TWILIO_API_BASE_URL}, such as {@code http://127.0.0.1:41234}. */
-    public URI baseUrl() {
-        InetSocketAddress address = server.getAddress();
+    public synchronized URI baseUrl() {
+        if (address == null) {
+            throw new IllegalStateException("the sandbox is not started");
+        }
         return URI.create("http://" + address.getHostString() + ":" + address.getPort());
+    }
+
+    /**
+     * Stops listening, so that every request fails to connect (a refused connection: it certainly
+     * never reached Twilio), and drops the connections open now. Status callbacks still go out.
+     * {@link #acceptConnections()} listens again on the same port.
+     */
+    public synchronized void refuseConnections() {
+        if (address == null) {
+            throw new IllegalStateException("the sandbox is not started");
+        }
+        if (accepting) {
+            server.stop(0);
+            accepting = false;
+        }
+    }
+
+    /**
+     * Listens again on the same port after {@link #refuseConnections()}.
+     *
+     * @throws UncheckedIOException if the port was taken meanwhile
+     */
+    public synchronized void acceptConnections() {
+        if (address == null) {
+            throw new IllegalStateException("the sandbox is not started");
+        }
+        if (!accepting) {
+            bind(address);
+        }
     }
 
     /** The account SID the stand-in accepts. */
@@ -187,15 +239,55 @@ public final class TwilioSandbox implements AutoCloseable {
         optedOut.add(requireNonNull(to, "to"));
     }
 
+    /**
+     * Posts a status callback for the message {@code sid} to its {@code StatusCallback} URL, signed
+     * like Twilio's, and records {@code status} as the message's: whatever a test needs, in any order
+     * and as often as it likes.
+     *
+     * @param status Twilio's status ({@code queued}, {@code sent}, {@code delivered}, {@code
+     *     undelivered}, {@code failed}, {@code read}…)
+     * @param errorCode the {@code ErrorCode} to report, if any
+     * @return the HTTP status the callback was answered with
+     * @throws IllegalArgumentException if no message has the sid, or it was sent without a {@code
+     *     StatusCallback}
+     * @throws UncheckedIOException if the callback could not be posted
+     */
+    public int sendStatusCallback(String sid, String status, Optional<String> errorCode) {
+        requireNonNull(sid, "sid");
+        requireNonNull(status, "status");
+        requireNonNull(errorCode, "errorCode");
+        Stored stored = messages.get(sid);
+        if (stored == null) {
+            throw new IllegalArgumentException("the sandbox has no message " + sid);
+        }
+        String url = stored.message()
+                .statusCallback()
+                .orElseThrow(() -> new IllegalArgumentException("message " + sid + " has no StatusCallback"));
+        stored.status = status;
+        try {
+            return callbackClient
+                    .send(callback(stored, status, errorCode, url), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException("status callback " + status + " for " + sid + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while posting a status callback", e);
+        }
+    }
+
     @Override
     public synchronized void close() {
-        if (server == null) {
+        if (address == null) {
             return;
         }
-        server.stop(0);
+        if (accepting) {
+            server.stop(0);
+            accepting = false;
+        }
         callbackScheduler.shutdownNow();
         requestExecutor.shutdownNow();
-        server = null;
+        address = null;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -309,6 +401,10 @@ public final class TwilioSandbox implements AutoCloseable {
         if (fault == null || fault.createAnyway()) {
             accept(message);
         }
+        if (fault != null && fault.httpStatus() == SandboxFault.NO_ANSWER) {
+            // The exchange closes without an answer: the caller sees the connection drop.
+            return;
+        }
         if (fault != null) {
             fault.retryAfter().ifPresent(d -> exchange.getResponseHeaders()
                     .set("Retry-After", Long.toString(Math.max(0, d.toSeconds()))));
@@ -328,7 +424,7 @@ public final class TwilioSandbox implements AutoCloseable {
                 log.warn("a sandbox message listener failed", e);
             }
         }
-        message.statusCallback().ifPresent(url -> {
+        message.statusCallback().filter(url -> automaticCallbacks).ifPresent(url -> {
             long delay = callbackDelay.toMillis();
             callbackScheduler.schedule(() -> advance(stored, "sent", url), delay, TimeUnit.MILLISECONDS);
             callbackScheduler.schedule(() -> advance(stored, "delivered", url), 2 * delay, TimeUnit.MILLISECONDS);
@@ -340,6 +436,20 @@ public final class TwilioSandbox implements AutoCloseable {
 
     private void advance(Stored stored, String status, String callbackUrl) {
         stored.status = status;
+        SandboxMessage message = stored.message();
+        callbackClient
+                .sendAsync(
+                        callback(stored, status, Optional.empty(), callbackUrl), HttpResponse.BodyHandlers.discarding())
+                .whenComplete((response, failure) -> {
+                    if (failure != null) {
+                        log.warn("status callback {} for {} failed: {}", status, message.sid(), failure.toString());
+                    } else if (response.statusCode() != 200) {
+                        log.warn("status callback {} for {} answered {}", status, message.sid(), response.statusCode());
+                    }
+                });
+    }
+
+    private HttpRequest callback(Stored stored, String status, Optional<String> errorCode, String callbackUrl) {
         SandboxMessage message = stored.message();
         Map<String, List<String>> params = new TreeMap<>();
         params.put("AccountSid", List.of(accountSid));
@@ -353,21 +463,13 @@ public final class TwilioSandbox implements AutoCloseable {
         params.put("MessageStatus", List.of(status));
         params.put("SmsStatus", List.of(status));
         message.messagingServiceSid().ifPresent(s -> params.put("MessagingServiceSid", List.of(s)));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(callbackUrl))
+        errorCode.ifPresent(code -> params.put("ErrorCode", List.of(code)));
+        return HttpRequest.newBuilder(URI.create(callbackUrl))
                 .timeout(Duration.ofSeconds(15))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("X-Twilio-Signature", TwilioSignature.sign(authToken, callbackUrl, params))
                 .POST(HttpRequest.BodyPublishers.ofString(encodeForm(params)))
                 .build();
-        callbackClient
-                .sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                .whenComplete((response, failure) -> {
-                    if (failure != null) {
-                        log.warn("status callback {} for {} failed: {}", status, message.sid(), failure.toString());
-                    } else if (response.statusCode() != 200) {
-                        log.warn("status callback {} for {} answered {}", status, message.sid(), response.statusCode());
-                    }
-                });
     }
 
     private void list(HttpExchange exchange) throws IOException {
@@ -570,6 +672,7 @@ public final class TwilioSandbox implements AutoCloseable {
         private Set<String> senders = Set.of();
         private int port;
         private Duration callbackDelay = Duration.ofMillis(200);
+        private boolean automaticCallbacks = true;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {}
@@ -620,6 +723,16 @@ public final class TwilioSandbox implements AutoCloseable {
                 throw new IllegalArgumentException("callbackDelay cannot be negative: " + callbackDelay);
             }
             this.callbackDelay = callbackDelay;
+            return this;
+        }
+
+        /**
+         * Whether each accepted message with a {@code StatusCallback} is reported {@code sent}, then
+         * {@code delivered}, by itself; default true. Off, the messages stay {@code queued} until a
+         * test calls {@link TwilioSandbox#sendStatusCallback}.
+         */
+        public Builder automaticStatusCallbacks(boolean automatic) {
+            this.automaticCallbacks = automatic;
             return this;
         }
 

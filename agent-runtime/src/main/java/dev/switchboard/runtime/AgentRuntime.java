@@ -79,9 +79,18 @@ import org.slf4j.LoggerFactory;
  * channel's own verification and parsing (a rejected request gets the channel's answer, usually
  * 403), duplicate detection by message id (a repeat is answered like the first and goes no further),
  * echo detection (a message from one of the channel's own addresses is acknowledged and dropped).
- * After the answer, on the executor: the channel's {@linkplain Channel#accessPolicy() access policy}
- * (unknown senders are dropped without a reply), then the agent's turn and its reply. The agent never
- * runs on an I/O thread, so the provider's answer never waits for it.
+ * After the answer, on the executor: the compliance keywords (STOP-family words opt the sender out of
+ * the channel, START-family words opt them back in, HELP is answered with the {@linkplain
+ * Builder#helpText(String) help text}; none reaches the agent, nor does anything from someone opted
+ * out), the channel's {@linkplain Channel#accessPolicy() access policy} (unknown senders are dropped
+ * without a reply), then the agent's turn and its reply. The agent never runs on an I/O thread, so
+ * the provider's answer never waits for it.
+ *
+ * <p>Replies go out part by part: a part the provider accepted is never sent again; one that certainly
+ * did not reach it (a refused connection, HTTP 429) is sent again after a backoff; one that may have
+ * (a timeout, a 5xx) is first {@linkplain Builder#ambiguousSends looked up} through the channel; one
+ * refused for good stops the reply. The provider's delivery reports move each part's state forward,
+ * and the {@link RuntimeListener} hears each move and one outcome per reply.
  *
  * <p>An application that already runs an HTTP server can build the runtime {@linkplain
  * Builder#withoutListener() without a listener} and pass requests to {@link #handle(WebhookRequest)}.

@@ -137,9 +137,10 @@ public final class Outbox {
     }
 
     /**
-     * Whether the person of {@code conversation} opted out; a store that fails counts as yes.
+     * Whether the person of {@code conversation} opted out.
      *
-     * @throws PermanentChannelException if the store failed, saying so
+     * @throws PermanentChannelException if the store failed, saying so: callers treat that as opted
+     *     out rather than risk a message to someone who did
      */
     public boolean isOptedOut(ConversationKey conversation) {
         try {

@@ -22,6 +22,7 @@ import dev.switchboard.runtime.internal.ExecutorTaskScheduler;
 import dev.switchboard.runtime.internal.InFlight;
 import dev.switchboard.runtime.internal.MessageDedupe;
 import dev.switchboard.runtime.internal.Notifier;
+import dev.switchboard.runtime.internal.OutboundGuard;
 import dev.switchboard.runtime.internal.Outbox;
 import dev.switchboard.runtime.internal.PushService;
 import dev.switchboard.runtime.internal.ReplySender;
@@ -90,7 +91,8 @@ import org.slf4j.LoggerFactory;
  * did not reach it (a refused connection, HTTP 429) is sent again after a backoff; one that may have
  * (a timeout, a 5xx) is first {@linkplain Builder#ambiguousSends looked up} through the channel; one
  * refused for good stops the reply. The provider's delivery reports move each part's state forward,
- * and the {@link RuntimeListener} hears each move and one outcome per reply.
+ * and the {@link RuntimeListener} hears each move and one outcome per reply. No recipient is sent
+ * more than the {@linkplain Builder#outboundSegmentCap(int) outbound segment cap} in any rolling hour.
  *
  * <p>An application that already runs an HTTP server can build the runtime {@linkplain
  * Builder#withoutListener() without a listener} and pass requests to {@link #handle(WebhookRequest)}.
@@ -115,6 +117,7 @@ public final class AgentRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
 
     private static final int MAX_TRACKED_TEXTS = 10_000;
+    private static final long MAX_GUARDED_RECIPIENTS = 100_000;
     private static final Duration MIN_PART_TTL = Duration.ofHours(1);
     private static final Duration EARLY_RECEIPT_TTL = Duration.ofMinutes(5);
 
@@ -143,6 +146,7 @@ public final class AgentRuntime implements AutoCloseable {
     private final TaskScheduler scheduler;
     private final ExecutorTaskScheduler ownedScheduler;
     private final DeliveryTracker tracker;
+    private final OutboundGuard guard;
     private final Outbox outbox;
     private final Map<String, String> helpTexts;
     private final String helpText;
@@ -193,6 +197,9 @@ public final class AgentRuntime implements AutoCloseable {
                 EARLY_RECEIPT_TTL,
                 builder.ticker,
                 listener::onPartStatus);
+        this.guard = builder.outboundSegmentCap == 0
+                ? OutboundGuard.OFF
+                : new OutboundGuard(builder.outboundSegmentCap, clock, builder.ticker, MAX_GUARDED_RECIPIENTS);
         this.outbox = new Outbox(
                 new Outbox.Settings(
                         builder.maxSendAttempts,
@@ -206,7 +213,8 @@ public final class AgentRuntime implements AutoCloseable {
                 clock,
                 builder.jitter,
                 builder.optOutStore,
-                tracker::isKnown);
+                tracker::isKnown,
+                guard);
         this.helpTexts = Map.copyOf(builder.helpTexts);
         this.helpText = builder.helpText;
         Notifier notifier = new Notifier(executor, inFlight);
@@ -494,6 +502,7 @@ public final class AgentRuntime implements AutoCloseable {
         }
         // Sends still waiting to be tried again fail now, and their outcomes are reported.
         outbox.close();
+        guard.close();
         for (Channel channel : channels) {
             try {
                 channel.close();
@@ -632,6 +641,7 @@ public final class AgentRuntime implements AutoCloseable {
         private Duration maxBackoff = Duration.ofSeconds(30);
         private AmbiguousSendPolicy ambiguousSends = AmbiguousSendPolicy.RECONCILE;
         private int outboundConcurrency = 4;
+        private int outboundSegmentCap = 200;
         private final Map<String, Double> sendRates = new HashMap<>();
         private RandomGenerator jitter;
         private OptOutStore optOutStore = OptOutStore.inMemory();
@@ -941,6 +951,43 @@ public final class AgentRuntime implements AutoCloseable {
                 throw new IllegalArgumentException("outboundConcurrency must be at least 1: " + perChannel);
             }
             this.outboundConcurrency = perChannel;
+            return this;
+        }
+
+        /**
+         * The most SMS segments one recipient may be sent on one channel in any rolling hour, so that
+         * two bots answering each other, or an agent stuck in a loop, cannot run up a bill. Every part
+         * of every reply and push counts when it is first handed to the channel: its segments on a
+         * channel {@linkplain dev.switchboard.channel.ChannelCapabilities#billedPerSegment() billed per
+         * segment} (GSM-7: 160 characters in one segment, 153 a segment beyond; UCS-2, as soon as one
+         * character such as an emoji or a curly quote is outside GSM-7: 70, then 67), one per message on
+         * the others (WhatsApp). A part that certainly did not reach the provider (refused, or never
+         * received) is not counted.
+         *
+         * <p>A part that would take its recipient over the cap is not sent: its reply or push fails with
+         * a {@link dev.switchboard.channel.PermanentChannelException} without a provider code, which
+         * names the cap and this option, reported to {@link RuntimeListener#onReplyOutcome} or {@link
+         * RuntimeListener#onPushOutcome} like any failure. The parts before it stay sent; the parts
+         * after it are not sent. Parts go out again as the hour rolls over. Each episode is logged once,
+         * with the recipient redacted: a WARN when a recipient is first refused, and an INFO with the
+         * count refused when it ends. Memory is bounded: a recipient with nothing sent for an hour (by
+         * the {@linkplain #ticker(Ticker) ticker}) is forgotten.
+         *
+         * <p>Default 200 segments a recipient an hour: 18 of the longest replies (1,600 GSM-7
+         * characters cost 11 segments), or a hundred two-segment answers, which is more than a person
+         * reads in an hour of conversation, and a small part of what a loop sends in that hour (a US
+         * long code carries a segment a second, 3,600 an hour; a short code a hundred times that).
+         *
+         * @param segmentsPerRecipientPerHour the cap; 0 turns the guard off
+         * @throws IllegalArgumentException if {@code segmentsPerRecipientPerHour} is negative
+         */
+        public Builder outboundSegmentCap(int segmentsPerRecipientPerHour) {
+            if (segmentsPerRecipientPerHour < 0) {
+                throw new IllegalArgumentException(
+                        "outboundSegmentCap must be 0 (off) or a number of segments per recipient per hour: "
+                                + segmentsPerRecipientPerHour);
+            }
+            this.outboundSegmentCap = segmentsPerRecipientPerHour;
             return this;
         }
 

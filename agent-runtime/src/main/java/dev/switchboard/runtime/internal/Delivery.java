@@ -29,11 +29,19 @@ public sealed interface Delivery {
      * @param failure the channel's last failure for the part
      * @param reason what became of the part, for people: {@code "refused: …"}, {@code "gave up after 5
      *     attempts in 12s: …"}; without the part's number
+     * @param byGuard whether the {@link OutboundGuard} refused the part, which it logs once per episode
+     *     rather than once per part
      */
-    record Failed(int part, int parts, List<SendReceipt> accepted, ChannelException failure, String reason)
+    record Failed(
+            int part, int parts, List<SendReceipt> accepted, ChannelException failure, String reason, boolean byGuard)
             implements Delivery {
         public Failed {
             accepted = List.copyOf(accepted);
+        }
+
+        /** A part that was not accepted for another reason than the guard. */
+        public Failed(int part, int parts, List<SendReceipt> accepted, ChannelException failure, String reason) {
+            this(part, parts, accepted, failure, reason, false);
         }
     }
 }

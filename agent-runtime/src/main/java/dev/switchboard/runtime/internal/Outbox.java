@@ -46,6 +46,10 @@ import org.slf4j.LoggerFactory;
  *       ERROR once per channel and code.
  * </ul>
  *
+ * <p>Before a part is first handed to its channel, the {@link OutboundGuard} charges it to its
+ * recipient's hour, or refuses it: the part then fails like one the provider refused, and is never
+ * charged again when it is retried. A part that certainly did not reach the provider is refunded.
+ *
  * <p>Nothing here blocks a thread to wait: a backoff or a rate slot is a {@link TaskScheduler} task,
  * and a send waiting for one of its channel's permits is queued; either resumes on the text's
  * continuation executor. {@link #close()} fails every text still waiting.
@@ -78,16 +82,13 @@ public final class Outbox {
     private final RandomGenerator random;
     private final OptOutStore optOuts;
     private final BiPredicate<String, String> known;
+    private final OutboundGuard guard;
     private final Map<String, Gate> gates = new ConcurrentHashMap<>();
     private final Set<Job> waiting = ConcurrentHashMap.newKeySet();
     private final Set<String> loggedOnce = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    /**
-     * @param random the source of jitter, or null for {@link ThreadLocalRandom}
-     * @param known whether a message id of a channel ({@code (channelId, messageId)}) belongs to a part
-     *     the runtime already has, so that a look-up does not take it for the part it looks for
-     */
+    /** An outbox that lets every part through to its recipient, however many it was sent this hour. */
     public Outbox(
             Settings settings,
             TaskScheduler scheduler,
@@ -95,12 +96,30 @@ public final class Outbox {
             RandomGenerator random,
             OptOutStore optOuts,
             BiPredicate<String, String> known) {
+        this(settings, scheduler, clock, random, optOuts, known, OutboundGuard.OFF);
+    }
+
+    /**
+     * @param random the source of jitter, or null for {@link ThreadLocalRandom}
+     * @param known whether a message id of a channel ({@code (channelId, messageId)}) belongs to a part
+     *     the runtime already has, so that a look-up does not take it for the part it looks for
+     * @param guard what each recipient may still be sent this hour
+     */
+    public Outbox(
+            Settings settings,
+            TaskScheduler scheduler,
+            Clock clock,
+            RandomGenerator random,
+            OptOutStore optOuts,
+            BiPredicate<String, String> known,
+            OutboundGuard guard) {
         this.settings = settings;
         this.scheduler = scheduler;
         this.clock = clock;
         this.random = random;
         this.optOuts = optOuts;
         this.known = known;
+        this.guard = guard;
     }
 
     /**
@@ -285,6 +304,7 @@ public final class Outbox {
         int waits;
         boolean slotReserved;
         boolean holdsPermit;
+        OutboundGuard.Ticket ticket;
         ChannelException maybeSent;
         ChannelException last;
 
@@ -311,6 +331,7 @@ public final class Outbox {
             waits = 0;
             maybeSent = null;
             last = null;
+            ticket = null;
         }
 
         private String part() {
@@ -370,6 +391,18 @@ public final class Outbox {
                 return null;
             }
             slotReserved = false;
+            if (ticket == null) {
+                ticket = guard.admit(
+                        conversation,
+                        OutboundGuard.cost(channel.capabilities(), message.text()),
+                        channel.capabilities().billedPerSegment(),
+                        part());
+                if (!ticket.admitted()) {
+                    releasePermit();
+                    PermanentChannelException refusal = ticket.refusal();
+                    return fail(refusal, "not sent: " + refusal.getMessage(), true);
+                }
+            }
             sends++;
             SendReceipt receipt;
             try {
@@ -483,6 +516,8 @@ public final class Outbox {
         }
 
         private Step accept(SendReceipt receipt, String how) {
+            // Accepted, so charged for good.
+            ticket = null;
             accepted.add(receipt);
             claimed.add(receipt.messageId());
             log.debug(
@@ -632,7 +667,15 @@ public final class Outbox {
         }
 
         private Step fail(ChannelException failure, String reason) {
-            finish(new Delivery.Failed(index + 1, texts.size(), accepted, failure, reason));
+            return fail(failure, reason, false);
+        }
+
+        private Step fail(ChannelException failure, String reason, boolean byGuard) {
+            if (ticket != null && maybeSent == null) {
+                // The provider certainly has not got it, so it costs nothing.
+                guard.refund(ticket);
+            }
+            finish(new Delivery.Failed(index + 1, texts.size(), accepted, failure, reason, byGuard));
             return null;
         }
 

@@ -145,7 +145,8 @@ public final class ReplySender {
                         conversation,
                         cause == null ? "" : cause.getClass().getName(),
                         cause == null ? failed.reason() : cause.getMessage());
-            } else {
+            } else if (!failed.byGuard()) {
+                // The guard logs each episode once: a line per reply it refuses would be the flood it stops.
                 log.warn(
                         "reply to {} failed ({}, provider code {}): {}",
                         conversation,

@@ -40,6 +40,10 @@ import java.util.concurrent.CountDownLatch;
  * <p>{@code SWITCHBOARD_AGENT} picks the agent: {@code demo} (the default), {@code echo} or {@code
  * silent}. {@code SWITCHBOARD_HEARTBEAT_CRON} (with {@code SWITCHBOARD_HEARTBEAT_TEXT} and {@code
  * SWITCHBOARD_HEARTBEAT_ZONE}) pushes a heartbeat to every home channel on a schedule.
+ *
+ * <p>{@code SWITCHBOARD_OUTBOUND_SEGMENT_CAP} caps the SMS segments (WhatsApp messages) one person is
+ * sent in any rolling hour, so that a loop cannot run up a bill: 0 turns the guard off, unset keeps
+ * the runtime's default of 200.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -92,6 +96,10 @@ public final class Gateway implements AutoCloseable {
     private static AgentRuntime runtime(Map<String, String> env, Agent agent) {
         AgentRuntime.Builder runtime =
                 AgentRuntime.builder().listenFromEnv(env).agent(agent).listener(new DeliveryLog());
+        if (present(env, "SWITCHBOARD_OUTBOUND_SEGMENT_CAP")) {
+            runtime.outboundSegmentCap(outboundSegmentCap(
+                    env.get("SWITCHBOARD_OUTBOUND_SEGMENT_CAP").strip()));
+        }
         boolean whatsApp = present(env, "TWILIO_WHATSAPP_NUMBER");
         if (!whatsApp || present(env, "TWILIO_PHONE_NUMBER") || present(env, "TWILIO_MESSAGING_SERVICE_SID")) {
             runtime.channel(TwilioSmsChannel.fromEnv(env));
@@ -274,6 +282,19 @@ public final class Gateway implements AutoCloseable {
     private static boolean present(Map<String, String> env, String key) {
         String value = env.get(key);
         return value != null && !value.isBlank();
+    }
+
+    private static int outboundSegmentCap(String raw) {
+        try {
+            int cap = Integer.parseInt(raw);
+            if (cap >= 0) {
+                return cap;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the value
+        }
+        throw new IllegalArgumentException("SWITCHBOARD_OUTBOUND_SEGMENT_CAP must be a number of segments per"
+                + " recipient per hour, 0 or more (0 turns the guard off): " + raw);
     }
 
     private static int sandboxPort(String raw) {

@@ -20,6 +20,7 @@ import dev.switchboard.runtime.internal.DeliveryTracker;
 import dev.switchboard.runtime.internal.Exchange;
 import dev.switchboard.runtime.internal.ExecutorTaskScheduler;
 import dev.switchboard.runtime.internal.InFlight;
+import dev.switchboard.runtime.internal.InboundLimiter;
 import dev.switchboard.runtime.internal.MessageDedupe;
 import dev.switchboard.runtime.internal.Notifier;
 import dev.switchboard.runtime.internal.OutboundGuard;
@@ -79,7 +80,9 @@ import org.slf4j.LoggerFactory;
  * <p>For each webhook request, in this order and before answering: the route (404, 405, 415), the
  * channel's own verification and parsing (a rejected request gets the channel's answer, usually
  * 403), duplicate detection by message id (a repeat is answered like the first and goes no further),
- * echo detection (a message from one of the channel's own addresses is acknowledged and dropped).
+ * echo detection (a message from one of the channel's own addresses is acknowledged and dropped),
+ * the sender's {@linkplain Builder#inboundLimit(int, int) inbound limit} (a message over it is
+ * answered 429 and dropped).
  * After the answer, on the executor: the compliance keywords (STOP-family words opt the sender out of
  * the channel, START-family words opt them back in, HELP is answered with the {@linkplain
  * Builder#helpText(String) help text}; none reaches the agent, nor does anything from someone opted
@@ -120,6 +123,7 @@ public final class AgentRuntime implements AutoCloseable {
     private static final long MAX_GUARDED_RECIPIENTS = 100_000;
     private static final Duration MIN_PART_TTL = Duration.ofHours(1);
     private static final Duration EARLY_RECEIPT_TTL = Duration.ofMinutes(5);
+    private static final long MAX_LIMITED_SENDERS = 100_000;
 
     private enum State {
         NEW,
@@ -143,6 +147,7 @@ public final class AgentRuntime implements AutoCloseable {
     private final InFlight inFlight = new InFlight();
     private final ConversationDispatcher dispatcher;
     private final WebhookIngress ingress;
+    private final InboundLimiter limiter;
     private final TaskScheduler scheduler;
     private final ExecutorTaskScheduler ownedScheduler;
     private final DeliveryTracker tracker;
@@ -176,9 +181,14 @@ public final class AgentRuntime implements AutoCloseable {
         this.shutdownTimeout = builder.shutdownTimeout;
         this.listener = new SafeListener(builder.listener);
         this.dispatcher = new ConversationDispatcher(executor, inFlight);
+        this.limiter = builder.inboundPerMinute == 0
+                ? InboundLimiter.UNLIMITED
+                : new InboundLimiter(
+                        builder.inboundPerMinute, builder.inboundBurst, MAX_LIMITED_SENDERS, builder.ticker);
         this.ingress = new WebhookIngress(
                 RouteTable.of(channels),
                 new MessageDedupe(builder.dedupeMaximumSize, builder.dedupeTtl, builder.ticker),
+                limiter,
                 new Sink());
         if (builder.scheduler != null) {
             this.scheduler = builder.scheduler;
@@ -475,6 +485,7 @@ public final class AgentRuntime implements AutoCloseable {
         if (server != null) {
             server.close(shutdownTimeout);
         }
+        limiter.close();
         boolean interrupted = false;
         // Runs under way hand their pushes to the dispatcher before it stops taking them.
         pushes.closeSchedules();
@@ -628,6 +639,8 @@ public final class AgentRuntime implements AutoCloseable {
         private long dedupeMaximumSize = 100_000;
         private Duration dedupeTtl = Duration.ofHours(1);
         private Ticker ticker = Ticker.systemTicker();
+        private int inboundPerMinute = 30;
+        private int inboundBurst = 100;
         private int maxBodyBytes = 64 * 1024;
         private Duration readTimeout = Duration.ofSeconds(10);
         private Duration shutdownTimeout = Duration.ofSeconds(10);
@@ -775,7 +788,58 @@ public final class AgentRuntime implements AutoCloseable {
             return this;
         }
 
-        /** The time source of duplicate detection. Default {@link Ticker#systemTicker()}. */
+        /**
+         * How many messages one sender may send one channel: {@code messagesPerMinute} sustained, and
+         * up to {@code burst} at once after a quiet spell. A message over the limit is answered 429,
+         * is not remembered as seen (a redelivery later counts), never reaches the agent and is
+         * reported as {@link DropReason#RATE_LIMITED}. The sender is the channel's authenticated
+         * one, after the signature check, so a flood cannot dodge the limit by changing what it
+         * claims to be. Each episode is logged once: a WARN when a sender goes over, and a line with
+         * the count refused when it is let through again. Default: 30 a minute with a burst of 100,
+         * far above what a person types, and room for a WhatsApp user sharing an album (each photo
+         * arrives as a message of its own, up to 100).
+         *
+         * <p>Why 429 and not an acknowledgement: Twilio does not retry a messaging webhook that
+         * answered an error; it records error 11200, which shows the flood in its console and
+         * alerts, and calls the number's fallback URL if one is set (point it at nothing that replies
+         * to the sender, or a flood costs there).
+         *
+         * @param messagesPerMinute the sustained rate; 0 turns the limit off
+         * @param burst how many messages may come at once, 1 to 100,000; ignored when the limit is off
+         * @throws IllegalArgumentException if {@code messagesPerMinute} is negative or {@code burst} is
+         *     outside 1-100,000
+         */
+        public Builder inboundLimit(int messagesPerMinute, int burst) {
+            if (messagesPerMinute < 0) {
+                throw new IllegalArgumentException(
+                        "inbound limit must be 0 (off) or a number of messages a minute: " + messagesPerMinute);
+            }
+            if (messagesPerMinute > 0 && (burst < 1 || burst > 100_000)) {
+                throw new IllegalArgumentException("inbound burst must be from 1 to 100000: " + burst);
+            }
+            this.inboundPerMinute = messagesPerMinute;
+            this.inboundBurst = burst;
+            return this;
+        }
+
+        /**
+         * How many messages one sender may send one channel a minute, with a burst of as many; 0
+         * turns the limit off. See {@link #inboundLimit(int, int)}.
+         *
+         * @throws IllegalArgumentException if {@code messagesPerMinute} is negative or over 100,000
+         */
+        public Builder inboundLimit(int messagesPerMinute) {
+            if (messagesPerMinute > 100_000) {
+                throw new IllegalArgumentException(
+                        "inbound limit must be at most 100000 messages a minute: " + messagesPerMinute);
+            }
+            return inboundLimit(messagesPerMinute, messagesPerMinute);
+        }
+
+        /**
+         * The time source of duplicate detection and of inbound limits. Default {@link
+         * Ticker#systemTicker()}.
+         */
         public Builder ticker(Ticker ticker) {
             this.ticker = requireNonNull(ticker, "ticker");
             return this;

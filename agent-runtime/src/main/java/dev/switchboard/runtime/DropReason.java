@@ -8,6 +8,11 @@ public enum DropReason {
     ECHO,
     /** The sender is not allowed to talk to the agent by the channel's access policy. */
     NOT_ALLOWED,
+    /**
+     * The sender went over its inbound limit ({@link AgentRuntime.Builder#inboundLimit(int, int)});
+     * the provider was answered 429 and the message id was not remembered, so a redelivery counts.
+     */
+    RATE_LIMITED,
     /** The executor refused the turn (saturated or shut down by the application). */
     REJECTED,
     /** The runtime closed before the turn could run. */

@@ -1,6 +1,5 @@
 package dev.switchboard.runtime.internal;
 
-import dev.switchboard.channel.Address;
 import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.InboundMessage;
@@ -8,14 +7,13 @@ import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.runtime.DropReason;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Everything that happens to a webhook request before it is answered: route, the channel's
- * verification and parsing, duplicate and echo checks. Fast and non-blocking, so it can run on an
- * I/O thread; the work that follows is handed on after the answer.
+ * verification and parsing, duplicate and echo checks, the sender's inbound limit. Fast and
+ * non-blocking, so it can run on an I/O thread; the work that follows is handed on after the answer.
  */
 public final class WebhookIngress {
 
@@ -42,11 +40,17 @@ public final class WebhookIngress {
 
     private final RouteTable routes;
     private final MessageDedupe dedupe;
+    private final InboundLimiter limiter;
     private final Sink sink;
 
     public WebhookIngress(RouteTable routes, MessageDedupe dedupe, Sink sink) {
+        this(routes, dedupe, InboundLimiter.UNLIMITED, sink);
+    }
+
+    public WebhookIngress(RouteTable routes, MessageDedupe dedupe, InboundLimiter limiter, Sink sink) {
         this.routes = routes;
         this.dedupe = dedupe;
+        this.limiter = limiter;
         this.sink = sink;
     }
 
@@ -90,27 +94,46 @@ public final class WebhookIngress {
             return Exchange.of(receipt.response(), () -> sink.receipt(receipt.receipt()));
         }
         if (result instanceof WebhookResult.Rejected rejected) {
-            log.debug(
-                    "channel {} rejected {} with {}",
-                    channel.id(),
-                    request,
-                    rejected.response().status());
+            if (log.isDebugEnabled()) {
+                log.debug(
+                        "channel {} rejected {} with {}",
+                        channel.id(),
+                        request,
+                        rejected.response().status());
+            }
             return Exchange.of(rejected.response(), () -> sink.rejected(request, rejected.response()));
         }
         return Exchange.of(result.response());
     }
 
     private Exchange inbound(Channel channel, InboundMessage message, WebhookResponse ack) {
-        if (!dedupe.firstSighting(channel.id(), message.id())) {
-            log.debug("duplicate message {} from {} on {}", message.id(), message.from(), channel.id());
+        String channelId = channel.id();
+        if (!dedupe.firstSighting(channelId, message.id())) {
+            if (log.isDebugEnabled()) {
+                log.debug("duplicate message {} from {} on {}", message.id(), message.from(), channelId);
+            }
             return Exchange.of(ack, () -> sink.dropped(message, DropReason.DUPLICATE));
         }
-        Set<Address> self = channel.selfAddresses();
-        if (self.contains(message.from())) {
-            log.debug("echo message {} from {} on {}", message.id(), message.from(), channel.id());
+        if (channel.selfAddresses().contains(message.from())) {
+            if (log.isDebugEnabled()) {
+                log.debug("echo message {} from {} on {}", message.id(), message.from(), channelId);
+            }
             return Exchange.of(ack, () -> sink.dropped(message, DropReason.ECHO));
         }
-        log.debug("message {} from {} on {}", message.id(), message.from(), channel.id());
+        if (!limiter.admit(channelId, message.from())) {
+            // Not accepted, so not remembered: a redelivery once the sender has slowed down goes through.
+            dedupe.forget(channelId, message.id());
+            if (log.isDebugEnabled()) {
+                log.debug(
+                        "message {} from {} on {} is over the inbound limit", message.id(), message.from(), channelId);
+            }
+            return Exchange.of(
+                    WebhookResponse.text(429, "Too Many Requests: the sender is over its inbound limit"),
+                    () -> sink.dropped(message, DropReason.RATE_LIMITED));
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("message {} from {} on {}", message.id(), message.from(), channelId);
+        }
         return Exchange.of(ack, sink.inbound(channel, message));
     }
 }

@@ -15,17 +15,23 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.AbstractMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +51,21 @@ final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
-            log.debug("malformed request: {}", request.decoderResult().cause().toString());
-            write(ctx, HttpVersion.HTTP_1_1, Exchange.of(WebhookResponse.text(400, "Bad Request")), false);
+            Throwable cause = request.decoderResult().cause();
+            // The class only: Netty's messages can quote the offending header, a signature say.
+            log.debug(
+                    "malformed request from {}: {}",
+                    ctx.channel().remoteAddress(),
+                    cause.getClass().getSimpleName());
+            WebhookResponse answer;
+            if (cause instanceof TooLongHttpLineException) {
+                answer = WebhookResponse.text(414, "URI Too Long");
+            } else if (cause instanceof TooLongHttpHeaderException) {
+                answer = WebhookResponse.text(431, "Request Header Fields Too Large");
+            } else {
+                answer = WebhookResponse.text(400, "Bad Request");
+            }
+            write(ctx, HttpVersion.HTTP_1_1, Exchange.of(answer), false);
             return;
         }
         String[] target = splitTarget(request.uri());
@@ -54,10 +73,12 @@ final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             write(ctx, request.protocolVersion(), Exchange.of(WebhookResponse.text(400, "Bad Request")), false);
             return;
         }
-        Map<String, String> headers = new LinkedHashMap<>();
-        request.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
         WebhookRequest webhook = new WebhookRequest(
-                request.method().name(), target[0], target[1], headers, ByteBufUtil.getBytes(request.content()));
+                request.method().name(),
+                target[0],
+                target[1],
+                new HeaderView(request.headers()),
+                ByteBufUtil.getBytes(request.content()));
         Exchange exchange = exchanges.apply(webhook);
         write(ctx, request.protocolVersion(), exchange, HttpUtil.isKeepAlive(request));
     }
@@ -101,10 +122,40 @@ final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         ChannelFuture written = ctx.writeAndFlush(response);
         // Whether or not the answer reached the client, the event was accepted: a provider that
-        // retries will be caught as a duplicate, so the message must not be lost here.
+        // retries will be caught as a duplicate, so the message must not be lost here. The hand-on
+        // waits for the end of the event loop's pass over its ready connections, so that the pass's
+        // messages reach the executor together and wake its threads once rather than once each.
         written.addListener(future -> exchange.afterAck().run());
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * Netty's headers as the map {@link WebhookRequest} copies them from, without a copy of our own
+     * first: the request's constructor only iterates them, and keeps the first of repeated ones.
+     */
+    private static final class HeaderView extends AbstractMap<String, String> {
+
+        private final HttpHeaders headers;
+
+        HeaderView(HttpHeaders headers) {
+            this.headers = headers;
+        }
+
+        @Override
+        public void forEach(BiConsumer<? super String, ? super String> action) {
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+                Map.Entry<CharSequence, CharSequence> header = it.next();
+                action.accept(header.getKey().toString(), header.getValue().toString());
+            }
+        }
+
+        @Override
+        public Set<Map.Entry<String, String>> entrySet() {
+            Set<Map.Entry<String, String>> entries = new LinkedHashSet<>();
+            forEach((name, value) -> entries.add(new SimpleImmutableEntry<>(name, value)));
+            return entries;
         }
     }
 

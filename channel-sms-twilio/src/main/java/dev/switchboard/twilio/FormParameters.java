@@ -2,7 +2,6 @@ package dev.switchboard.twilio;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -43,19 +42,33 @@ public final class FormParameters {
      */
     public static FormParameters parse(byte[] body) {
         requireNonNull(body, "body");
+        Decoder decoder = new Decoder(body);
         Map<String, List<String>> values = new LinkedHashMap<>();
+        boolean repeated = false;
         int start = 0;
         while (start <= body.length) {
             int end = indexOf(body, (byte) '&', start);
             if (end > start) {
                 int equals = indexOf(body, (byte) '=', start, end);
-                String name = decode(body, start, equals, null);
-                String value = equals < end ? decode(body, equals + 1, end, name) : "";
-                values.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+                String name = decoder.decode(start, equals, null);
+                String value = equals < end ? decoder.decode(equals + 1, end, name) : "";
+                // Most names come once: one immutable list each, and a growable one only for a repeat.
+                List<String> list = values.putIfAbsent(name, List.of(value));
+                if (list != null) {
+                    if (!(list instanceof ArrayList)) {
+                        list = new ArrayList<>(list);
+                        values.put(name, list);
+                    }
+                    list.add(value);
+                    repeated = true;
+                }
             }
             start = end + 1;
         }
-        return new FormParameters(freeze(values));
+        if (repeated) {
+            values.replaceAll((name, list) -> List.copyOf(list));
+        }
+        return new FormParameters(Collections.unmodifiableMap(values));
     }
 
     /** Parameters built in code (tests, a sandbox that signs what it sends), in the map's order. */
@@ -112,34 +125,67 @@ public final class FormParameters {
         return to;
     }
 
-    // name is null while decoding a name, else the (decoded) name of the value, for the message.
-    private static String decode(byte[] body, int from, int to, String name) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
-        for (int i = from; i < to; i++) {
-            byte b = body[i];
-            if (b == '+') {
-                out.write(' ');
-            } else if (b == '%') {
-                int high = i + 2 < to ? Character.digit(body[i + 1], 16) : -1;
-                int low = i + 2 < to ? Character.digit(body[i + 2], 16) : -1;
-                if (high < 0 || low < 0) {
-                    throw new MalformedWebhookException(
-                            "malformed form body: bad percent-escape at byte " + i + " (" + where(name) + ")");
-                }
-                out.write(high << 4 | low);
-                i += 2;
-            } else {
-                out.write(b);
-            }
+    /**
+     * Decodes the parts of one body, reusing one buffer and at most one strict UTF-8 decoder for
+     * them all. Plain ASCII (the names, numbers and sids that make up most of a webhook) becomes a
+     * string without either.
+     */
+    private static final class Decoder {
+
+        private final byte[] body;
+        private byte[] scratch;
+        private CharsetDecoder utf8;
+
+        Decoder(byte[] body) {
+            this.body = body;
         }
-        CharsetDecoder decoder = StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try {
-            return decoder.decode(ByteBuffer.wrap(out.toByteArray())).toString();
-        } catch (CharacterCodingException e) {
-            throw new MalformedWebhookException("malformed form body: invalid UTF-8 (" + where(name) + ")", e);
+
+        // name is null while decoding a name, else the (decoded) name of the value, for the message.
+        String decode(int from, int to, String name) {
+            boolean plain = true;
+            for (int i = from; i < to && plain; i++) {
+                byte b = body[i];
+                plain = b >= 0 && b != '%' && b != '+';
+            }
+            if (plain) {
+                return new String(body, from, to - from, StandardCharsets.ISO_8859_1);
+            }
+            if (scratch == null) {
+                scratch = new byte[body.length];
+            }
+            int length = 0;
+            boolean ascii = true;
+            for (int i = from; i < to; i++) {
+                byte b = body[i];
+                if (b == '+') {
+                    b = ' ';
+                } else if (b == '%') {
+                    int high = i + 2 < to ? Character.digit(body[i + 1], 16) : -1;
+                    int low = i + 2 < to ? Character.digit(body[i + 2], 16) : -1;
+                    if (high < 0 || low < 0) {
+                        throw new MalformedWebhookException(
+                                "malformed form body: bad percent-escape at byte " + i + " (" + where(name) + ")");
+                    }
+                    b = (byte) (high << 4 | low);
+                    i += 2;
+                }
+                ascii &= b >= 0;
+                scratch[length++] = b;
+            }
+            if (ascii) {
+                return new String(scratch, 0, length, StandardCharsets.ISO_8859_1);
+            }
+            if (utf8 == null) {
+                utf8 = StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT);
+            }
+            try {
+                return utf8.decode(ByteBuffer.wrap(scratch, 0, length)).toString();
+            } catch (CharacterCodingException e) {
+                throw new MalformedWebhookException("malformed form body: invalid UTF-8 (" + where(name) + ")", e);
+            }
         }
     }
 

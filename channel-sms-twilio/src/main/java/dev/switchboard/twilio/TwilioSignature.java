@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashSet;
@@ -35,6 +35,12 @@ public final class TwilioSignature {
     private static final String HMAC_SHA1 = "HmacSHA1";
 
     private final SecretKeySpec key;
+    // A Mac is costly to look up and initialise, and not thread-safe: one per thread, kept.
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
+    // A handler checks against one public URL: its forms are worked out once, not per request.
+    private volatile UrlForms lastUrl = new UrlForms("", new byte[][] {});
+
+    private record UrlForms(String url, byte[][] forms) {}
 
     private TwilioSignature(String authToken) {
         this.key = new SecretKeySpec(authToken.getBytes(StandardCharsets.UTF_8), HMAC_SHA1);
@@ -64,7 +70,11 @@ public final class TwilioSignature {
      * @throws IllegalArgumentException if {@code authToken} is empty
      */
     public static String sign(String authToken, String url, Map<String, List<String>> params) {
-        return verifier(authToken).compute(requireNonNull(url, "url"), requireNonNull(params, "params"), true);
+        requireNonNull(url, "url");
+        requireNonNull(params, "params");
+        Mac mac = verifier(authToken).newMac();
+        mac.update(url.getBytes(StandardCharsets.UTF_8));
+        return Base64.getEncoder().encodeToString(mac.doFinal(canonical(params, true)));
     }
 
     /**
@@ -82,18 +92,21 @@ public final class TwilioSignature {
             return false;
         }
         byte[] given = signature.getBytes(StandardCharsets.UTF_8);
+        byte[] signed = canonical(params, true);
         // twilio-python signs a repeated identical value once, and the other libraries do not say;
         // when duplicates arrive both readings are tried, neither being forgeable without the token.
-        List<Boolean> readings = hasDuplicateValues(params) ? List.of(true, false) : List.of(true);
-        boolean valid = false;
-        // Check every variant, not the first match only, so the time taken does not depend on which.
-        for (String candidate : urlVariants(url)) {
-            for (boolean distinct : readings) {
-                byte[] expected = compute(candidate, params, distinct).getBytes(StandardCharsets.UTF_8);
-                valid |= MessageDigest.isEqual(expected, given);
+        byte[] everyCopy = hasDuplicateValues(params) ? canonical(params, false) : null;
+        // Stopping at the first match tells someone timing it only which form of the public URL was
+        // signed, which is no secret; a signature that matches nothing costs every computation.
+        for (byte[] urlBytes : urlForms(url)) {
+            if (MessageDigest.isEqual(base64(digest(urlBytes, signed)), given)) {
+                return true;
+            }
+            if (everyCopy != null && MessageDigest.isEqual(base64(digest(urlBytes, everyCopy)), given)) {
+                return true;
             }
         }
-        return valid;
+        return false;
     }
 
     /** The token is never shown. */
@@ -103,26 +116,61 @@ public final class TwilioSignature {
     }
 
     private static boolean hasDuplicateValues(Map<String, List<String>> params) {
-        return params.values().stream().anyMatch(values -> new HashSet<>(values).size() < values.size());
+        for (List<String> values : params.values()) {
+            if (values.size() > 1 && new HashSet<>(values).size() < values.size()) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    private String compute(String url, Map<String, List<String>> params, boolean distinct) {
-        List<String> names = new ArrayList<>(params.keySet());
-        names.sort(null);
-        StringBuilder data = new StringBuilder(url);
+    /** Every parameter's name and value, sorted by name and then by value, as UTF-8. */
+    private static byte[] canonical(Map<String, List<String>> params, boolean distinct) {
+        String[] names = params.keySet().toArray(new String[0]);
+        Arrays.sort(names);
+        StringBuilder data = new StringBuilder(1024);
         for (String name : names) {
-            Collection<String> values = distinct
-                    ? new TreeSet<>(params.get(name))
-                    : params.get(name).stream().sorted().toList();
-            for (String value : values) {
+            List<String> values = params.get(name);
+            if (values.size() == 1) {
+                data.append(name).append(values.get(0));
+                continue;
+            }
+            Collection<String> sorted =
+                    distinct ? new TreeSet<>(values) : values.stream().sorted().toList();
+            for (String value : sorted) {
                 data.append(name).append(value);
             }
         }
+        return data.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private byte[][] urlForms(String url) {
+        UrlForms last = lastUrl;
+        if (!last.url().equals(url)) {
+            byte[][] forms = urlVariants(url).stream()
+                    .map(u -> u.getBytes(StandardCharsets.UTF_8))
+                    .toArray(byte[][]::new);
+            last = new UrlForms(url, forms);
+            lastUrl = last;
+        }
+        return last.forms();
+    }
+
+    private byte[] digest(byte[] url, byte[] data) {
+        Mac mac = macs.get();
+        mac.update(url);
+        return mac.doFinal(data);
+    }
+
+    private static byte[] base64(byte[] digest) {
+        return Base64.getEncoder().encode(digest);
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance(HMAC_SHA1);
             mac.init(key);
-            byte[] digest = mac.doFinal(data.toString().getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(digest);
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA1 is not available in this JVM", e);
         }

@@ -151,13 +151,15 @@ public final class TwilioWebhookHandler implements WebhookHandler {
 
     private WebhookResult inbound(FormParameters params, Instant receivedAt) {
         InboundMessage message = parser.inbound(params, receivedAt);
-        log.debug(
-                "[{}] inbound {} from {} to {}, {} attachment(s)",
-                channelId,
-                message.id(),
-                message.from(),
-                message.to(),
-                message.attachments().size());
+        if (log.isDebugEnabled()) {
+            log.debug(
+                    "[{}] inbound {} from {} to {}, {} attachment(s)",
+                    channelId,
+                    message.id(),
+                    message.from(),
+                    message.to(),
+                    message.attachments().size());
+        }
         return new WebhookResult.Inbound(message, emptyTwiml());
     }
 
@@ -168,13 +170,15 @@ public final class TwilioWebhookHandler implements WebhookHandler {
             return new WebhookResult.Ignored(emptyTwiml());
         }
         DeliveryReceipt r = receipt.get();
-        log.debug(
-                "[{}] status {} for {} to {}{}",
-                channelId,
-                r.status(),
-                r.messageId(),
-                r.to(),
-                r.errorCode().map(code -> ", error " + code).orElse(""));
+        if (log.isDebugEnabled()) {
+            log.debug(
+                    "[{}] status {} for {} to {}{}",
+                    channelId,
+                    r.status(),
+                    r.messageId(),
+                    r.to(),
+                    r.errorCode().map(code -> ", error " + code).orElse(""));
+        }
         return new WebhookResult.Receipt(r, emptyTwiml());
     }
 

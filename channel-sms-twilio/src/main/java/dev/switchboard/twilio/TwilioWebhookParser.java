@@ -53,7 +53,6 @@ public final class TwilioWebhookParser {
     /** The most media a message may declare: Twilio allows 10 per MMS; the rest is slack. */
     static final int MAX_MEDIA = 20;
 
-    private static final Pattern MESSAGE_SID = Pattern.compile("(SM|MM)[0-9a-fA-F]{32}");
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
 
     private final String channelId;
@@ -93,8 +92,12 @@ public final class TwilioWebhookParser {
         String text = params.first("Body").orElse("");
         List<Attachment> attachments = attachments(params);
         Map<String, String> extras = new LinkedHashMap<>();
+        Map<String, List<String>> all = params.asMap();
         for (String name : EXTRAS) {
-            params.first(name).filter(v -> !v.isBlank()).ifPresent(v -> extras.put(name, v));
+            List<String> values = all.get(name);
+            if (values != null && !values.isEmpty() && !values.get(0).isBlank()) {
+                extras.put(name, values.get(0));
+            }
         }
         return new InboundMessage(sid, channelId, from, to, text, attachments, receivedAt, extras);
     }
@@ -147,10 +150,24 @@ public final class TwilioWebhookParser {
 
     private static String messageSid(FormParameters params) {
         String sid = required(params, "MessageSid");
-        if (!MESSAGE_SID.matcher(sid).matches()) {
+        if (!isMessageSid(sid)) {
             throw new MalformedWebhookException("MessageSid must be SM or MM followed by 32 hex digits");
         }
         return sid;
+    }
+
+    /** {@code SM} or {@code MM} and 32 hex digits, checked without a regular expression: it runs per webhook. */
+    static boolean isMessageSid(String sid) {
+        if (sid.length() != 34 || (sid.charAt(0) != 'S' && sid.charAt(0) != 'M') || sid.charAt(1) != 'M') {
+            return false;
+        }
+        for (int i = 2; i < 34; i++) {
+            char c = sid.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f') && (c < 'A' || c > 'F')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Address address(FormParameters params, String field) {

@@ -145,8 +145,9 @@ public final class DeliveryTracker {
         }
     }
 
-    // Registered before the early reports are read, while a report is kept before the registry is
-    // read: whichever comes second sees the other.
+    // A part is registered before its held report is taken, and a report is held before the registry
+    // is read again: whichever comes second sees the other. A held report is taken out atomically, and
+    // whoever takes it applies it: the thread that left it there may have returned already.
     private void register(Text text, List<SendReceipt> accepted) {
         String channelId = text.conversation.channelId();
         for (int i = 0; i < accepted.size(); i++) {
@@ -155,11 +156,9 @@ public final class DeliveryTracker {
         for (int i = 0; i < accepted.size(); i++) {
             SendReceipt part = accepted.get(i);
             text.update(i, part.messageId(), part.status(), Optional.empty(), null, false);
-            Key key = new Key(channelId, part.messageId());
-            DeliveryReceipt report = early.getIfPresent(key);
-            if (report != null) {
-                early.invalidate(key);
-                text.update(i, report.messageId(), report.status(), report.errorCode(), report, true);
+            DeliveryReceipt held = early.asMap().remove(new Key(channelId, part.messageId()));
+            if (held != null) {
+                apply(new Entry(text, i), held);
             }
         }
     }
@@ -178,9 +177,22 @@ public final class DeliveryTracker {
             if (entry == null) {
                 return;
             }
-            early.invalidate(key);
+            // Registered meanwhile. What is held may be another report, left by a thread that found no
+            // part and counts on the registration to take it: whoever takes it must apply it.
+            DeliveryReceipt held = early.asMap().remove(key);
+            if (held != null && held != receipt) {
+                // The earlier state first, so that the listener hears of both moves in order.
+                boolean heldFirst = held.status().rank() <= receipt.status().rank();
+                apply(entry, heldFirst ? held : receipt);
+                apply(entry, heldFirst ? receipt : held);
+                return;
+            }
         }
-        entry.text().update(entry.index(), receipt.messageId(), receipt.status(), receipt.errorCode(), receipt, true);
+        apply(entry, receipt);
+    }
+
+    private static void apply(Entry entry, DeliveryReceipt report) {
+        entry.text().update(entry.index(), report.messageId(), report.status(), report.errorCode(), report, true);
     }
 
     /** Whether {@code messageId} is a part the tracker remembers on the channel {@code channelId}. */

@@ -2,6 +2,7 @@ package dev.switchboard.runtime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryReceipt;
@@ -18,7 +19,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class DeliveryTrackerTest {
@@ -275,5 +279,93 @@ class DeliveryTrackerTest {
         assertThat(tracker.isKnown("sms", "SM1")).isFalse();
         tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.READ, null));
         assertThat(moves).extracting(PartStatus::status).containsExactly(DeliveryStatus.DELIVERED);
+    }
+
+    /**
+     * "delivered" arrives while the part is unknown and is held; "sent" finds no part either, and the
+     * text is registered before "sent" looks again. Whichever thread finds the part must apply what is
+     * held, or "delivered" is lost and the text never settles. The caches read the ticker as they
+     * write, so the ticker is where the two threads are held to force this order.
+     */
+    @Test
+    void aReportHeldWhileItsTextIsRegisteredStillSettlesIt() throws Exception {
+        AtomicReference<Thread> holdOnce = new AtomicReference<>();
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        AtomicReference<Thread> registering = new AtomicReference<>();
+        AtomicReference<DeliveryTracker> created = new AtomicReference<>();
+        AtomicReference<Thread> sender = new AtomicReference<>();
+        boolean[] inside = {false}; // read and written by the registering thread alone
+        Ticker ticker = () -> {
+            Thread self = Thread.currentThread();
+            if (holdOnce.compareAndSet(self, null)) {
+                // "sent" has found no part and is being kept: it waits here until the part is known.
+                held.countDown();
+                await(resume);
+            } else if (registering.get() == self && !inside[0]) {
+                inside[0] = true;
+                try {
+                    if (created.get().isKnown("sms", "SM1")) {
+                        // Registered, held reports not yet read: "sent" looks again now, and finishes.
+                        registering.set(null);
+                        resume.countDown();
+                        join(sender.get());
+                    }
+                } finally {
+                    inside[0] = false;
+                }
+            }
+            return nanos.get();
+        };
+        DeliveryTracker tracker = new DeliveryTracker(
+                timer,
+                clock,
+                Duration.ofMinutes(2),
+                100,
+                Duration.ofHours(1),
+                Duration.ofMinutes(5),
+                ticker,
+                moves::add);
+        created.set(tracker);
+
+        tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.DELIVERED, null));
+        Thread sent = new Thread(() -> tracker.onReceipt(receipt("sms", "SM1", DeliveryStatus.SENT, null)));
+        sender.set(sent);
+        holdOnce.set(sent);
+        sent.start();
+        assertThat(held.await(10, TimeUnit.SECONDS)).as("the report is held").isTrue();
+        registering.set(Thread.currentThread());
+        track(tracker, "sms", "SM1");
+        join(sent);
+
+        assertThat(registering.get())
+                .as("the report looked again after the part was registered")
+                .isNull();
+        assertThat(settled).containsExactly(Settlement.of(State.DELIVERED, "delivered"));
+        assertThat(moves).extracting(PartStatus::status).containsExactly(DeliveryStatus.SENT, DeliveryStatus.DELIVERED);
+        assertThat(timer.pending()).as("the timeout is cancelled").isEmpty();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("timed out waiting for the other thread");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        if (thread.isAlive()) {
+            throw new IllegalStateException(thread.getName() + " did not finish");
+        }
     }
 }

@@ -39,7 +39,9 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>{@code SWITCHBOARD_AGENT} picks the agent: {@code demo} (the default), {@code echo} or {@code
  * silent}. {@code SWITCHBOARD_HEARTBEAT_CRON} (with {@code SWITCHBOARD_HEARTBEAT_TEXT} and {@code
- * SWITCHBOARD_HEARTBEAT_ZONE}) pushes a heartbeat to every home channel on a schedule.
+ * SWITCHBOARD_HEARTBEAT_ZONE}) pushes a heartbeat to every home channel on a schedule. {@code
+ * SWITCHBOARD_INBOUND_LIMIT} sets how many messages a minute one sender may send (0 turns the limit
+ * off, as a load run does; unset keeps the runtime's default).
  *
  * <p>{@code SWITCHBOARD_OUTBOUND_SEGMENT_CAP} caps the SMS segments (WhatsApp messages) one person is
  * sent in any rolling hour, so that a loop cannot run up a bill: 0 turns the guard off, unset keeps
@@ -99,6 +101,10 @@ public final class Gateway implements AutoCloseable {
         if (present(env, "SWITCHBOARD_OUTBOUND_SEGMENT_CAP")) {
             runtime.outboundSegmentCap(outboundSegmentCap(
                     env.get("SWITCHBOARD_OUTBOUND_SEGMENT_CAP").strip()));
+        }
+        if (present(env, "SWITCHBOARD_INBOUND_LIMIT")) {
+            runtime.inboundLimit(
+                    inboundLimit(env.get("SWITCHBOARD_INBOUND_LIMIT").strip()));
         }
         boolean whatsApp = present(env, "TWILIO_WHATSAPP_NUMBER");
         if (!whatsApp || present(env, "TWILIO_PHONE_NUMBER") || present(env, "TWILIO_MESSAGING_SERVICE_SID")) {
@@ -282,6 +288,21 @@ public final class Gateway implements AutoCloseable {
     private static boolean present(Map<String, String> env, String key) {
         String value = env.get(key);
         return value != null && !value.isBlank();
+    }
+
+    private static int inboundLimit(String raw) {
+        int limit;
+        try {
+            limit = Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 0 || limit > 100_000) {
+            throw new IllegalArgumentException(
+                    "SWITCHBOARD_INBOUND_LIMIT must be a number of messages a minute per sender, 0 to 100000"
+                            + " (0 turns the limit off): " + raw);
+        }
+        return limit;
     }
 
     private static int outboundSegmentCap(String raw) {

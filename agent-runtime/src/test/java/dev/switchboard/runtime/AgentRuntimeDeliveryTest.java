@@ -9,24 +9,18 @@ import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.RetriableChannelException;
-import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.runtime.delivery.OptOutStore;
 import dev.switchboard.runtime.delivery.PartStatus;
 import dev.switchboard.runtime.delivery.ReplyOutcome;
 import dev.switchboard.runtime.schedule.ManualScheduler;
-import dev.switchboard.runtime.schedule.MutableClock;
 import dev.switchboard.runtime.schedule.PushOutcome;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -40,16 +34,15 @@ import org.junit.jupiter.api.Test;
 class AgentRuntimeDeliveryTest {
 
     private static final String ALICE = "+15551230001";
-    private static final String SELF = "+15550000000";
+    private static final String SELF = RuntimeFixture.SELF;
     private static final ConversationKey ALICE_SMS = new ConversationKey("sms", Address.of(ALICE));
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
-    private final ManualScheduler timer = new ManualScheduler(clock);
-    private final FakeChannel channel = FakeChannel.sms();
-    private final RecordingListener listener = new RecordingListener();
-    private final List<String> agentSaw = Collections.synchronizedList(new ArrayList<>());
+    private final RuntimeFixture fixture = new RuntimeFixture();
+    private final ManualScheduler timer = fixture.timer;
+    private final FakeChannel channel = fixture.channel;
+    private final RecordingListener listener = fixture.listener;
+    private final List<String> agentSaw = fixture.agentSaw;
     private final OptOutStore optOuts = OptOutStore.inMemory();
-    private final AtomicInteger sids = new AtomicInteger();
     private AgentRuntime runtime;
 
     @AfterEach
@@ -60,19 +53,7 @@ class AgentRuntimeDeliveryTest {
     }
 
     private AgentRuntime.Builder builder(Agent agent) {
-        return AgentRuntime.builder()
-                .channel(channel)
-                .agent(turn -> {
-                    agentSaw.add(turn.text());
-                    return agent.respond(turn);
-                })
-                .listener(listener)
-                .withoutListener()
-                .clock(clock)
-                .scheduler(timer)
-                .jitter(() -> Long.MIN_VALUE)
-                .optOutStore(optOuts)
-                .shutdownTimeout(Duration.ofSeconds(5));
+        return fixture.builder(agent).jitter(() -> Long.MIN_VALUE).optOutStore(optOuts);
     }
 
     private void start(Agent agent) {
@@ -80,21 +61,15 @@ class AgentRuntimeDeliveryTest {
     }
 
     private static Agent echo() {
-        return turn -> Optional.of("echo: " + turn.text());
+        return RuntimeFixture.echo();
     }
 
     private WebhookResponse post(String form) {
-        return runtime.handle(new WebhookRequest(
-                "POST",
-                "/webhooks/test",
-                "",
-                Map.of("Content-Type", "application/x-www-form-urlencoded", "X-Test-Signature", "ok"),
-                form.getBytes(StandardCharsets.UTF_8)));
+        return runtime.handle(RuntimeFixture.signed(form));
     }
 
     private void text(String body) {
-        assertThat(post(FakeChannel.form("SMin" + sids.incrementAndGet(), ALICE, SELF, body))
-                        .status())
+        assertThat(post(FakeChannel.form(fixture.nextSid(), ALICE, SELF, body)).status())
                 .isEqualTo(200);
     }
 

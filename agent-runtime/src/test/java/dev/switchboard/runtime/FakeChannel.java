@@ -2,13 +2,11 @@ package dev.switchboard.runtime;
 
 import dev.switchboard.channel.AccessPolicy;
 import dev.switchboard.channel.Address;
-import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.ChannelCapabilities;
 import dev.switchboard.channel.ChannelContext;
 import dev.switchboard.channel.ChannelException;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.DeliveryStatus;
-import dev.switchboard.channel.HomeChannel;
 import dev.switchboard.channel.InboundMessage;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
@@ -38,14 +36,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ok} and reads a form of {@code MessageSid, From, To, Body} (and {@code OptOutType}), or, with {@code MessageStatus}, a
  * delivery report; with {@code throw}, it throws. Sends are recorded; chosen sends fail.
  */
-public final class FakeChannel implements Channel {
+public final class FakeChannel extends StubChannel {
 
     public static final WebhookResponse ACK =
             new WebhookResponse(200, "application/xml", "<Response/>".getBytes(StandardCharsets.UTF_8));
 
-    private final String id;
     private final String path;
-    private final ChannelCapabilities capabilities;
     private final Set<Address> self;
     private volatile AccessPolicy policy = AccessPolicy.allowEveryone();
     private final List<OutboundMessage> sent = new CopyOnWriteArrayList<>();
@@ -61,10 +57,9 @@ public final class FakeChannel implements Channel {
     }
 
     public FakeChannel(String id, String path, Address self, ChannelCapabilities capabilities) {
-        this.id = id;
+        super(id, capabilities);
         this.path = path;
         this.self = Set.of(self);
-        this.capabilities = capabilities;
     }
 
     public static FakeChannel sms() {
@@ -112,16 +107,6 @@ public final class FakeChannel implements Channel {
     }
 
     @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public ChannelCapabilities capabilities() {
-        return capabilities;
-    }
-
-    @Override
     public Set<Address> selfAddresses() {
         return self;
     }
@@ -129,11 +114,6 @@ public final class FakeChannel implements Channel {
     @Override
     public AccessPolicy accessPolicy() {
         return policy;
-    }
-
-    @Override
-    public Optional<HomeChannel> home() {
-        return Optional.empty();
     }
 
     @Override
@@ -153,7 +133,7 @@ public final class FakeChannel implements Channel {
     public SendReceipt send(OutboundMessage message) {
         int call = sendCalls.incrementAndGet();
         if (closed) {
-            throw new PermanentChannelException("channel " + id + " is closed", null, null);
+            throw new PermanentChannelException("channel " + id() + " is closed", null, null);
         }
         ChannelException failure = failures.get(call);
         if (failure != null) {
@@ -183,7 +163,7 @@ public final class FakeChannel implements Channel {
             return new WebhookResult.Receipt(
                     new DeliveryReceipt(
                             form.get("MessageSid"),
-                            id,
+                            id(),
                             Address.of(form.get("To")),
                             status,
                             Optional.ofNullable(form.get("ErrorCode")),
@@ -197,7 +177,7 @@ public final class FakeChannel implements Channel {
                 form.containsKey("OptOutType") ? Map.of("OptOutType", form.get("OptOutType")) : Map.of();
         InboundMessage message = new InboundMessage(
                 form.get("MessageSid"),
-                id,
+                id(),
                 Address.of(form.get("From")),
                 Address.of(form.get("To")),
                 form.getOrDefault("Body", ""),

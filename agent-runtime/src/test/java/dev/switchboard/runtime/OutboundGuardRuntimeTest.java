@@ -6,23 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.ChannelException;
 import dev.switchboard.channel.PermanentChannelException;
-import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.runtime.delivery.ReplyOutcome;
 import dev.switchboard.runtime.schedule.LogCapture;
 import dev.switchboard.runtime.schedule.ManualScheduler;
-import dev.switchboard.runtime.schedule.MutableClock;
 import dev.switchboard.runtime.schedule.PushOutcome;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,16 +28,15 @@ class OutboundGuardRuntimeTest {
 
     private static final String ALICE = "+15551230001";
     private static final String BOB = "+15551230002";
-    private static final String SELF = "+15550000000";
+    private static final String SELF = RuntimeFixture.SELF;
     /** Two GSM-7 segments. */
     private static final String TWO_SEGMENTS = "b".repeat(161);
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
-    private final ManualScheduler timer = new ManualScheduler(clock);
-    private final FakeChannel channel = FakeChannel.sms();
-    private final RecordingListener listener = new RecordingListener();
-    private final List<String> agentSaw = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicInteger sids = new AtomicInteger();
+    private final RuntimeFixture fixture = new RuntimeFixture();
+    private final ManualScheduler timer = fixture.timer;
+    private final FakeChannel channel = fixture.channel;
+    private final RecordingListener listener = fixture.listener;
+    private final List<String> agentSaw = fixture.agentSaw;
     private AgentRuntime runtime;
 
     @AfterEach
@@ -55,33 +47,16 @@ class OutboundGuardRuntimeTest {
     }
 
     private AgentRuntime.Builder builder(Agent agent) {
-        return AgentRuntime.builder()
-                .channel(channel)
-                .agent(turn -> {
-                    agentSaw.add(turn.text());
-                    return agent.respond(turn);
-                })
-                .listener(listener)
-                .withoutListener()
-                .clock(clock)
-                .scheduler(timer)
-                .shutdownTimeout(Duration.ofSeconds(5));
+        return fixture.builder(agent);
     }
 
     private static Agent echo() {
-        return turn -> Optional.of("echo: " + turn.text());
+        return RuntimeFixture.echo();
     }
 
     private void text(String from, String body) {
-        String form = FakeChannel.form("SMin" + sids.incrementAndGet(), from, SELF, body);
-        assertThat(runtime.handle(new WebhookRequest(
-                                "POST",
-                                "/webhooks/test",
-                                "",
-                                Map.of("Content-Type", "application/x-www-form-urlencoded", "X-Test-Signature", "ok"),
-                                form.getBytes(StandardCharsets.UTF_8)))
-                        .status())
-                .isEqualTo(200);
+        String form = FakeChannel.form(fixture.nextSid(), from, SELF, body);
+        assertThat(runtime.handle(RuntimeFixture.signed(form)).status()).isEqualTo(200);
     }
 
     private ReplyOutcome nextFailure() throws InterruptedException {

@@ -3,20 +3,15 @@ package dev.switchboard.runtime.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.switchboard.channel.AccessPolicy;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.Channel;
-import dev.switchboard.channel.ChannelCapabilities;
-import dev.switchboard.channel.ChannelContext;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryStatus;
-import dev.switchboard.channel.HomeChannel;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.RetriableChannelException;
 import dev.switchboard.channel.SendReceipt;
-import dev.switchboard.channel.TextFlavour;
-import dev.switchboard.channel.WebhookRoute;
+import dev.switchboard.runtime.StubChannel;
 import dev.switchboard.runtime.delivery.AmbiguousSendPolicy;
 import dev.switchboard.runtime.delivery.OptOutStore;
 import dev.switchboard.runtime.format.SegmentCounter;
@@ -30,9 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -423,17 +416,14 @@ class OutboundGuardTest {
     }
 
     /** A channel that accepts every send unless scripted to fail, recording the texts. */
-    private static final class TestChannel implements Channel {
+    private static final class TestChannel extends StubChannel {
 
-        private final String id;
-        private final boolean billedPerSegment;
         private final Queue<RuntimeException> script = new ArrayDeque<>();
         private final List<String> texts = Collections.synchronizedList(new ArrayList<>());
         private final AtomicInteger sendCalls = new AtomicInteger();
 
         TestChannel(String id, boolean billedPerSegment) {
-            this.id = id;
-            this.billedPerSegment = billedPerSegment;
+            super(id, plain(billedPerSegment));
         }
 
         synchronized void script(RuntimeException... failures) {
@@ -461,41 +451,5 @@ class OutboundGuardTest {
             texts.add(message.text());
             return new SendReceipt("SM" + call, DeliveryStatus.QUEUED);
         }
-
-        @Override
-        public String id() {
-            return id;
-        }
-
-        @Override
-        public ChannelCapabilities capabilities() {
-            return new ChannelCapabilities(1600, TextFlavour.PLAIN, false, billedPerSegment);
-        }
-
-        @Override
-        public Set<Address> selfAddresses() {
-            return Set.of();
-        }
-
-        @Override
-        public AccessPolicy accessPolicy() {
-            return AccessPolicy.allowEveryone();
-        }
-
-        @Override
-        public Optional<HomeChannel> home() {
-            return Optional.empty();
-        }
-
-        @Override
-        public List<WebhookRoute> routes() {
-            return List.of();
-        }
-
-        @Override
-        public void start(ChannelContext context) {}
-
-        @Override
-        public void close() {}
     }
 }

@@ -2,21 +2,16 @@ package dev.switchboard.runtime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.channel.AccessPolicy;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.Channel;
-import dev.switchboard.channel.ChannelCapabilities;
-import dev.switchboard.channel.ChannelContext;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryStatus;
-import dev.switchboard.channel.HomeChannel;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.PermanentChannelException.Reason;
 import dev.switchboard.channel.RetriableChannelException;
 import dev.switchboard.channel.SendReceipt;
-import dev.switchboard.channel.TextFlavour;
-import dev.switchboard.channel.WebhookRoute;
+import dev.switchboard.runtime.StubChannel;
 import dev.switchboard.runtime.delivery.AmbiguousSendPolicy;
 import dev.switchboard.runtime.delivery.OptOutStore;
 import dev.switchboard.runtime.schedule.LogCapture;
@@ -29,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -460,7 +454,7 @@ class OutboxTest {
      * A channel that answers sends from a script (null: accept) and look-ups with what it was given,
      * counting both.
      */
-    static final class ScriptedChannel implements Channel {
+    static final class ScriptedChannel extends StubChannel {
 
         private final Queue<RuntimeException> script = new ArrayDeque<>();
         private final Queue<RuntimeException> lookupFailures = new ArrayDeque<>();
@@ -475,6 +469,10 @@ class OutboxTest {
         private volatile boolean cannotLookUp;
         private volatile CountDownLatch blockUntil;
         private final CountDownLatch[] entered = {new CountDownLatch(1)};
+
+        ScriptedChannel() {
+            super("sms", plain(true));
+        }
 
         synchronized void script(RuntimeException... outcomes) {
             for (RuntimeException outcome : outcomes) {
@@ -571,42 +569,6 @@ class OutboxTest {
             }
             return found;
         }
-
-        @Override
-        public String id() {
-            return "sms";
-        }
-
-        @Override
-        public ChannelCapabilities capabilities() {
-            return new ChannelCapabilities(1600, TextFlavour.PLAIN, false, true);
-        }
-
-        @Override
-        public Set<Address> selfAddresses() {
-            return Set.of();
-        }
-
-        @Override
-        public AccessPolicy accessPolicy() {
-            return AccessPolicy.allowEveryone();
-        }
-
-        @Override
-        public Optional<HomeChannel> home() {
-            return Optional.empty();
-        }
-
-        @Override
-        public List<WebhookRoute> routes() {
-            return List.of();
-        }
-
-        @Override
-        public void start(ChannelContext context) {}
-
-        @Override
-        public void close() {}
 
         /** A scripted success. */
         private static final class Accept extends RuntimeException {

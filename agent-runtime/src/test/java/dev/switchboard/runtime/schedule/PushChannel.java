@@ -1,10 +1,7 @@
 package dev.switchboard.runtime.schedule;
 
-import dev.switchboard.channel.AccessPolicy;
 import dev.switchboard.channel.Address;
-import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.ChannelCapabilities;
-import dev.switchboard.channel.ChannelContext;
 import dev.switchboard.channel.ChannelException;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.DeliveryStatus;
@@ -16,6 +13,7 @@ import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
+import dev.switchboard.runtime.StubChannel;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * refused, message ids {@code <id>-<n>}, and a status-callback route at {@code /<id>/status} that
  * reads {@code MessageSid, To, MessageStatus, ErrorCode}.
  */
-public final class PushChannel implements Channel {
+public final class PushChannel extends StubChannel {
 
     private static final WebhookResponse ACK =
             new WebhookResponse(200, "application/xml", "<Response/>".getBytes(StandardCharsets.UTF_8));
@@ -44,17 +42,19 @@ public final class PushChannel implements Channel {
     /** One send, with the thread it ran on. */
     public record Sent(OutboundMessage message, String thread) {}
 
-    private final String id;
-    private final ChannelCapabilities capabilities;
     private volatile HomeChannel home;
     private final List<Sent> sent = new CopyOnWriteArrayList<>();
     private final Map<Integer, ChannelException> failures = new ConcurrentHashMap<>();
     private final AtomicInteger calls = new AtomicInteger();
 
     public PushChannel(String id, int maxMessageLength) {
-        this.id = id;
-        this.capabilities = new ChannelCapabilities(
-                maxMessageLength, id.equals("whatsapp") ? TextFlavour.WHATSAPP : TextFlavour.PLAIN, false, true);
+        super(
+                id,
+                new ChannelCapabilities(
+                        maxMessageLength,
+                        id.equals("whatsapp") ? TextFlavour.WHATSAPP : TextFlavour.PLAIN,
+                        false,
+                        true));
     }
 
     public static PushChannel sms() {
@@ -113,30 +113,15 @@ public final class PushChannel implements Channel {
         }
         return new WebhookRequest(
                 "POST",
-                "/" + id + "/status",
+                "/" + id() + "/status",
                 "",
                 Map.of("Content-Type", "application/x-www-form-urlencoded"),
                 form.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public ChannelCapabilities capabilities() {
-        return capabilities;
-    }
-
-    @Override
     public Set<Address> selfAddresses() {
         return Set.of(Address.of("+15550000000"));
-    }
-
-    @Override
-    public AccessPolicy accessPolicy() {
-        return AccessPolicy.allowEveryone();
     }
 
     @Override
@@ -146,11 +131,8 @@ public final class PushChannel implements Channel {
 
     @Override
     public List<WebhookRoute> routes() {
-        return List.of(WebhookRoute.formPost("/" + id + "/status", this::handle));
+        return List.of(WebhookRoute.formPost("/" + id() + "/status", this::handle));
     }
-
-    @Override
-    public void start(ChannelContext context) {}
 
     @Override
     public SendReceipt send(OutboundMessage message) {
@@ -163,11 +145,8 @@ public final class PushChannel implements Channel {
             sent.add(new Sent(message, Thread.currentThread().getName()));
             sent.notifyAll();
         }
-        return new SendReceipt(id + "-" + call, DeliveryStatus.QUEUED);
+        return new SendReceipt(id() + "-" + call, DeliveryStatus.QUEUED);
     }
-
-    @Override
-    public void close() {}
 
     private WebhookResult handle(WebhookRequest request) {
         Map<String, String> form = new LinkedHashMap<>();
@@ -180,7 +159,7 @@ public final class PushChannel implements Channel {
         return new WebhookResult.Receipt(
                 new DeliveryReceipt(
                         form.get("MessageSid"),
-                        id,
+                        id(),
                         Address.of(form.get("To")),
                         DeliveryStatus.valueOf(form.get("MessageStatus").toUpperCase(Locale.ROOT)),
                         Optional.ofNullable(form.get("ErrorCode")),

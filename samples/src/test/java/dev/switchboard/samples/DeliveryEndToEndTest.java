@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.runtime.Agent;
-import dev.switchboard.runtime.AgentRuntime;
 import dev.switchboard.runtime.delivery.PartStatus;
 import dev.switchboard.runtime.delivery.ReplyOutcome;
 import dev.switchboard.runtime.schedule.ManualScheduler;
@@ -14,17 +13,12 @@ import dev.switchboard.runtime.schedule.MutableClock;
 import dev.switchboard.samples.sandbox.SandboxFault;
 import dev.switchboard.samples.sandbox.SandboxMessage;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
-import dev.switchboard.sms.twilio.TwilioSmsChannel;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -38,63 +32,41 @@ import org.junit.jupiter.api.Test;
  */
 class DeliveryEndToEndTest {
 
-    private static final String GATEWAY = "+15005550006";
+    private static final String GATEWAY = GatewayHarness.GATEWAY;
     private static final String ALICE = "+15551230001";
     private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
 
     private final MutableClock clock = new MutableClock(T0);
     private final ManualScheduler timer = new ManualScheduler(clock);
     private final DeliveryRecorder recorder = new DeliveryRecorder();
-    private final BlockingQueue<SandboxMessage> sent = new LinkedBlockingQueue<>();
+    private GatewayHarness gateway;
     private TwilioSandbox sandbox;
-    private AgentRuntime runtime;
     private SignedWebhooks webhooks;
     private SignedWebhooks statusCallbacks;
 
     @AfterEach
     void stop() {
-        if (runtime != null) {
-            runtime.close();
-        }
-        if (sandbox != null) {
-            sandbox.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
     private void start(boolean automaticCallbacks, Agent agent) {
-        sandbox = TwilioSandbox.builder()
-                .senders(Set.of(GATEWAY))
-                .callbackDelay(Duration.ofMillis(20))
+        gateway = GatewayHarness.builder()
                 .automaticStatusCallbacks(automaticCallbacks)
                 .clock(clock)
-                .build()
+                .env("SMS_ALLOWED_USERS", ALICE)
+                .runtime(runtime -> runtime.agent(agent)
+                        .listener(recorder)
+                        .clock(clock)
+                        .scheduler(timer)
+                        // Every backoff is half its cap: 0.5 s, then 1 s, 2 s…
+                        .jitter(() -> Long.MIN_VALUE)
+                        .shutdownTimeout(Duration.ofSeconds(5)))
                 .start();
-        sandbox.onMessage(sent::add);
-        // Status callbacks must reach this runtime, so its public URL is its local one.
-        int port = Gateway.freeLoopbackPort();
-        String url = "http://127.0.0.1:" + port + "/webhooks/twilio";
-        Map<String, String> env = new HashMap<>();
-        env.put("TWILIO_ACCOUNT_SID", sandbox.accountSid());
-        env.put("TWILIO_AUTH_TOKEN", sandbox.authToken());
-        env.put("TWILIO_PHONE_NUMBER", GATEWAY);
-        env.put("TWILIO_API_BASE_URL", sandbox.baseUrl().toString());
-        env.put("SMS_WEBHOOK_URL", url);
-        env.put("SMS_ALLOWED_USERS", ALICE);
-        runtime = AgentRuntime.builder()
-                .listen("127.0.0.1", port)
-                .channel(TwilioSmsChannel.fromEnv(env))
-                .agent(agent)
-                .listener(recorder)
-                .clock(clock)
-                .scheduler(timer)
-                // Every backoff is half its cap: 0.5 s, then 1 s, 2 s…
-                .jitter(() -> Long.MIN_VALUE)
-                .shutdownTimeout(Duration.ofSeconds(5))
-                .build()
-                .start();
-        webhooks = new SignedWebhooks(URI.create(url), url, sandbox.accountSid(), sandbox.authToken());
-        statusCallbacks = new SignedWebhooks(
-                URI.create(url + "/status"), url + "/status", sandbox.accountSid(), sandbox.authToken());
+        sandbox = gateway.sandbox();
+        webhooks = gateway.webhooks();
+        statusCallbacks = gateway.webhooks(GatewayHarness.SMS_PATH + "/status", gateway.publicUrl() + "/status");
     }
 
     private void start() {
@@ -108,7 +80,7 @@ class DeliveryEndToEndTest {
     }
 
     private SandboxMessage nextSent() throws InterruptedException {
-        return next(sent);
+        return next(gateway.sent());
     }
 
     /** Waits for the runtime to set a timer, and returns when it is due. */

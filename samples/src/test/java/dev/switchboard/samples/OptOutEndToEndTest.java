@@ -8,20 +8,11 @@ import dev.switchboard.runtime.AgentRuntime;
 import dev.switchboard.runtime.DropReason;
 import dev.switchboard.runtime.delivery.ReplyOutcome;
 import dev.switchboard.runtime.schedule.PushOutcome;
-import dev.switchboard.samples.sandbox.SandboxMessage;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
-import dev.switchboard.sms.twilio.TwilioSmsChannel;
-import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,55 +23,37 @@ import org.junit.jupiter.api.Test;
  */
 class OptOutEndToEndTest {
 
-    private static final String GATEWAY = "+15005550006";
+    private static final String GATEWAY = GatewayHarness.GATEWAY;
     private static final String ALICE = "+15551230001";
     private static final String HELP = "Acme bot: ask me anything. Reply STOP to opt out.";
 
     private final DeliveryRecorder recorder = new DeliveryRecorder();
-    private final BlockingQueue<SandboxMessage> sent = new LinkedBlockingQueue<>();
     private final List<String> agentSaw = Collections.synchronizedList(new ArrayList<>());
+    private GatewayHarness gateway;
     private TwilioSandbox sandbox;
     private AgentRuntime runtime;
     private SignedWebhooks webhooks;
 
     @AfterEach
     void stop() {
-        if (runtime != null) {
-            runtime.close();
-        }
-        if (sandbox != null) {
-            sandbox.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
     private void start() {
-        sandbox = TwilioSandbox.builder()
-                .senders(Set.of(GATEWAY))
-                .callbackDelay(Duration.ofMillis(20))
-                .build()
+        gateway = GatewayHarness.builder()
+                .env("SMS_ALLOWED_USERS", ALICE)
+                .runtime(runtime -> runtime.agent(turn -> {
+                            agentSaw.add(turn.text());
+                            return Optional.of("echo: " + turn.text());
+                        })
+                        .listener(recorder)
+                        .helpText("sms", HELP))
                 .start();
-        sandbox.onMessage(sent::add);
-        int port = Gateway.freeLoopbackPort();
-        String url = "http://127.0.0.1:" + port + "/webhooks/twilio";
-        Map<String, String> env = new HashMap<>();
-        env.put("TWILIO_ACCOUNT_SID", sandbox.accountSid());
-        env.put("TWILIO_AUTH_TOKEN", sandbox.authToken());
-        env.put("TWILIO_PHONE_NUMBER", GATEWAY);
-        env.put("TWILIO_API_BASE_URL", sandbox.baseUrl().toString());
-        env.put("SMS_WEBHOOK_URL", url);
-        env.put("SMS_ALLOWED_USERS", ALICE);
-        runtime = AgentRuntime.builder()
-                .listen("127.0.0.1", port)
-                .channel(TwilioSmsChannel.fromEnv(env))
-                .agent(turn -> {
-                    agentSaw.add(turn.text());
-                    return Optional.of("echo: " + turn.text());
-                })
-                .listener(recorder)
-                .helpText("sms", HELP)
-                .build()
-                .start();
-        webhooks = new SignedWebhooks(URI.create(url), url, sandbox.accountSid(), sandbox.authToken());
+        sandbox = gateway.sandbox();
+        runtime = gateway.runtime();
+        webhooks = gateway.webhooks();
     }
 
     private void text(String body) throws Exception {
@@ -111,11 +84,11 @@ class OptOutEndToEndTest {
         text("start");
         assertThat(next(recorder.drops)).isEqualTo(DropReason.START_KEYWORD);
         text("hello again");
-        assertThat(next(sent).body()).isEqualTo("echo: hello again");
+        assertThat(next(gateway.sent()).body()).isEqualTo("echo: hello again");
         PushOutcome pushed = push("weekly digest");
 
         assertThat(pushed.kind()).isEqualTo(PushOutcome.Kind.DELIVERED);
-        assertThat(next(sent).body()).isEqualTo("weekly digest");
+        assertThat(next(gateway.sent()).body()).isEqualTo("weekly digest");
         assertThat(agentSaw).containsExactly("hello again");
         assertThat(sandbox.createRequests()).isEqualTo(2);
     }
@@ -148,7 +121,7 @@ class OptOutEndToEndTest {
         text(" Help ");
         assertThat(next(recorder.drops)).isEqualTo(DropReason.HELP_KEYWORD);
 
-        assertThat(next(sent).body()).isEqualTo(HELP);
+        assertThat(next(gateway.sent()).body()).isEqualTo(HELP);
         assertThat(agentSaw).isEmpty();
     }
 }

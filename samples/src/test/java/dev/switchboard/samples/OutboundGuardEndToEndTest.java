@@ -5,26 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.channel.Address;
-import dev.switchboard.runtime.AgentRuntime;
 import dev.switchboard.runtime.delivery.ReplyOutcome;
 import dev.switchboard.runtime.schedule.ManualScheduler;
 import dev.switchboard.runtime.schedule.MutableClock;
 import dev.switchboard.runtime.schedule.PushOutcome;
 import dev.switchboard.samples.sandbox.SandboxMessage;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
-import dev.switchboard.sms.twilio.TwilioSmsChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class OutboundGuardEndToEndTest {
 
-    private static final String GATEWAY = "+15005550006";
+    private static final String GATEWAY = GatewayHarness.GATEWAY;
     private static final String BOT = "+15551230001";
     private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
 
@@ -47,8 +42,8 @@ class OutboundGuardEndToEndTest {
     private final DeliveryRecorder recorder = new DeliveryRecorder();
     private final ExecutorService bot = Executors.newSingleThreadExecutor();
     private final List<String> sent = Collections.synchronizedList(new ArrayList<>());
+    private GatewayHarness harness;
     private TwilioSandbox sandbox;
-    private AgentRuntime runtime;
     private Gateway gateway;
     private SignedWebhooks webhooks;
 
@@ -56,11 +51,8 @@ class OutboundGuardEndToEndTest {
     void stop() throws InterruptedException {
         bot.shutdownNow();
         assertThat(bot.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-        if (runtime != null) {
-            runtime.close();
-        }
-        if (sandbox != null) {
-            sandbox.close();
+        if (harness != null) {
+            harness.close();
         }
         if (gateway != null) {
             gateway.close();
@@ -68,33 +60,18 @@ class OutboundGuardEndToEndTest {
     }
 
     private void startLoop(int cap) {
-        sandbox = TwilioSandbox.builder()
-                .senders(Set.of(GATEWAY))
-                .callbackDelay(Duration.ofMillis(20))
+        harness = GatewayHarness.builder()
                 .clock(clock)
-                .build()
+                .env("SMS_ALLOWED_USERS", BOT)
+                .runtime(runtime -> runtime.agent(new EchoAgent())
+                        .listener(recorder)
+                        .clock(clock)
+                        .scheduler(timer)
+                        .outboundSegmentCap(cap)
+                        .shutdownTimeout(Duration.ofSeconds(5)))
                 .start();
-        int port = Gateway.freeLoopbackPort();
-        String url = "http://127.0.0.1:" + port + "/webhooks/twilio";
-        Map<String, String> env = new HashMap<>();
-        env.put("TWILIO_ACCOUNT_SID", sandbox.accountSid());
-        env.put("TWILIO_AUTH_TOKEN", sandbox.authToken());
-        env.put("TWILIO_PHONE_NUMBER", GATEWAY);
-        env.put("TWILIO_API_BASE_URL", sandbox.baseUrl().toString());
-        env.put("SMS_WEBHOOK_URL", url);
-        env.put("SMS_ALLOWED_USERS", BOT);
-        runtime = AgentRuntime.builder()
-                .listen("127.0.0.1", port)
-                .channel(TwilioSmsChannel.fromEnv(env))
-                .agent(new EchoAgent())
-                .listener(recorder)
-                .clock(clock)
-                .scheduler(timer)
-                .outboundSegmentCap(cap)
-                .shutdownTimeout(Duration.ofSeconds(5))
-                .build()
-                .start();
-        webhooks = new SignedWebhooks(URI.create(url), url, sandbox.accountSid(), sandbox.authToken());
+        sandbox = harness.sandbox();
+        webhooks = harness.webhooks();
         // The bot answers whatever the gateway sends it with the same words, on a thread of its own.
         sandbox.onMessage(message -> {
             sent.add(message.body());

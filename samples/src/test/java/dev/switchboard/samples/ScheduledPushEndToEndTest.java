@@ -9,17 +9,13 @@ import dev.switchboard.runtime.schedule.MutableClock;
 import dev.switchboard.runtime.schedule.PushOutcome;
 import dev.switchboard.samples.sandbox.SandboxMessage;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
-import dev.switchboard.sms.twilio.TwilioSmsChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -33,59 +29,43 @@ import org.junit.jupiter.api.Test;
  */
 class ScheduledPushEndToEndTest {
 
-    private static final String GATEWAY = "+15005550006";
+    private static final String GATEWAY = GatewayHarness.GATEWAY;
     private static final String HOME = "+15551230001";
     private static final Instant START = Instant.parse("2026-11-22T08:00:00.500Z");
 
     private final MutableClock clock = new MutableClock(START);
     private final ManualScheduler scheduler = new ManualScheduler(clock);
     private final BlockingQueue<PushOutcome> outcomes = new LinkedBlockingQueue<>();
-    private final BlockingQueue<SandboxMessage> sent = new LinkedBlockingQueue<>();
+    private GatewayHarness gateway;
     private TwilioSandbox sandbox;
+    private BlockingQueue<SandboxMessage> sent;
     private AgentRuntime runtime;
 
     private void start(String home) {
-        sandbox = TwilioSandbox.builder()
-                .senders(Set.of(GATEWAY))
+        gateway = GatewayHarness.builder()
                 .clock(clock)
                 .callbackDelay(Duration.ofMillis(10))
-                .build()
+                .env("SMS_HOME_CHANNEL", home)
+                .env("SMS_HOME_CHANNEL_NAME", "ops phone")
+                .runtime(runtime -> runtime.clock(clock)
+                        .scheduler(scheduler)
+                        .agent(turn -> Optional.empty())
+                        .listener(new RuntimeListener() {
+                            @Override
+                            public void onPushOutcome(PushOutcome outcome) {
+                                outcomes.add(outcome);
+                            }
+                        }))
                 .start();
-        sandbox.onMessage(sent::add);
-        Map<String, String> env = new HashMap<>();
-        env.put("TWILIO_ACCOUNT_SID", sandbox.accountSid());
-        env.put("TWILIO_AUTH_TOKEN", sandbox.authToken());
-        env.put("TWILIO_API_BASE_URL", sandbox.baseUrl().toString());
-        env.put("TWILIO_PHONE_NUMBER", GATEWAY);
-        env.put("SMS_HOME_CHANNEL", home);
-        env.put("SMS_HOME_CHANNEL_NAME", "ops phone");
-        // Status callbacks must reach this runtime, so its public URL is its local one, which must
-        // name the port before the listener binds it.
-        int port = Gateway.freeLoopbackPort();
-        env.put("SMS_WEBHOOK_URL", "http://127.0.0.1:" + port + "/webhooks/twilio");
-        runtime = AgentRuntime.builder()
-                .listen("127.0.0.1", port)
-                .clock(clock)
-                .scheduler(scheduler)
-                .channel(TwilioSmsChannel.fromEnv(env))
-                .agent(turn -> Optional.empty())
-                .listener(new RuntimeListener() {
-                    @Override
-                    public void onPushOutcome(PushOutcome outcome) {
-                        outcomes.add(outcome);
-                    }
-                })
-                .build()
-                .start();
+        sandbox = gateway.sandbox();
+        sent = gateway.sent();
+        runtime = gateway.runtime();
     }
 
     @AfterEach
     void stop() {
-        if (runtime != null) {
-            runtime.close();
-        }
-        if (sandbox != null) {
-            sandbox.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 

@@ -7,29 +7,23 @@ import dev.switchboard.runtime.Agent;
 import dev.switchboard.runtime.AgentRuntime;
 import dev.switchboard.samples.sandbox.SandboxMessage;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
-import dev.switchboard.sms.twilio.TwilioSmsChannel;
 import dev.switchboard.twilio.TwilioSignature;
 import java.lang.reflect.Method;
-import java.net.URI;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,60 +32,41 @@ import org.junit.jupiter.api.Test;
  */
 class SmsGatewayEndToEndTest {
 
-    private static final String GATEWAY = "+15005550006";
+    private static final String GATEWAY = GatewayHarness.GATEWAY;
     private static final String ALICE = "+15551230001";
     private static final String BOB = "+15551230002";
     private static final String STRANGER = "+15551239999";
     /** The public URL Twilio calls, as behind a tunnel: not the local one. */
     private static final String PUBLIC_URL = "https://agent.example.com/webhooks/twilio";
 
-    private final BlockingQueue<SandboxMessage> sent = new LinkedBlockingQueue<>();
     private final List<String> agentSaw = Collections.synchronizedList(new ArrayList<>());
+    private GatewayHarness gateway;
     private TwilioSandbox sandbox;
     private AgentRuntime runtime;
+    private BlockingQueue<SandboxMessage> sent;
     private SignedWebhooks webhooks;
-
-    @BeforeEach
-    void startSandbox() {
-        sandbox = TwilioSandbox.builder()
-                .senders(Set.of(GATEWAY))
-                .callbackDelay(Duration.ofMillis(20))
-                .build()
-                .start();
-        sandbox.onMessage(sent::add);
-    }
 
     @AfterEach
     void stop() {
-        if (runtime != null) {
-            runtime.close();
+        if (gateway != null) {
+            gateway.close();
         }
-        sandbox.close();
     }
 
     private void startGateway(Agent agent) {
-        Map<String, String> env = new HashMap<>();
-        env.put("TWILIO_ACCOUNT_SID", sandbox.accountSid());
-        env.put("TWILIO_AUTH_TOKEN", sandbox.authToken());
-        env.put("TWILIO_PHONE_NUMBER", GATEWAY);
-        env.put("TWILIO_API_BASE_URL", sandbox.baseUrl().toString());
-        env.put("SMS_WEBHOOK_URL", PUBLIC_URL);
-        env.put("SMS_ALLOWED_USERS", ALICE + ", " + BOB);
         Agent recording = turn -> {
             agentSaw.add(turn.text());
             return agent.respond(turn);
         };
-        runtime = AgentRuntime.builder()
-                .listen("127.0.0.1", 0)
-                .channel(TwilioSmsChannel.fromEnv(env))
-                .agent(recording)
-                .build()
+        gateway = GatewayHarness.builder()
+                .publicUrl(PUBLIC_URL)
+                .env("SMS_ALLOWED_USERS", ALICE + ", " + BOB)
+                .runtime(runtime -> runtime.agent(recording))
                 .start();
-        webhooks = new SignedWebhooks(
-                URI.create("http://127.0.0.1:" + runtime.port() + "/webhooks/twilio"),
-                PUBLIC_URL,
-                sandbox.accountSid(),
-                sandbox.authToken());
+        sandbox = gateway.sandbox();
+        runtime = gateway.runtime();
+        sent = gateway.sent();
+        webhooks = gateway.webhooks();
     }
 
     private void startEchoGateway() {
@@ -99,9 +74,7 @@ class SmsGatewayEndToEndTest {
     }
 
     private SandboxMessage nextSent() throws InterruptedException {
-        SandboxMessage message = sent.poll(10, TimeUnit.SECONDS);
-        assertThat(message).as("a message sent through the REST stand-in").isNotNull();
-        return message;
+        return gateway.nextSent();
     }
 
     /** Texts {@code body} from {@code from} and waits for the echo: everything before it was handled. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.channel.ChannelException;
 import dev.switchboard.runtime.Agent;
-import dev.switchboard.runtime.AgentRuntime;
 import dev.switchboard.runtime.RuntimeListener;
 import dev.switchboard.runtime.delivery.ReplyOutcome;
 import dev.switchboard.runtime.schedule.MutableClock;
@@ -12,19 +11,15 @@ import dev.switchboard.samples.sandbox.SandboxMessage;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
 import dev.switchboard.sms.twilio.TwilioSmsChannel;
 import dev.switchboard.whatsapp.twilio.TwilioWhatsAppChannel;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class WhatsAppGatewayEndToEndTest {
 
-    private static final String SMS_NUMBER = "+15005550006";
+    private static final String SMS_NUMBER = GatewayHarness.GATEWAY;
     private static final String WA_NUMBER = "+14155238886";
     private static final String ALICE = "+15551230001";
     private static final String BOB = "+15551230002";
@@ -41,65 +36,46 @@ class WhatsAppGatewayEndToEndTest {
     private static final String WA_URL = "https://agent.example.com/webhooks/twilio-whatsapp";
     private static final String TEMPLATE = "HX" + "0123456789abcdef".repeat(2);
 
-    private final BlockingQueue<SandboxMessage> sent = new LinkedBlockingQueue<>();
     private final BlockingQueue<ChannelException> failures = new LinkedBlockingQueue<>();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-20T09:00:00Z"));
+    private GatewayHarness gateway;
     private TwilioSandbox sandbox;
-    private AgentRuntime runtime;
+    private BlockingQueue<SandboxMessage> sent;
     private SignedWebhooks sms;
     private SignedWebhooks whatsApp;
 
-    @BeforeEach
-    void startSandbox() {
-        sandbox = TwilioSandbox.builder()
-                .senders(Set.of(SMS_NUMBER, "whatsapp:" + WA_NUMBER))
-                .callbackDelay(Duration.ofMillis(20))
-                .build()
-                .start();
-        sandbox.onMessage(sent::add);
-    }
-
     @AfterEach
     void stop() {
-        if (runtime != null) {
-            runtime.close();
+        if (gateway != null) {
+            gateway.close();
         }
-        sandbox.close();
     }
 
     private void startGateway(Agent agent, Map<String, String> extra, Optional<String> template) {
-        Map<String, String> env = new HashMap<>();
-        env.put("TWILIO_ACCOUNT_SID", sandbox.accountSid());
-        env.put("TWILIO_AUTH_TOKEN", sandbox.authToken());
-        env.put("TWILIO_API_BASE_URL", sandbox.baseUrl().toString());
-        env.put("TWILIO_PHONE_NUMBER", SMS_NUMBER);
-        env.put("TWILIO_WHATSAPP_NUMBER", "whatsapp:" + WA_NUMBER);
-        env.put("SMS_WEBHOOK_URL", SMS_URL);
-        env.put("WHATSAPP_WEBHOOK_URL", WA_URL);
-        env.put("SMS_ALLOWED_USERS", ALICE);
-        env.put("WHATSAPP_ALLOWED_USERS", ALICE);
-        env.putAll(extra);
-        TwilioWhatsAppChannel.Builder wa = TwilioWhatsAppChannel.builderFromEnv(env);
-        template.ifPresent(wa::proactiveTemplate);
-        runtime = AgentRuntime.builder()
-                .listen("127.0.0.1", 0)
-                .clock(clock)
-                .channel(TwilioSmsChannel.fromEnv(env))
-                .channel(wa.build())
-                .agent(agent)
-                .listener(new RuntimeListener() {
+        gateway = GatewayHarness.builder()
+                .senders(SMS_NUMBER, "whatsapp:" + WA_NUMBER)
+                .publicUrl(SMS_URL)
+                .env("TWILIO_WHATSAPP_NUMBER", "whatsapp:" + WA_NUMBER)
+                .env("WHATSAPP_WEBHOOK_URL", WA_URL)
+                .env("SMS_ALLOWED_USERS", ALICE)
+                .env("WHATSAPP_ALLOWED_USERS", ALICE)
+                .env(extra)
+                .channels(env -> {
+                    TwilioWhatsAppChannel.Builder wa = TwilioWhatsAppChannel.builderFromEnv(env);
+                    template.ifPresent(wa::proactiveTemplate);
+                    return List.of(TwilioSmsChannel.fromEnv(env), wa.build());
+                })
+                .runtime(runtime -> runtime.clock(clock).agent(agent).listener(new RuntimeListener() {
                     @Override
                     public void onReplyOutcome(ReplyOutcome outcome) {
                         outcome.failure().ifPresent(failures::add);
                     }
-                })
-                .build()
+                }))
                 .start();
-        String local = "http://127.0.0.1:" + runtime.port();
-        sms = new SignedWebhooks(
-                URI.create(local + "/webhooks/twilio"), SMS_URL, sandbox.accountSid(), sandbox.authToken());
-        whatsApp = new SignedWebhooks(
-                URI.create(local + "/webhooks/twilio-whatsapp"), WA_URL, sandbox.accountSid(), sandbox.authToken());
+        sandbox = gateway.sandbox();
+        sent = gateway.sent();
+        sms = gateway.webhooks();
+        whatsApp = gateway.webhooks("/webhooks/twilio-whatsapp", WA_URL);
     }
 
     private Map<String, List<String>> whatsAppMessage(String from, String body) {
@@ -111,9 +87,7 @@ class WhatsAppGatewayEndToEndTest {
     }
 
     private SandboxMessage nextSent() throws InterruptedException {
-        SandboxMessage message = sent.poll(10, TimeUnit.SECONDS);
-        assertThat(message).as("a message sent through the REST stand-in").isNotNull();
-        return message;
+        return gateway.nextSent();
     }
 
     @Test

@@ -3,7 +3,13 @@ package dev.switchboard.runtime.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -101,6 +107,103 @@ class MessageDedupeTest {
         dedupe.firstSighting("sms", sid(100));
 
         assertThat(dedupe.size()).isEqualTo(1);
+    }
+
+    @Test
+    void behavesAsARingOfArrivalsWithATableOfTheNewest() {
+        // A model as plain as can be, against random traffic: sightings, forgetting, time passing.
+        Random random = new Random(20261122);
+        for (int round = 0; round < 20; round++) {
+            int bound = 1 + random.nextInt(200);
+            long ttl = 1 + random.nextInt(50);
+            AtomicLong now = new AtomicLong();
+            MessageDedupe dedupe = new MessageDedupe(bound, Duration.ofNanos(ttl), now::get);
+            Model model = new Model(bound, ttl);
+            List<String> pool = new ArrayList<>();
+            for (int i = 0; i < 3 * bound; i++) {
+                pool.add(random.nextBoolean() ? sid(random.nextInt(1 << 20)) : "id-" + i);
+            }
+            for (int step = 0; step < 5_000; step++) {
+                String id = pool.get(random.nextInt(pool.size()));
+                String channel = random.nextInt(10) == 0 ? "whatsapp" : "sms";
+                int action = random.nextInt(20);
+                if (action == 0) {
+                    dedupe.forget(channel, id);
+                    model.forget(channel + "/" + id);
+                } else if (action == 1) {
+                    now.addAndGet(random.nextInt((int) ttl + 1));
+                } else {
+                    assertThat(dedupe.firstSighting(channel, id))
+                            .as("round %d step %d: %s", round, step, id)
+                            .isEqualTo(model.firstSighting(channel + "/" + id, now.get()));
+                }
+                if (step % 250 == 0) {
+                    for (String each : pool) {
+                        assertThat(dedupe.remembers("sms", each)).isEqualTo(model.remembers("sms/" + each, now.get()));
+                    }
+                    assertThat(dedupe.size()).isEqualTo(model.size(now.get()));
+                }
+            }
+        }
+    }
+
+    /** The dedupe's rules on plain collections: a ring of arrivals, and a map to the newest of each id. */
+    private static final class Model {
+
+        private record Arrival(String id, long at) {}
+
+        private final int bound;
+        private final long ttl;
+        private final ArrayDeque<Arrival> ring = new ArrayDeque<>();
+        private final Map<String, Arrival> newest = new HashMap<>();
+
+        Model(int bound, long ttl) {
+            this.bound = bound;
+            this.ttl = ttl;
+        }
+
+        boolean firstSighting(String id, long now) {
+            Arrival seen = newest.get(id);
+            if (seen != null && now - seen.at() < ttl) {
+                return false;
+            }
+            newest.remove(id);
+            expire(now);
+            if (ring.size() == bound) {
+                evict();
+            }
+            Arrival arrival = new Arrival(id, now);
+            ring.add(arrival);
+            newest.put(id, arrival);
+            return true;
+        }
+
+        void forget(String id) {
+            newest.remove(id);
+        }
+
+        boolean remembers(String id, long now) {
+            Arrival seen = newest.get(id);
+            return seen != null && now - seen.at() < ttl;
+        }
+
+        long size(long now) {
+            expire(now);
+            return newest.size();
+        }
+
+        private void expire(long now) {
+            while (!ring.isEmpty() && now - ring.peek().at() >= ttl) {
+                evict();
+            }
+        }
+
+        private void evict() {
+            Arrival oldest = ring.poll();
+            if (newest.get(oldest.id()) == oldest) {
+                newest.remove(oldest.id());
+            }
+        }
     }
 
     private static String sid(int i) {

@@ -43,7 +43,8 @@ public final class FormParameters {
     public static FormParameters parse(byte[] body) {
         requireNonNull(body, "body");
         Decoder decoder = new Decoder(body);
-        Map<String, List<String>> values = new LinkedHashMap<>();
+        // Room for the thirty-odd fields of a webhook without growing.
+        Map<String, List<String>> values = new LinkedHashMap<>(64);
         boolean repeated = false;
         int start = 0;
         while (start <= body.length) {
@@ -150,8 +151,8 @@ public final class FormParameters {
             if (plain) {
                 return new String(body, from, to - from, StandardCharsets.ISO_8859_1);
             }
-            if (scratch == null) {
-                scratch = new byte[body.length];
+            if (scratch == null || scratch.length < to - from) {
+                scratch = new byte[Math.max(64, to - from)];
             }
             int length = 0;
             boolean ascii = true;

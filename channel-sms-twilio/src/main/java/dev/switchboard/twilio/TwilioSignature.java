@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -35,8 +36,9 @@ public final class TwilioSignature {
     private static final String HMAC_SHA1 = "HmacSHA1";
 
     private final SecretKeySpec key;
-    // A Mac is costly to look up and initialise, and not thread-safe: one per thread, kept.
-    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
+    // A Mac is costly to look up and initialise, and not thread-safe: one per thread, kept, with a
+    // buffer for the data it signs.
+    private final ThreadLocal<Signer> signers = ThreadLocal.withInitial(() -> new Signer(newMac()));
     // A handler checks against one public URL: its forms are worked out once, not per request.
     private volatile UrlForms lastUrl = new UrlForms("", new byte[][] {});
 
@@ -72,9 +74,9 @@ public final class TwilioSignature {
     public static String sign(String authToken, String url, Map<String, List<String>> params) {
         requireNonNull(url, "url");
         requireNonNull(params, "params");
-        Mac mac = verifier(authToken).newMac();
-        mac.update(url.getBytes(StandardCharsets.UTF_8));
-        return Base64.getEncoder().encodeToString(mac.doFinal(canonical(params, true)));
+        Signer signer = new Signer(verifier(authToken).newMac());
+        signer.load(params, true);
+        return Base64.getEncoder().encodeToString(signer.digest(url.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
@@ -92,18 +94,19 @@ public final class TwilioSignature {
             return false;
         }
         byte[] given = signature.getBytes(StandardCharsets.UTF_8);
-        byte[] signed = canonical(params, true);
+        byte[][] forms = urlForms(url);
+        Signer signer = signers.get();
         // twilio-python signs a repeated identical value once, and the other libraries do not say;
         // when duplicates arrive both readings are tried, neither being forgeable without the token.
-        byte[] everyCopy = hasDuplicateValues(params) ? canonical(params, false) : null;
-        // Stopping at the first match tells someone timing it only which form of the public URL was
-        // signed, which is no secret; a signature that matches nothing costs every computation.
-        for (byte[] urlBytes : urlForms(url)) {
-            if (MessageDigest.isEqual(base64(digest(urlBytes, signed)), given)) {
-                return true;
-            }
-            if (everyCopy != null && MessageDigest.isEqual(base64(digest(urlBytes, everyCopy)), given)) {
-                return true;
+        boolean[] readings = hasDuplicateValues(params) ? new boolean[] {true, false} : new boolean[] {true};
+        for (boolean distinct : readings) {
+            signer.load(params, distinct);
+            // Stopping at the first match tells someone timing it only which form of the public URL
+            // was signed, which is no secret; a signature that matches nothing costs every computation.
+            for (byte[] urlBytes : forms) {
+                if (MessageDigest.isEqual(base64(signer.digest(urlBytes)), given)) {
+                    return true;
+                }
             }
         }
         return false;
@@ -124,24 +127,88 @@ public final class TwilioSignature {
         return false;
     }
 
-    /** Every parameter's name and value, sorted by name and then by value, as UTF-8. */
-    private static byte[] canonical(Map<String, List<String>> params, boolean distinct) {
-        String[] names = params.keySet().toArray(new String[0]);
-        Arrays.sort(names);
-        StringBuilder data = new StringBuilder(1024);
-        for (String name : names) {
-            List<String> values = params.get(name);
-            if (values.size() == 1) {
-                data.append(name).append(values.get(0));
-                continue;
-            }
-            Collection<String> sorted =
-                    distinct ? new TreeSet<>(values) : values.stream().sorted().toList();
-            for (String value : sorted) {
-                data.append(name).append(value);
+    /** A thread's Mac, and the data it signs: every parameter's name and value, sorted, in UTF-8. */
+    private static final class Signer {
+
+        private final Mac mac;
+        private byte[] data = new byte[1024];
+        private int length;
+        private boolean splitSurrogate;
+
+        Signer(Mac mac) {
+            this.mac = mac;
+        }
+
+        /** Lays out the parameters sorted by name and then by value. */
+        void load(Map<String, List<String>> params, boolean distinct) {
+            String[] names = params.keySet().toArray(new String[0]);
+            Arrays.sort(names);
+            length = 0;
+            splitSurrogate = false;
+            forEachSorted(names, params, distinct, (name, value) -> {
+                append(name);
+                append(value);
+            });
+            if (splitSurrogate) {
+                // A surrogate pair split between two strings is one character once they are joined,
+                // and Twilio encodes the joined text: encode it whole, the slow way, for this rarity.
+                StringBuilder whole = new StringBuilder(length);
+                forEachSorted(names, params, distinct, (name, value) -> whole.append(name)
+                        .append(value));
+                byte[] utf8 = whole.toString().getBytes(StandardCharsets.UTF_8);
+                length = 0;
+                ensure(utf8.length);
+                System.arraycopy(utf8, 0, data, 0, utf8.length);
+                length = utf8.length;
             }
         }
-        return data.toString().getBytes(StandardCharsets.UTF_8);
+
+        private static void forEachSorted(
+                String[] names, Map<String, List<String>> params, boolean distinct, BiConsumer<String, String> action) {
+            for (String name : names) {
+                List<String> values = params.get(name);
+                Collection<String> sorted = values.size() == 1
+                        ? values
+                        : distinct
+                                ? new TreeSet<>(values)
+                                : values.stream().sorted().toList();
+                for (String value : sorted) {
+                    action.accept(name, value);
+                }
+            }
+        }
+
+        byte[] digest(byte[] url) {
+            mac.update(url);
+            mac.update(data, 0, length);
+            return mac.doFinal();
+        }
+
+        private void append(String text) {
+            int n = text.length();
+            ensure(n);
+            boolean ascii = true;
+            for (int i = 0; i < n && ascii; i++) {
+                ascii = text.charAt(i) < 0x80;
+            }
+            if (ascii) {
+                for (int i = 0; i < n; i++) {
+                    data[length++] = (byte) text.charAt(i);
+                }
+                return;
+            }
+            splitSurrogate |= Character.isLowSurrogate(text.charAt(0)) || Character.isHighSurrogate(text.charAt(n - 1));
+            byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+            ensure(utf8.length);
+            System.arraycopy(utf8, 0, data, length, utf8.length);
+            length += utf8.length;
+        }
+
+        private void ensure(int more) {
+            if (length + more > data.length) {
+                data = Arrays.copyOf(data, Math.max(2 * data.length, length + more));
+            }
+        }
     }
 
     private byte[][] urlForms(String url) {
@@ -154,12 +221,6 @@ public final class TwilioSignature {
             lastUrl = last;
         }
         return last.forms();
-    }
-
-    private byte[] digest(byte[] url, byte[] data) {
-        Mac mac = macs.get();
-        mac.update(url);
-        return mac.doFinal(data);
     }
 
     private static byte[] base64(byte[] digest) {

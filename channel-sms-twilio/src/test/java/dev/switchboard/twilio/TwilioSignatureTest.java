@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.twilio.security.RequestValidator;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -206,6 +210,28 @@ class TwilioSignatureTest {
                         .isFalse();
             }
         }
+    }
+
+    @Test
+    void signsNonAsciiTextAsUtf8AndASurrogatePairSplitBetweenANameAndItsValueAsOneCharacter() throws Exception {
+        String url = "https://example.com/webhooks/twilio";
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        params.put("Body", List.of("caf\u00e9 \uD83D\uDE00 \u4f60\u597d"));
+        params.put("x\uD83D", List.of("\uDE00y"));
+        params.put("\uDE00", List.of("z\uD83D"));
+        // The definition, spelt out: the URL, then each name and value sorted by name, as UTF-8.
+        String data =
+                url + "Body" + "caf\u00e9 \uD83D\uDE00 \u4f60\u597d" + "x\uD83D" + "\uDE00y" + "\uDE00" + "z\uD83D";
+        Mac mac = Mac.getInstance("HmacSHA1");
+        mac.init(new SecretKeySpec(TOKEN.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+        String expected = Base64.getEncoder().encodeToString(mac.doFinal(data.getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(TwilioSignature.sign(TOKEN, url, params)).isEqualTo(expected);
+        assertThat(TwilioSignature.verifier(TOKEN).verify(url, params, expected))
+                .isTrue();
+        params.put("Body", List.of("cafe \uD83D\uDE00 \u4f60\u597d"));
+        assertThat(TwilioSignature.verifier(TOKEN).verify(url, params, expected))
+                .isFalse();
     }
 
     @Test

@@ -1,0 +1,479 @@
+package dev.switchboard.samples.bench;
+
+import dev.switchboard.runtime.internal.MessageDedupe;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The listener's load benchmark. In {@code throughput} mode (the default) it measures, in one run and
+ * the same way, a bare Netty server that reads the form and answers empty TwiML (the ceiling) and
+ * the sample gateway with a silent agent (signature, dedupe, echo, allowlist, ack and dispatch),
+ * and prints both and their ratio. In {@code soak} mode it drives the gateway at a steady rate with
+ * the dedupe cache at its bound and reports the heap after full GCs at the start and the end.
+ *
+ * <p>Each server runs in a JVM of its own pinned to one CPU ({@code taskset}), this generator to
+ * another. Options, each {@code --name=value}:
+ *
+ * <ul>
+ *   <li>{@code mode}: {@code throughput}, {@code soak}, or {@code footprint} (the dedupe cache's memory
+ *       at its bound, measured in this JVM)
+ *   <li>{@code targets}: which servers, in order, default {@code ceiling,switchboard}
+ *   <li>{@code connections} (64), {@code warmup} (10 s), {@code duration} (30 s; soak 600 s)
+ *   <li>{@code rate}: requests per second in a soak (2000)
+ *   <li>{@code senders}: the pool of allowed senders (100000)
+ *   <li>{@code webhooks}: how many unique webhooks to sign for the gateway; default enough for the
+ *       ceiling's rate over the whole run
+ *   <li>{@code inbound-limit}: the gateway's {@code SWITCHBOARD_INBOUND_LIMIT} (0: off)
+ *   <li>{@code server-cpu} (1), {@code client-cpu} (0), or {@code pin=false}
+ *   <li>{@code server-jvm}: the servers' JVM options ({@code -Xms1g -Xmx1g})
+ *   <li>{@code jfr=true}: record the gateway with Java Flight Recorder into {@code
+ *       target/loadbench-switchboard.jfr}
+ * </ul>
+ */
+public final class LoadBench {
+
+    private static final Map<String, String> MAINS = Map.of(
+            "ceiling", CeilingServer.class.getName(),
+            "switchboard", BenchServer.class.getName());
+
+    private static final int DEDUPE_BOUND = 100_000;
+
+    private final Map<String, String> options;
+    private final int connections;
+    private final long warmupNanos;
+    private final long durationNanos;
+    private final int senders;
+    private final boolean pin;
+    private final Path logs;
+
+    private LoadBench(Map<String, String> options) throws IOException {
+        this.options = options;
+        boolean soak = options.getOrDefault("mode", "throughput").equals("soak");
+        this.connections = Integer.parseInt(options.getOrDefault("connections", "64"));
+        this.warmupNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(options.getOrDefault("warmup", "10")));
+        this.durationNanos =
+                TimeUnit.SECONDS.toNanos(Long.parseLong(options.getOrDefault("duration", soak ? "600" : "30")));
+        this.senders = Integer.parseInt(options.getOrDefault("senders", "100000"));
+        this.pin = Boolean.parseBoolean(options.getOrDefault("pin", "true")) && canPin();
+        this.logs = Files.isDirectory(Path.of("target")) ? Path.of("target") : Files.createTempDirectory("loadbench");
+    }
+
+    public static void main(String[] args) throws Exception {
+        LoadBench bench = new LoadBench(options(args));
+        bench.pinSelf();
+        bench.describe();
+        switch (bench.options.getOrDefault("mode", "throughput")) {
+            case "throughput" -> bench.throughput();
+            case "soak" -> bench.soak();
+            case "footprint" -> footprint();
+            default -> throw new IllegalArgumentException("mode must be throughput, soak or footprint");
+        }
+    }
+
+    /** Options given as {@code --name=value}; {@code --name} alone means {@code true}. */
+    static Map<String, String> options(String[] args) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("options are --name=value: " + arg);
+            }
+            int equals = arg.indexOf('=');
+            if (equals < 0) {
+                options.put(arg.substring(2), "true");
+            } else {
+                options.put(arg.substring(2, equals), arg.substring(equals + 1));
+            }
+        }
+        return options;
+    }
+
+    private static boolean canPin() {
+        if (Runtime.getRuntime().availableProcessors() < 2) {
+            return false;
+        }
+        try {
+            return new ProcessBuilder("taskset", "-V").start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void pinSelf() throws IOException, InterruptedException {
+        if (!pin) {
+            return;
+        }
+        String cpu = options.getOrDefault("client-cpu", "0");
+        Process taskset = new ProcessBuilder(
+                        "taskset",
+                        "-a",
+                        "-p",
+                        "-c",
+                        cpu,
+                        Long.toString(ProcessHandle.current().pid()))
+                .redirectErrorStream(true)
+                .start();
+        taskset.getInputStream().readAllBytes();
+        if (taskset.waitFor() != 0) {
+            throw new IllegalStateException("taskset could not pin the load generator to CPU " + cpu);
+        }
+    }
+
+    private void describe() throws IOException {
+        String cpu = "unknown CPU";
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        if (Files.isReadable(cpuinfo)) {
+            cpu = Files.readAllLines(cpuinfo, StandardCharsets.UTF_8).stream()
+                    .filter(line -> line.startsWith("model name"))
+                    .map(line -> line.substring(line.indexOf(':') + 1).strip())
+                    .findFirst()
+                    .orElse(cpu);
+        }
+        int cpus = cpusOfMachine();
+        System.out.printf(
+                "Machine: %s, %d CPUs; Java %s (%s); %s%n",
+                cpu,
+                cpus,
+                System.getProperty("java.version"),
+                System.getProperty("java.vm.name"),
+                System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        System.out.printf(
+                "Load: %d keep-alive connections over loopback, one request in flight each, warm-up %d s, measured"
+                        + " %d s; %s%n",
+                connections,
+                TimeUnit.NANOSECONDS.toSeconds(warmupNanos),
+                TimeUnit.NANOSECONDS.toSeconds(durationNanos),
+                pin
+                        ? "generator on CPU " + options.getOrDefault("client-cpu", "0") + ", each server on CPU "
+                                + options.getOrDefault("server-cpu", "1")
+                        : "not pinned");
+        System.out.flush();
+    }
+
+    private static int cpusOfMachine() {
+        try {
+            Process nproc = new ProcessBuilder("nproc", "--all").start();
+            String out = new String(nproc.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+            nproc.waitFor();
+            return Integer.parseInt(out);
+        } catch (IOException | NumberFormatException e) {
+            return Runtime.getRuntime().availableProcessors();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Runtime.getRuntime().availableProcessors();
+        }
+    }
+
+    /** What one server did in the measured window. */
+    private record Measurement(
+            String name,
+            String server,
+            LoadGenerator.Result result,
+            ServerProcess.Stats stats,
+            int requestBytes,
+            double otherCpuShare) {}
+
+    /**
+     * The CPU time every process of the machine used, in nanoseconds, from {@code /proc/stat}; -1
+     * where it cannot be read. Less the generator's and the server's, it shows whether anything else
+     * ran during a measurement.
+     */
+    private static long machineCpuNanos() {
+        Path stat = Path.of("/proc/stat");
+        if (!Files.isReadable(stat)) {
+            return -1;
+        }
+        try {
+            String[] fields =
+                    Files.readAllLines(stat, StandardCharsets.US_ASCII).get(0).split("\\s+");
+            // user nice system idle iowait irq softirq steal: everything but idle and iowait.
+            long ticks = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                ticks += Long.parseLong(fields[i]);
+            }
+            // USER_HZ is 100 on every Linux this runs on.
+            return ticks * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static long ownCpuNanos() {
+        return ServerControl.cpuNanos();
+    }
+
+    private void throughput() throws Exception {
+        List<String> targets = Arrays.asList(
+                options.getOrDefault("targets", "ceiling,switchboard").split(","));
+        long runId = System.currentTimeMillis();
+        List<Measurement> measurements = new ArrayList<>();
+        double ceiling = 0;
+        for (String target : targets) {
+            if (!MAINS.containsKey(target)) {
+                throw new IllegalArgumentException("targets are ceiling and switchboard: " + target);
+            }
+            int count;
+            if (target.equals("ceiling")) {
+                // The ceiling keeps nothing, so a pool that comes round again costs it nothing.
+                count = 200_000;
+            } else if (options.containsKey("webhooks")) {
+                count = Integer.parseInt(options.get("webhooks"));
+            } else {
+                double bound = ceiling > 0 ? ceiling * 1.1 : 80_000;
+                count = (int) (bound * (warmupNanos + durationNanos) / 1e9) + 10 * connections;
+            }
+            System.out.printf("Signing %,d webhooks for %s...%n", count, target);
+            System.out.flush();
+            Webhooks webhooks = Webhooks.generate(count, senders, runId++);
+            Measurement measurement = measure(target, webhooks, List.of());
+            measurements.add(measurement);
+            if (target.equals("ceiling")) {
+                ceiling = measurement.result().perSecond();
+            }
+            if (target.equals("switchboard") && webhooks.wraps() > 0) {
+                System.out.println("WARNING: the webhooks ran out and came round again: the gateway answered some"
+                        + " as duplicates. Pass a larger --webhooks.");
+            }
+        }
+        System.out.println();
+        System.out.println(
+                "| server | requests/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | server CPU µs/request"
+                        + " | server CPU busy | allocated B/request | GCs (ms) | other processes' CPU |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (Measurement m : measurements) {
+            LoadGenerator.Result r = m.result();
+            Histogram h = r.latency();
+            double requests = Math.max(1, r.responses());
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %,.0f | %.2f | %.2f | %.2f | %.2f | %d | %.1f | %.0f%% | %,.0f | %d (%d) | %.0f%% |%n",
+                    m.name(),
+                    r.perSecond(),
+                    millis(h.getValueAtPercentile(50)),
+                    millis(h.getValueAtPercentile(99)),
+                    millis(h.getValueAtPercentile(99.9)),
+                    millis(h.getMaxValue()),
+                    r.errors(),
+                    m.stats().cpuNanos() / 1e3 / requests,
+                    100.0 * m.stats().cpuNanos() / (r.seconds() * 1e9),
+                    m.stats().allocatedBytes() / requests,
+                    m.stats().gcCount(),
+                    m.stats().gcMillis(),
+                    100 * m.otherCpuShare());
+        }
+        if (measurements.stream().anyMatch(m -> m.otherCpuShare() > 0.05)) {
+            System.out.println("WARNING: other processes used CPU during a measurement (last column, in CPUs): its"
+                    + " figures are disturbed; run again on a quiet machine.");
+        }
+        System.out.println();
+        for (Measurement m : measurements) {
+            System.out.printf(
+                    "%s: %s; statuses %s, I/O errors %d, unanswered %d, reconnects %d; requests of %d bytes%n",
+                    m.name(),
+                    m.server(),
+                    m.result().statuses(),
+                    m.result().ioErrors(),
+                    m.result().unanswered(),
+                    m.result().reconnects(),
+                    m.requestBytes());
+        }
+        if (measurements.size() == 2 && ceiling > 0) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "%nRatio %s / %s: %.1f%%%n",
+                    measurements.get(1).name(),
+                    measurements.get(0).name(),
+                    100 * measurements.get(1).result().perSecond() / ceiling);
+        }
+    }
+
+    private Measurement measure(String name, Webhooks webhooks, List<String> extraJvm) throws Exception {
+        List<String> jvm = new ArrayList<>(serverJvm());
+        jvm.addAll(extraJvm);
+        if (name.equals("switchboard") && Boolean.parseBoolean(options.getOrDefault("jfr", "false"))) {
+            jvm.add("-XX:StartFlightRecording=filename=" + logs.resolve("loadbench-switchboard.jfr")
+                    + ",settings=profile,dumponexit=true");
+        }
+        try (ServerProcess server = startServer(name, jvm)) {
+            System.out.printf("Measuring %s (pid %d)...%n", name, server.pid());
+            System.out.flush();
+            AtomicReference<ServerProcess.Stats> before = new AtomicReference<>();
+            AtomicReference<ServerProcess.Stats> after = new AtomicReference<>();
+            long[] machine = new long[4];
+            LoadGenerator.Result result = new LoadGenerator(server.address(), webhooks, connections)
+                    .run(warmupNanos, durationNanos, 0, 0, new LoadGenerator.Progress() {
+                        @Override
+                        public void measuring() {
+                            before.set(server.stats());
+                            machine[0] = machineCpuNanos();
+                            machine[1] = ownCpuNanos();
+                        }
+
+                        @Override
+                        public void measured() {
+                            after.set(server.stats());
+                            machine[2] = machineCpuNanos();
+                            machine[3] = ownCpuNanos();
+                        }
+                    });
+            ServerProcess.Stats stats = after.get().minus(before.get());
+            double other = machine[0] < 0
+                    ? Double.NaN
+                    : Math.max(0, machine[2] - machine[0] - (machine[3] - machine[1]) - stats.cpuNanos())
+                            / (double) durationNanos;
+            return new Measurement(name, server.description(), result, stats, webhooks.meanBytes(), other);
+        }
+    }
+
+    private ServerProcess startServer(String name, List<String> jvm) throws IOException {
+        List<String> args = name.equals("switchboard")
+                ? List.of("--senders=" + senders, "--inbound-limit=" + options.getOrDefault("inbound-limit", "0"))
+                : List.of();
+        return ServerProcess.start(
+                name,
+                MAINS.get(name),
+                jvm,
+                args,
+                pin ? options.getOrDefault("server-cpu", "1") : null,
+                logs.resolve("loadbench-" + name + ".log"));
+    }
+
+    private List<String> serverJvm() {
+        return Arrays.stream(options.getOrDefault("server-jvm", "-Xms1g -Xmx1g").split(" "))
+                .filter(word -> !word.isBlank())
+                .toList();
+    }
+
+    private void soak() throws Exception {
+        double rate = Double.parseDouble(options.getOrDefault("rate", "2000"));
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(warmupNanos + durationNanos);
+        int count = (int) (rate * seconds * 1.05) + 10 * connections;
+        System.out.printf(
+                "Soak: %,.0f requests/s for %d s after %d s of warm-up; the dedupe cache holds %,d ids, so it is at"
+                        + " its bound after %.0f s%n",
+                rate,
+                TimeUnit.NANOSECONDS.toSeconds(durationNanos),
+                TimeUnit.NANOSECONDS.toSeconds(warmupNanos),
+                DEDUPE_BOUND,
+                DEDUPE_BOUND / rate);
+        System.out.printf("Signing %,d webhooks...%n", count);
+        System.out.flush();
+        Webhooks webhooks = Webhooks.generate(count, senders, System.currentTimeMillis());
+        try (ServerProcess server = startServer("switchboard", serverJvm())) {
+            long empty = server.heapAfterFullGc();
+            System.out.printf("Heap after full GC, before any request (cache empty): %s%n", mib(empty));
+            System.out.flush();
+            AtomicReference<LoadGenerator.Result> result = new AtomicReference<>();
+            AtomicReference<Exception> failure = new AtomicReference<>();
+            long start = System.nanoTime();
+            Thread generator = new Thread(
+                    () -> {
+                        try {
+                            result.set(new LoadGenerator(server.address(), webhooks, connections)
+                                    .run(
+                                            warmupNanos,
+                                            durationNanos,
+                                            rate,
+                                            TimeUnit.MINUTES.toNanos(1),
+                                            new LoadGenerator.Progress() {
+                                                @Override
+                                                public void interval(
+                                                        long elapsed, long responses, Histogram latency, long errors) {
+                                                    System.out.printf(
+                                                            Locale.ROOT,
+                                                            "  minute %2d: %,.0f requests/s, p99 %.2f ms, errors %d,"
+                                                                    + " heap in use %s%n",
+                                                            TimeUnit.NANOSECONDS.toMinutes(elapsed),
+                                                            responses / 60.0,
+                                                            millis(latency.getValueAtPercentile(99)),
+                                                            errors,
+                                                            mib(server.heapInUse()));
+                                                    System.out.flush();
+                                                }
+                                            }));
+                        } catch (Exception e) {
+                            failure.set(e);
+                        }
+                    },
+                    "load-generator");
+            generator.start();
+            long full = (long) ((DEDUPE_BOUND / rate + 15) * 1e9);
+            long wait = start + full - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            long atBound = server.heapAfterFullGc();
+            System.out.printf(
+                    "Heap after full GC at %d s (cache at its bound): %s; %,.0f bytes per cached id%n",
+                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start),
+                    mib(atBound),
+                    (atBound - empty) / (double) DEDUPE_BOUND);
+            System.out.flush();
+            generator.join();
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+            long end = server.heapAfterFullGc();
+            LoadGenerator.Result r = result.get();
+            Histogram h = r.latency();
+            System.out.printf(
+                    Locale.ROOT,
+                    "Heap after full GC at the end: %s (%+,d bytes since the cache was full)%n"
+                            + "Overall: %,d responses, %,.0f requests/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms,"
+                            + " max %.2f ms, errors %d, statuses %s%n",
+                    mib(end),
+                    end - atBound,
+                    r.responses(),
+                    r.perSecond(),
+                    millis(h.getValueAtPercentile(50)),
+                    millis(h.getValueAtPercentile(99)),
+                    millis(h.getValueAtPercentile(99.9)),
+                    millis(h.getMaxValue()),
+                    r.errors(),
+                    r.statuses());
+        }
+    }
+
+    /**
+     * The dedupe cache's own memory, in this JVM: the heap after full GCs before it exists and once
+     * it holds its bound of Twilio sids.
+     */
+    private static void footprint() {
+        long before = ServerControl.heapAfterFullGc();
+        MessageDedupe dedupe = new MessageDedupe(DEDUPE_BOUND, Duration.ofHours(1), System::nanoTime);
+        for (int i = 0; i < 3 * DEDUPE_BOUND; i++) {
+            dedupe.firstSighting("sms", String.format("SM%032x", i));
+        }
+        long full = ServerControl.heapAfterFullGc();
+        System.out.printf(
+                Locale.ROOT,
+                "Dedupe cache holding %,d ids: %s, %.1f bytes per id%n",
+                DEDUPE_BOUND,
+                mib(full - before),
+                (full - before) / (double) DEDUPE_BOUND);
+        // Keeps the cache reachable until it has been measured.
+        System.out.println(dedupe);
+    }
+
+    private static double millis(long nanos) {
+        return nanos / 1e6;
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB (%,d bytes)", bytes / 1048576.0, bytes);
+    }
+}

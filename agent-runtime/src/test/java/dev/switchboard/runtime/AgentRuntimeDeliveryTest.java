@@ -217,6 +217,8 @@ class AgentRuntimeDeliveryTest {
         listener.next(RecordingListener.Receipt.class);
         report("SM2", "delivered", null);
         ReplyOutcome outcome = nextOutcome();
+        // The outcome is reported before the receipt that settled it reaches the listener.
+        listener.next(RecordingListener.Receipt.class);
 
         assertThat(outcome.kind()).isEqualTo(ReplyOutcome.Kind.DELIVERED);
         assertThat(outcome.messageIds()).containsExactly("SM1", "SM2");

@@ -19,6 +19,7 @@ import dev.switchboard.runtime.internal.ConversationDispatcher;
 import dev.switchboard.runtime.internal.DeliveryTracker;
 import dev.switchboard.runtime.internal.Exchange;
 import dev.switchboard.runtime.internal.ExecutorTaskScheduler;
+import dev.switchboard.runtime.internal.HandOff;
 import dev.switchboard.runtime.internal.InFlight;
 import dev.switchboard.runtime.internal.InboundLimiter;
 import dev.switchboard.runtime.internal.MessageDedupe;
@@ -147,6 +148,7 @@ public final class AgentRuntime implements AutoCloseable {
     private final InFlight inFlight = new InFlight();
     private final ConversationDispatcher dispatcher;
     private final WebhookIngress ingress;
+    private final HandOff handOff;
     private final InboundLimiter limiter;
     private final TaskScheduler scheduler;
     private final ExecutorTaskScheduler ownedScheduler;
@@ -180,7 +182,10 @@ public final class AgentRuntime implements AutoCloseable {
         this.readTimeout = builder.readTimeout;
         this.shutdownTimeout = builder.shutdownTimeout;
         this.listener = new SafeListener(builder.listener);
-        this.dispatcher = new ConversationDispatcher(executor, inFlight);
+        // The runtime's own executor refuses only once shut down, so the listener may hand it a
+        // pass's turns in one batch; an application's executor gets each turn as it comes.
+        this.handOff = builder.executor == null ? new HandOff(executor, this::abandonRefused) : null;
+        this.dispatcher = new ConversationDispatcher(handOff != null ? handOff : executor, inFlight);
         this.limiter = builder.inboundPerMinute == 0
                 ? InboundLimiter.UNLIMITED
                 : new InboundLimiter(
@@ -256,7 +261,7 @@ public final class AgentRuntime implements AutoCloseable {
             try {
                 InetSocketAddress bound;
                 if (listen) {
-                    server = WebhookServer.start(host, port, maxBodyBytes, readTimeout, this::exchange);
+                    server = WebhookServer.start(host, port, maxBodyBytes, readTimeout, this::exchange, handOff);
                     bound = server.localAddress();
                     log.info("webhook listener bound to {}", bound);
                 } else {
@@ -546,9 +551,15 @@ public final class AgentRuntime implements AutoCloseable {
         }
     }
 
+    /** Turns the runtime's executor refused in a batch: it refuses only once shut down. */
+    private void abandonRefused(List<Runnable> turns) {
+        dispatcher.abandonUnrun(turns);
+    }
+
     private void abandonUnrun(List<Runnable> unrun) {
-        dispatcher.abandonUnrun(unrun);
-        Notifier.runUnrun(unrun);
+        List<Runnable> tasks = HandOff.unbatch(unrun);
+        dispatcher.abandonUnrun(tasks);
+        Notifier.runUnrun(tasks);
     }
 
     private static Duration remaining(long deadline) {

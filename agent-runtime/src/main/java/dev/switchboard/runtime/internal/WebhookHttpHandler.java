@@ -22,12 +22,15 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.AbstractMap;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -36,16 +39,34 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Turns each aggregated HTTP request into a {@link WebhookRequest} and writes the answer back. */
+/**
+ * Turns each aggregated HTTP request into a {@link WebhookRequest} and writes the answer back.
+ *
+ * <p>What follows an answer (handing the message on) waits for the end of the event loop's pass
+ * over its ready connections, and the pass's hand-ons run together, so that the turns they start
+ * reach the executor as one batch (see {@link HandOff}).
+ */
 @Sharable
 final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookHttpHandler.class);
 
     private final Function<WebhookRequest, Exchange> exchanges;
+    private final HandOff handOff;
+    // Each event loop's hand-ons of the pass in progress; the handler is shared by the loops.
+    private final ThreadLocal<Pass> passes = ThreadLocal.withInitial(Pass::new);
 
-    WebhookHttpHandler(Function<WebhookRequest, Exchange> exchanges) {
+    /**
+     * @param handOff gathers what a pass hands on into one batch, or null to hand each on by itself
+     */
+    WebhookHttpHandler(Function<WebhookRequest, Exchange> exchanges, HandOff handOff) {
         this.exchanges = exchanges;
+        this.handOff = handOff;
+    }
+
+    private static final class Pass {
+        List<Runnable> actions = new ArrayList<>();
+        boolean scheduled;
     }
 
     @Override
@@ -104,7 +125,36 @@ final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
     }
 
-    private static void write(ChannelHandlerContext ctx, HttpVersion version, Exchange exchange, boolean keepAlive) {
+    /** Runs {@code action} once the loop has served the connections ready in this pass. */
+    private void afterPass(EventExecutor loop, Runnable action) {
+        Pass pass = passes.get();
+        pass.actions.add(action);
+        if (!pass.scheduled) {
+            pass.scheduled = true;
+            // A task queued from the loop itself runs after the pass's I/O, and wakes no one.
+            loop.execute(() -> {
+                List<Runnable> actions = pass.actions;
+                pass.actions = new ArrayList<>();
+                pass.scheduled = false;
+                if (handOff != null) {
+                    handOff.runGathered(actions, loop);
+                } else {
+                    for (Runnable each : actions) {
+                        try {
+                            each.run();
+                        } catch (RuntimeException e) {
+                            log.warn(
+                                    "handing on an accepted webhook failed: {}",
+                                    e.getClass().getName(),
+                                    e);
+                        }
+                    }
+                }
+            });
+        }
+    }
+
+    private void write(ChannelHandlerContext ctx, HttpVersion version, Exchange exchange, boolean keepAlive) {
         WebhookResponse answer = exchange.response();
         FullHttpResponse response = new DefaultFullHttpResponse(
                 version, HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(answer.body()));
@@ -122,10 +172,8 @@ final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         ChannelFuture written = ctx.writeAndFlush(response);
         // Whether or not the answer reached the client, the event was accepted: a provider that
-        // retries will be caught as a duplicate, so the message must not be lost here. The hand-on
-        // waits for the end of the event loop's pass over its ready connections, so that the pass's
-        // messages reach the executor together and wake its threads once rather than once each.
-        written.addListener(future -> exchange.afterAck().run());
+        // retries will be caught as a duplicate, so the message must not be lost here.
+        written.addListener(future -> afterPass(ctx.executor(), exchange.afterAck()));
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
         }

@@ -274,12 +274,13 @@ class WebhookPipelineTest {
                 + message("SM2", "+15551230001"));
 
         assertThat(responses()).extracting(Response::status).containsExactly(404, 200, 403, 200);
+        // Each takes its place as it is read; what follows the answers runs after the pass, in order.
         assertThat(events)
                 .containsExactly(
                         "registered SM1",
+                        "registered SM2",
                         "released SM1 after the answer",
                         "rejected 403",
-                        "registered SM2",
                         "released SM2 after the answer");
     }
 

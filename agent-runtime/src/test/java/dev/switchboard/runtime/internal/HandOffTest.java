@@ -1,0 +1,184 @@
+package dev.switchboard.runtime.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HandOffTest {
+
+    private final List<Runnable> submitted = new CopyOnWriteArrayList<>();
+    private final List<List<Runnable>> refused = new CopyOnWriteArrayList<>();
+    private final List<String> ran = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
+    private final List<ExecutorService> pools = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        loop.shutdownNow();
+        pools.forEach(ExecutorService::shutdownNow);
+    }
+
+    private Runnable task(String name) {
+        return () -> ran.add(name);
+    }
+
+    @Test
+    void givesTheTasksOfAPassToTheExecutorAsOneAndRunsThemInOrder() {
+        HandOff handOff = new HandOff(submitted::add, refused::add);
+
+        handOff.runGathered(
+                List.of(() -> handOff.execute(task("a")), () -> handOff.execute(task("b")), () -> {
+                    handOff.execute(task("c"));
+                    handOff.execute(task("d"));
+                }),
+                loop);
+
+        assertThat(submitted).hasSize(1);
+        assertThat(ran).isEmpty();
+        submitted.get(0).run();
+        assertThat(ran).containsExactly("a", "b", "c", "d");
+    }
+
+    @Test
+    void handsOnTasksOutsideAPassOneByOne() {
+        HandOff handOff = new HandOff(submitted::add, refused::add);
+        Runnable alone = task("alone");
+
+        handOff.execute(alone);
+        handOff.runGathered(List.of(() -> handOff.execute(task("only"))), loop);
+
+        assertThat(submitted).hasSize(2).first().isSameAs(alone);
+        submitted.get(1).run();
+        assertThat(ran).containsExactly("only");
+    }
+
+    @Test
+    void goesOnWithTheOtherActionsOfAPassWhenOneThrows() {
+        HandOff handOff = new HandOff(submitted::add, refused::add);
+
+        handOff.runGathered(
+                List.of(
+                        () -> handOff.execute(task("a")),
+                        () -> {
+                            throw new IllegalStateException("broken");
+                        },
+                        () -> handOff.execute(task("b"))),
+                loop);
+
+        submitted.forEach(Runnable::run);
+        assertThat(ran).containsExactly("a", "b");
+    }
+
+    @Test
+    void startsTheTasksBehindABlockedOneOnAnotherThread() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        pools.add(pool);
+        HandOff handOff = new HandOff(pool, refused::add);
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch others = new CountDownLatch(2);
+
+        handOff.runGathered(
+                List.of(
+                        () -> handOff.execute(() -> {
+                            blocked.countDown();
+                            awaitQuietly(release);
+                        }),
+                        () -> handOff.execute(others::countDown),
+                        () -> handOff.execute(others::countDown)),
+                loop);
+
+        assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(others.await(10, TimeUnit.SECONDS))
+                .as("the tasks behind the blocked one ran while it was blocked")
+                .isTrue();
+        assertThat(release.getCount()).isOne();
+        release.countDown();
+    }
+
+    @Test
+    void handsABatchOverOnlyOnceWhileEveryThreadIsBusy() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        pools.add(pool);
+        List<Runnable> handedOver = new CopyOnWriteArrayList<>();
+        HandOff handOff = new HandOff(
+                task -> {
+                    handedOver.add(task);
+                    pool.execute(task);
+                },
+                refused::add);
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        pool.execute(() -> {
+            busy.countDown();
+            awaitQuietly(release);
+        });
+        assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+
+        handOff.runGathered(
+                List.of(() -> handOff.execute(task("a")), () -> handOff.execute(task("b")), () -> {
+                    handOff.execute(task("c"));
+                }),
+                loop);
+        // Long enough for dozens of watches at a millisecond each.
+        Thread.sleep(100);
+
+        assertThat(handedOver)
+                .as("copies of the batch handed to a busy executor")
+                .hasSize(1);
+        release.countDown();
+        pool.shutdown();
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(ran).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void handsARefusedBatchBackUnrun() {
+        HandOff handOff = new HandOff(
+                task -> {
+                    throw new RejectedExecutionException("shut down");
+                },
+                refused::add);
+        Runnable a = task("a");
+        Runnable b = task("b");
+
+        handOff.runGathered(List.of(() -> handOff.execute(a), () -> handOff.execute(b)), loop);
+        handOff.runGathered(List.of(() -> handOff.execute(a)), loop);
+
+        assertThat(refused).containsExactly(List.of(a, b), List.of(a));
+        assertThat(ran).isEmpty();
+    }
+
+    @Test
+    void unbatchesWhatAnExecutorHandedBackAndNeverRunsItAfterwards() {
+        HandOff handOff = new HandOff(submitted::add, refused::add);
+        Runnable a = task("a");
+        Runnable b = task("b");
+        Runnable other = task("other");
+
+        handOff.runGathered(List.of(() -> handOff.execute(a), () -> handOff.execute(b)), loop);
+        List<Runnable> unrun = HandOff.unbatch(List.of(submitted.get(0), other));
+
+        assertThat(unrun).containsExactly(a, b, other);
+        submitted.get(0).run();
+        assertThat(ran).isEmpty();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -3,6 +3,7 @@ package dev.switchboard.channel;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -27,9 +28,12 @@ public record WebhookRequest(String method, String path, String rawQuery, Map<St
         requireNonNull(path, "path");
         requireNonNull(rawQuery, "rawQuery");
         requireNonNull(body, "body");
-        Map<String, String> lower = new HashMap<>();
-        headers.forEach((name, value) -> lower.putIfAbsent(name.toLowerCase(Locale.ROOT), value));
-        headers = Map.copyOf(lower);
+        // One copy, kept unmodifiable and never shared: a request's dozen headers are copied on
+        // every webhook, and a second copy into an immutable map cost as much as the first.
+        Map<String, String> lower = new HashMap<>(32);
+        headers.forEach((name, value) ->
+                lower.putIfAbsent(name.toLowerCase(Locale.ROOT), requireNonNull(value, "header value")));
+        headers = Collections.unmodifiableMap(lower);
     }
 
     /** The value of the named header (any case), if present. */

@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -130,7 +131,13 @@ public final class TwilioSignature {
     /** A thread's Mac, and the data it signs: every parameter's name and value, sorted, in UTF-8. */
     private static final class Signer {
 
+        private static final Comparator<Map.Entry<String, List<String>>> BY_NAME = Map.Entry.comparingByKey();
+
         private final Mac mac;
+
+        @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array is created raw
+        private Map.Entry<String, List<String>>[] entries = new Map.Entry[64];
+
         private byte[] data = new byte[1024];
         private int length;
         private boolean splitSurrogate;
@@ -141,32 +148,45 @@ public final class TwilioSignature {
 
         /** Lays out the parameters sorted by name and then by value. */
         void load(Map<String, List<String>> params, boolean distinct) {
-            String[] names = params.keySet().toArray(new String[0]);
-            Arrays.sort(names);
+            // The entries, not the names, are sorted: a look-up per name afterwards cost more than
+            // the sort. The array is kept for the thread's next request and cleared after use.
+            int count = 0;
+            for (Map.Entry<String, List<String>> entry : params.entrySet()) {
+                if (count == entries.length) {
+                    entries = Arrays.copyOf(entries, 2 * count);
+                }
+                entries[count++] = entry;
+            }
+            Arrays.sort(entries, 0, count, BY_NAME);
             length = 0;
             splitSurrogate = false;
-            forEachSorted(names, params, distinct, (name, value) -> {
-                append(name);
-                append(value);
-            });
-            if (splitSurrogate) {
-                // A surrogate pair split between two strings is one character once they are joined,
-                // and Twilio encodes the joined text: encode it whole, the slow way, for this rarity.
-                StringBuilder whole = new StringBuilder(length);
-                forEachSorted(names, params, distinct, (name, value) -> whole.append(name)
-                        .append(value));
-                byte[] utf8 = whole.toString().getBytes(StandardCharsets.UTF_8);
-                length = 0;
-                ensure(utf8.length);
-                System.arraycopy(utf8, 0, data, 0, utf8.length);
-                length = utf8.length;
+            try {
+                forEachSorted(count, distinct, (name, value) -> {
+                    append(name);
+                    append(value);
+                });
+                if (splitSurrogate) {
+                    // A surrogate pair split between two strings is one character once they are
+                    // joined, and Twilio encodes the joined text: encode it whole, the slow way, for
+                    // this rarity.
+                    StringBuilder whole = new StringBuilder(length);
+                    forEachSorted(
+                            count, distinct, (name, value) -> whole.append(name).append(value));
+                    byte[] utf8 = whole.toString().getBytes(StandardCharsets.UTF_8);
+                    length = 0;
+                    ensure(utf8.length);
+                    System.arraycopy(utf8, 0, data, 0, utf8.length);
+                    length = utf8.length;
+                }
+            } finally {
+                Arrays.fill(entries, 0, count, null);
             }
         }
 
-        private static void forEachSorted(
-                String[] names, Map<String, List<String>> params, boolean distinct, BiConsumer<String, String> action) {
-            for (String name : names) {
-                List<String> values = params.get(name);
+        private void forEachSorted(int count, boolean distinct, BiConsumer<String, String> action) {
+            for (int i = 0; i < count; i++) {
+                String name = entries[i].getKey();
+                List<String> values = entries[i].getValue();
                 Collection<String> sorted = values.size() == 1
                         ? values
                         : distinct

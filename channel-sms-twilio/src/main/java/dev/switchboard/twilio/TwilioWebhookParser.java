@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Reads Twilio's messaging webhooks (already authenticated) into the channel SPI: an incoming
@@ -52,8 +51,6 @@ public final class TwilioWebhookParser {
 
     /** The most media a message may declare: Twilio allows 10 per MMS; the rest is slack. */
     static final int MAX_MEDIA = 20;
-
-    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
 
     private final String channelId;
     private final TwilioAddressFormat addressFormat;
@@ -117,7 +114,7 @@ public final class TwilioWebhookParser {
         String twilioStatus = required(params, "MessageStatus");
         Address to = address(params, "To");
         Optional<String> errorCode = params.first("ErrorCode").filter(v -> !v.isBlank());
-        if (errorCode.isPresent() && !DIGITS.matcher(errorCode.get()).matches()) {
+        if (errorCode.isPresent() && !isSmallNumber(errorCode.get())) {
             throw new MalformedWebhookException("ErrorCode must be a number");
         }
         return deliveryStatus(twilioStatus)
@@ -185,12 +182,26 @@ public final class TwilioWebhookParser {
                 .orElseThrow(() -> new MalformedWebhookException(field + " is required"));
     }
 
+    /** One to nine ASCII digits: parsed as an int without overflow, with no sign or spaces. */
+    private static boolean isSmallNumber(String value) {
+        if (value.isEmpty() || value.length() > 9) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static List<Attachment> attachments(FormParameters params) {
         Optional<String> declared = params.first("NumMedia").filter(v -> !v.isBlank());
         if (declared.isEmpty()) {
             return List.of();
         }
-        if (!DIGITS.matcher(declared.get()).matches() || Integer.parseInt(declared.get()) > MAX_MEDIA) {
+        if (!isSmallNumber(declared.get()) || Integer.parseInt(declared.get()) > MAX_MEDIA) {
             throw new MalformedWebhookException("NumMedia must be a number from 0 to " + MAX_MEDIA);
         }
         int count = Integer.parseInt(declared.get());

@@ -155,6 +155,10 @@ class TwilioWebhookParserTest {
         "NumMedia, x",
         "NumMedia, -1",
         "NumMedia, 21",
+        "NumMedia, +1",
+        "NumMedia, 1234567890",
+        // An Arabic-Indic one: Integer.parseInt would read it as 1.
+        "NumMedia, \u0661",
         "MediaUrl0, ftp://example.com/a",
         "MediaUrl0, /relative",
         "MediaUrl0, 'https://exa mple.com/'"

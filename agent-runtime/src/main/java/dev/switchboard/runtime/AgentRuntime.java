@@ -848,8 +848,8 @@ public final class AgentRuntime implements AutoCloseable {
         }
 
         /**
-         * The time source of duplicate detection and of inbound limits. Default {@link
-         * Ticker#systemTicker()}.
+         * The time source of duplicate detection, inbound limits, the outbound guard's rolling hour
+         * and the delivery tracker's expiry. Default {@link Ticker#systemTicker()}.
          */
         public Builder ticker(Ticker ticker) {
             this.ticker = requireNonNull(ticker, "ticker");

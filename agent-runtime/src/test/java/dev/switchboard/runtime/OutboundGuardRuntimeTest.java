@@ -117,6 +117,7 @@ class OutboundGuardRuntimeTest {
             PushOutcome push = push(ALICE, "news");
             assertThat(push.kind()).isEqualTo(PushOutcome.Kind.FAILED);
             assertThat(push.reason()).startsWith("not sent: outbound guard: +1555***0001 already received 10");
+            assertThat(push(ALICE, "more news").kind()).isEqualTo(PushOutcome.Kind.FAILED);
             assertThat(channel.sendCalls()).isEqualTo(11);
             logs = log.text();
         }
@@ -126,7 +127,7 @@ class OutboundGuardRuntimeTest {
         assertThat(warnings)
                 .filteredOn(line -> line.contains("outbound guard engaged for sms:+1555***0001"))
                 .hasSize(1);
-        assertThat(warnings).noneMatch(line -> line.contains("reply to"));
+        assertThat(warnings).noneMatch(line -> line.contains("reply to") || line.contains("push to"));
         assertThat(logs).doesNotContain("secret").doesNotContain(ALICE);
     }
 

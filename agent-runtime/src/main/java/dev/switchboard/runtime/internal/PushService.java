@@ -119,7 +119,8 @@ public final class PushService {
                     List.of(),
                     Optional.empty(),
                     "channel " + channel.id() + " has no home address; " + NO_HOME_HINT,
-                    Optional.empty());
+                    Optional.empty(),
+                    false);
         }
         return push(new Recipient(channel, home.get().address()), markdown, Origin.DIRECT);
     }
@@ -135,7 +136,8 @@ public final class PushService {
                             List.of(),
                             Optional.empty(),
                             "no channel has a home address; " + NO_HOME_HINT,
-                            Optional.empty())
+                            Optional.empty(),
+                            false)
                     .thenApply(List::of);
         }
         List<CompletableFuture<PushOutcome>> all = new ArrayList<>();
@@ -349,7 +351,7 @@ public final class PushService {
             String why = kind == Kind.FAILED
                     ? reason + ": " + noRecipient(push.options().target())
                     : reason;
-            report(kind, origin, null, null, List.of(), Optional.empty(), why, failure);
+            report(kind, origin, null, null, List.of(), Optional.empty(), why, failure, false);
             return;
         }
         for (Recipient recipient : recipients) {
@@ -401,8 +403,17 @@ public final class PushService {
             tracker.follow(recipient.conversation(), failed.accepted(), failed.parts());
             List<String> ids =
                     failed.accepted().stream().map(SendReceipt::messageId).toList();
+            // The guard logs each episode once: a line per push it refuses would be the flood it stops.
             return report(
-                    Kind.FAILED, origin, recipient, ids, e.providerCode(), ReplySender.reason(failed), Optional.of(e));
+                    Kind.FAILED,
+                    origin,
+                    recipient.channel().id(),
+                    recipient.address(),
+                    ids,
+                    e.providerCode(),
+                    ReplySender.reason(failed),
+                    Optional.of(e),
+                    failed.byGuard());
         }
         return report(
                 Kind.SKIPPED,
@@ -422,10 +433,13 @@ public final class PushService {
             Optional<String> code,
             String reason,
             Optional<Throwable> failure) {
-        return report(kind, origin, recipient.channel().id(), recipient.address(), ids, code, reason, failure);
+        return report(kind, origin, recipient.channel().id(), recipient.address(), ids, code, reason, failure, false);
     }
 
-    /** Logs the outcome, then hands it to the listener and completes the future, on the executor. */
+    /**
+     * Logs the outcome (at debug only if {@code loggedElsewhere}), then hands it to the listener and
+     * completes the future, on the executor.
+     */
     private CompletableFuture<PushOutcome> report(
             Kind kind,
             Origin origin,
@@ -434,7 +448,8 @@ public final class PushService {
             List<String> ids,
             Optional<String> code,
             String reason,
-            Optional<Throwable> failure) {
+            Optional<Throwable> failure,
+            boolean loggedElsewhere) {
         PushOutcome outcome = new PushOutcome(
                 kind,
                 origin.schedule(),
@@ -449,7 +464,9 @@ public final class PushService {
         String what =
                 origin.schedule().map(name -> "push of schedule '" + name + "'").orElse("push");
         String where = channelId == null ? "" : " to " + channelId + ":" + (to == null ? "(no recipient)" : to);
-        if (kind.isFailure()) {
+        if (loggedElsewhere) {
+            log.debug("{}{} {}: {}", what, where, kind, reason);
+        } else if (kind.isFailure()) {
             log.warn("{}{} {}: {}", what, where, kind, reason);
         } else {
             log.info("{}{} {}: {}", what, where, kind, reason);

@@ -259,13 +259,11 @@ public final class AgentRuntime implements AutoCloseable {
                         "runtime was already " + (state == State.STARTED ? "started" : "closed"));
             }
             try {
-                InetSocketAddress bound;
+                Optional<InetSocketAddress> bound = Optional.empty();
                 if (listen) {
                     server = WebhookServer.start(host, port, maxBodyBytes, readTimeout, this::exchange, handOff);
-                    bound = server.localAddress();
-                    log.info("webhook listener bound to {}", bound);
-                } else {
-                    bound = InetSocketAddress.createUnresolved("external", 0);
+                    bound = Optional.of(server.localAddress());
+                    log.info("webhook listener bound to {}", bound.get());
                 }
                 ChannelContext context = new Context(clock, executor::execute, bound);
                 for (Channel channel : channels) {
@@ -582,7 +580,8 @@ public final class AgentRuntime implements AutoCloseable {
                 + channels.stream().map(Channel::id).toList() + "]";
     }
 
-    private record Context(Clock clock, Executor executor, InetSocketAddress listenAddress) implements ChannelContext {}
+    private record Context(Clock clock, Executor executor, Optional<InetSocketAddress> listenAddress)
+            implements ChannelContext {}
 
     private final class Sink implements WebhookIngress.Sink {
 

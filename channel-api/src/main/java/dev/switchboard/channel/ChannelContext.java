@@ -2,6 +2,7 @@ package dev.switchboard.channel;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /** What the host hands a channel when it {@linkplain Channel#start(ChannelContext) starts} it. */
@@ -16,6 +17,10 @@ public interface ChannelContext {
      */
     Executor executor();
 
-    /** The local address the host's HTTP listener is bound to, for the channel's start-up log. */
-    InetSocketAddress listenAddress();
+    /**
+     * The local address the host's HTTP listener is bound to, for the channel's start-up log; empty
+     * when the host has no listener of its own and the application's HTTP server hands it the
+     * requests.
+     */
+    Optional<InetSocketAddress> listenAddress();
 }

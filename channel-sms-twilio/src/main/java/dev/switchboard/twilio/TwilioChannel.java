@@ -14,7 +14,6 @@ import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.WebhookHandler;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -162,10 +161,11 @@ public abstract class TwilioChannel implements Channel {
      * Marks the channel started and takes the host's clock, for {@code receivedAt} and whatever else
      * the channel times; the first thing a channel's {@link #start} does.
      *
-     * @return the host's listen address as {@code host:port}, an IPv6 literal in brackets
+     * @return the host's listen address as {@code host:port}, an IPv6 literal in brackets; empty
+     *     when the host has no listener and the application's server hands it the requests
      * @throws IllegalStateException if the channel was started before or is closed
      */
-    protected final String startOnce(ChannelContext context) {
+    protected final Optional<String> startOnce(ChannelContext context) {
         requireNonNull(context, "context");
         if (closed.get()) {
             throw new IllegalStateException("the " + profile.id() + " channel is closed");
@@ -174,10 +174,12 @@ public abstract class TwilioChannel implements Channel {
             throw new IllegalStateException("the " + profile.id() + " channel is already started");
         }
         clock = requireNonNull(context.clock(), "context.clock()");
-        InetSocketAddress listen = context.listenAddress();
-        String host = listen.getHostString();
-        // An IPv6 literal needs brackets, or its last group reads as the port.
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + listen.getPort();
+        return requireNonNull(context.listenAddress(), "context.listenAddress()")
+                .map(listen -> {
+                    String host = listen.getHostString();
+                    // An IPv6 literal needs brackets, or its last group reads as the port.
+                    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + listen.getPort();
+                });
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /**
@@ -103,6 +104,18 @@ public final class TwilioTestData {
 
     /** A host context on {@code clock}, listening on {@code listenAddress}, running tasks on the caller. */
     public static ChannelContext context(Clock clock, InetSocketAddress listenAddress) {
+        return context(clock, Optional.of(listenAddress));
+    }
+
+    /**
+     * A host context on {@code clock} without a listener of its own (the application's HTTP server
+     * hands it the requests), running tasks on the caller.
+     */
+    public static ChannelContext contextWithoutListener(Clock clock) {
+        return context(clock, Optional.empty());
+    }
+
+    private static ChannelContext context(Clock clock, Optional<InetSocketAddress> listenAddress) {
         return new ChannelContext() {
             @Override
             public Clock clock() {
@@ -115,7 +128,7 @@ public final class TwilioTestData {
             }
 
             @Override
-            public InetSocketAddress listenAddress() {
+            public Optional<InetSocketAddress> listenAddress() {
                 return listenAddress;
             }
         };

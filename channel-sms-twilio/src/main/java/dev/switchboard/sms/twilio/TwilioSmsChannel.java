@@ -120,8 +120,16 @@ public final class TwilioSmsChannel extends TwilioChannel {
      */
     @Override
     public void start(ChannelContext context) {
-        String listen = startOnce(context);
-        log.info("[{}] Twilio webhook server listening on {}, from: {}", ID, listen, config().senderForLogs());
+        Optional<String> listen = startOnce(context);
+        if (listen.isPresent()) {
+            log.info(
+                    "[{}] Twilio webhook server listening on {}, from: {}", ID, listen.get(), config().senderForLogs());
+        } else {
+            log.info(
+                    "[{}] Twilio webhooks arrive through the application's HTTP server, from: {}",
+                    ID,
+                    config().senderForLogs());
+        }
         logStartWarnings();
     }
 

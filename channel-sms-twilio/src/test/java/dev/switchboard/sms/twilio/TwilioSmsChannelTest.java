@@ -355,6 +355,19 @@ class TwilioSmsChannelTest {
     }
 
     @Test
+    void saysSoWhenTheApplicationsServerBringsTheWebhooks() {
+        String logs;
+        try (LogCapture log = LogCapture.start();
+                TwilioSmsChannel channel = TwilioSmsChannel.fromEnv(env())) {
+            channel.start(TwilioTestData.contextWithoutListener(Clock.systemUTC()));
+            logs = log.text();
+        }
+        assertThat(logs)
+                .contains("[sms] Twilio webhooks arrive through the application's HTTP server, from: +1555***4567\n")
+                .doesNotContain("listening on");
+    }
+
+    @Test
     void withOnlyAMessagingServiceTheStartLogNamesIt() {
         String logs;
         try (LogCapture log = LogCapture.start();

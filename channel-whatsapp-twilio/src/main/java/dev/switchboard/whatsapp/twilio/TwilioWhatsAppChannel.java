@@ -263,13 +263,10 @@ public final class TwilioWhatsAppChannel extends TwilioChannel {
      */
     @Override
     public void start(ChannelContext context) {
-        String listen = startOnce(context);
-        log.info(
-                "[{}] Twilio WhatsApp webhook on {}{}, from: {}",
-                ID,
-                listen,
-                config().webhookPath(),
-                config().senderForLogs());
+        String path = config().webhookPath();
+        String where =
+                startOnce(context).map(listen -> listen + path).orElse(path + " of the application's HTTP server");
+        log.info("[{}] Twilio WhatsApp webhook on {}, from: {}", ID, where, config().senderForLogs());
         log.info(
                 "[{}] the {} window is {}; outside it: {}",
                 ID,

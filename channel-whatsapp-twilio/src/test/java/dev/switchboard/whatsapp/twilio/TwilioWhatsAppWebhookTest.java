@@ -26,6 +26,7 @@ import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
 import dev.switchboard.twilio.LogCapture;
+import dev.switchboard.twilio.TwilioTestData;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -354,6 +355,19 @@ class TwilioWhatsAppWebhookTest {
                 .doesNotContain("secret words")
                 .doesNotContain(AUTH_TOKEN)
                 .doesNotContain("WARN");
+    }
+
+    @Test
+    void namesThePathWhenTheApplicationsServerBringsTheWebhooks() {
+        String logs;
+        try (LogCapture log = LogCapture.start();
+                TwilioWhatsAppChannel channel = TwilioWhatsAppChannel.fromEnv(env("WHATSAPP_ALLOWED_USERS", PERSON))) {
+            channel.start(TwilioTestData.contextWithoutListener(Clock.systemUTC()));
+            logs = log.text();
+        }
+        assertThat(logs)
+                .contains("[whatsapp] Twilio WhatsApp webhook on /webhooks/twilio-whatsapp of the application's HTTP"
+                        + " server, from: whatsapp:+1555***4567\n");
     }
 
     @Test

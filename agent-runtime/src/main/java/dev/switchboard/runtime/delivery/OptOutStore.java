@@ -1,6 +1,7 @@
 package dev.switchboard.runtime.delivery;
 
 import dev.switchboard.channel.ConversationKey;
+import java.nio.file.Path;
 
 /**
  * Who asked to receive nothing more, per channel: the runtime records an opt-out when a person texts a
@@ -10,8 +11,8 @@ import dev.switchboard.channel.ConversationKey;
  *
  * <p>A conversation key is a channel and a person, so opting out of SMS leaves WhatsApp as it was.
  * The default, {@link #inMemory()}, forgets everything on restart; an application that must keep
- * opt-outs across restarts (most that send on their own initiative) supplies a store backed by its
- * own storage. Implementations must be thread-safe and quick: {@link #isOptedOut} is called before
+ * opt-outs across restarts (most that send on their own initiative) uses {@link #file(Path)} or
+ * supplies a store backed by its own storage. Implementations must be thread-safe and quick: {@link #isOptedOut} is called before
  * every send. A store that throws makes the send fail rather than risk a message to someone who
  * opted out.
  */
@@ -32,5 +33,23 @@ public interface OptOutStore {
      */
     static OptOutStore inMemory() {
         return new InMemoryOptOutStore();
+    }
+
+    /**
+     * A store kept in {@code file}, which survives restarts: the opted-out people are held in memory
+     * for {@link #isOptedOut}, and each change is appended to the file and synced to disk before the
+     * call returns (opt-outs are rare, so a disk sync each costs nothing that matters). The file is
+     * created if absent and rewritten compactly now and then; it holds phone numbers, so keep it
+     * where the application keeps its other personal data. One runtime per file.
+     *
+     * <p>If the disk fails, an opt-out still holds for this process and the call throws (the runtime
+     * logs it as an error); an opt-in is not taken, so the person stays opted out.
+     *
+     * @throws IllegalArgumentException if the file's directory does not exist
+     * @throws java.io.UncheckedIOException if the file cannot be read or created
+     * @throws IllegalStateException if a line of the file is not one this store writes, naming the line
+     */
+    static OptOutStore file(Path file) {
+        return new FileOptOutStore(file);
     }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.switchboard.channel.Address;
 import dev.switchboard.runtime.Agent;
 import dev.switchboard.runtime.AgentRuntime;
+import dev.switchboard.runtime.delivery.OptOutStore;
 import dev.switchboard.samples.sandbox.DevPhone;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
 import dev.switchboard.sms.twilio.TwilioSmsChannel;
@@ -16,6 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.HashMap;
@@ -46,6 +48,9 @@ import java.util.concurrent.CountDownLatch;
  * <p>{@code SWITCHBOARD_OUTBOUND_SEGMENT_CAP} caps the SMS segments (WhatsApp messages) one person is
  * sent in any rolling hour, so that a loop cannot run up a bill: 0 turns the guard off, unset keeps
  * the runtime's default of 200.
+ *
+ * <p>{@code SWITCHBOARD_OPT_OUT_FILE} keeps opt-outs in that file, so that they outlive a restart
+ * ({@code OptOutStore.file}); unset, they are kept in memory only.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -105,6 +110,9 @@ public final class Gateway implements AutoCloseable {
         if (present(env, "SWITCHBOARD_INBOUND_LIMIT")) {
             runtime.inboundLimit(
                     inboundLimit(env.get("SWITCHBOARD_INBOUND_LIMIT").strip()));
+        }
+        if (present(env, "SWITCHBOARD_OPT_OUT_FILE")) {
+            runtime.optOutStore(optOutFile(env.get("SWITCHBOARD_OPT_OUT_FILE").strip()));
         }
         boolean whatsApp = present(env, "TWILIO_WHATSAPP_NUMBER");
         if (!whatsApp || present(env, "TWILIO_PHONE_NUMBER") || present(env, "TWILIO_MESSAGING_SERVICE_SID")) {
@@ -303,6 +311,14 @@ public final class Gateway implements AutoCloseable {
                             + " (0 turns the limit off): " + raw);
         }
         return limit;
+    }
+
+    private static OptOutStore optOutFile(String raw) {
+        try {
+            return OptOutStore.file(Path.of(raw));
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+            throw new IllegalArgumentException("SWITCHBOARD_OPT_OUT_FILE=" + raw + ": " + e.getMessage(), e);
+        }
     }
 
     private static int outboundSegmentCap(String raw) {

@@ -488,6 +488,10 @@ public final class AgentRuntime implements AutoCloseable {
         if (server != null) {
             server.close(shutdownTimeout);
         }
+        if (handOff != null) {
+            // The event loops' watches are gone with them: no turn may now wait behind a blocked one.
+            handOff.releaseAll();
+        }
         limiter.close();
         boolean interrupted = false;
         // Runs under way hand their pushes to the dispatcher before it stops taking them.

@@ -3,6 +3,8 @@ package dev.switchboard.runtime.internal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * thread takes the next waiting turn. Turns of different conversations so start within about a
  * millisecond of each other when the ones before them block, and at once when they do not. While
  * every thread of the executor is busy and a copy of the batch is still queued, no further copy is
- * handed over and the watch backs off to 64 ms.
+ * handed over and the watch backs off to 64 ms. A watch lives on its event loop; when the listener
+ * closes, {@link #releaseAll()} hands each turn still waiting in a batch a copy of its own.
  *
  * <p>Only the runtime's own executor is used this way: it rejects a task only once shut down, so
  * the turns of a batch it refuses are handed to {@code refused}, to be dropped as at shutdown. An
@@ -45,6 +48,8 @@ public final class HandOff implements Executor {
     private final Consumer<List<Runnable>> refused;
     // The tasks handed over while this thread runs a pass's actions; null outside one.
     private final ThreadLocal<List<Runnable>> gathering = new ThreadLocal<>();
+    // The batches with turns not yet started, for releaseAll.
+    private final Set<Batch> watched = ConcurrentHashMap.newKeySet();
 
     /**
      * @param executor the executor that runs the turns
@@ -86,7 +91,13 @@ public final class HandOff implements Executor {
             }
         } finally {
             gathering.remove();
+            // Even when an action threw an Error, the turns gathered before it are handed on: a turn
+            // never handed on would hold its conversation forever.
+            submit(tasks, loop);
         }
+    }
+
+    private void submit(List<Runnable> tasks, ScheduledExecutorService loop) {
         if (tasks.size() == 1) {
             submitAlone(tasks.get(0));
         } else if (!tasks.isEmpty()) {
@@ -97,7 +108,19 @@ public final class HandOff implements Executor {
                 refused.accept(batch.unstarted());
                 return;
             }
+            watched.add(batch);
             batch.watch(loop);
+        }
+    }
+
+    /**
+     * Hands every watched batch that still holds unstarted turns to the executor once for each of
+     * them, so that none waits behind a turn that blocks. For when the event loops that watched the
+     * batches are gone (their timers die with them), before the runtime waits for its turns.
+     */
+    public void releaseAll() {
+        for (Batch batch : watched) {
+            batch.release();
         }
     }
 
@@ -151,10 +174,12 @@ public final class HandOff implements Executor {
                     log.error("a handed-on task failed: {}", e.getClass().getName(), e);
                 }
             }
+            watched.remove(this);
         }
 
         /** Takes the turns not started yet, so that no thread starts them. */
         List<Runnable> unstarted() {
+            watched.remove(this);
             int from = next.getAndSet(tasks.length);
             return from >= tasks.length ? List.of() : Arrays.asList(tasks).subList(from, tasks.length);
         }
@@ -164,13 +189,15 @@ public final class HandOff implements Executor {
             try {
                 loop.schedule(this::check, watchNanos, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
-                // The listener is closing; the batch's threads carry on without a watch.
+                // The listener is closing and nothing will watch: no turn waits behind a blocked one.
+                release();
             }
         }
 
         private void check() {
             int started = next.get();
             if (started >= tasks.length) {
+                watched.remove(this);
                 return;
             }
             if (begun.get() < takers.get()) {
@@ -182,15 +209,37 @@ public final class HandOff implements Executor {
                 return;
             }
             watchNanos = STALL_NANOS;
-            if (System.nanoTime() - lastStart >= STALL_NANOS && takers.get() < tasks.length - started) {
-                takers.incrementAndGet();
-                try {
-                    executor.execute(this);
-                } catch (RejectedExecutionException e) {
-                    // Shut down: whoever runs the batch already goes on; the rest is abandoned at close.
-                }
+            // Every copy handed over has begun and none started a turn for a while: each is inside a
+            // turn that blocks, so the next waiting turn gets a copy of its own. A copy takes at least
+            // one turn, so there are never more copies than turns.
+            if (System.nanoTime() - lastStart >= STALL_NANOS && takers.get() < tasks.length) {
+                handOver();
             }
             watch(loop);
+        }
+
+        /** Hands the batch to the executor once more; false if it refused (shut down). */
+        private boolean handOver() {
+            takers.incrementAndGet();
+            try {
+                executor.execute(this);
+                return true;
+            } catch (RejectedExecutionException e) {
+                // Shut down: the turns not started are abandoned at close.
+                takers.decrementAndGet();
+                return false;
+            }
+        }
+
+        /** Hands over a copy for each turn not yet started. */
+        void release() {
+            int waiting = tasks.length - next.get();
+            for (int i = 0; i < waiting; i++) {
+                if (!handOver()) {
+                    return;
+                }
+            }
+            watched.remove(this);
         }
     }
 }

@@ -106,6 +106,98 @@ class HandOffTest {
         release.countDown();
     }
 
+    /** Runs a batch of the given tasks, where each {@code true} blocks until released, on a pool of its size. */
+    private List<CountDownLatch> runBlocking(HandOff handOff, ScheduledExecutorService watcher, boolean... blocks) {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch((int) countTrue(blocks));
+        CountDownLatch others = new CountDownLatch(blocks.length - (int) countTrue(blocks));
+        List<Runnable> actions = new ArrayList<>();
+        for (boolean block : blocks) {
+            actions.add(() -> handOff.execute(
+                    block
+                            ? () -> {
+                                blocked.countDown();
+                                awaitQuietly(release);
+                            }
+                            : others::countDown));
+        }
+        handOff.runGathered(actions, watcher);
+        return List.of(blocked, others, release);
+    }
+
+    private static long countTrue(boolean... values) {
+        long n = 0;
+        for (boolean value : values) {
+            n += value ? 1 : 0;
+        }
+        return n;
+    }
+
+    private HandOff onPoolOf(int threads) {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        pools.add(pool);
+        return new HandOff(pool, refused::add);
+    }
+
+    @Test
+    void theOneTurnBehindABlockedOneRunsWhileItIsBlocked() throws Exception {
+        List<CountDownLatch> latches = runBlocking(onPoolOf(2), loop, true, false);
+
+        assertThat(latches.get(0).await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(latches.get(1).await(10, TimeUnit.SECONDS))
+                .as("the turn behind the blocked one ran")
+                .isTrue();
+        latches.get(2).countDown();
+    }
+
+    @Test
+    void theTurnsBehindTwoBlockedOnesRunWhileTheyAreBlocked() throws Exception {
+        List<CountDownLatch> latches = runBlocking(onPoolOf(4), loop, true, true, false, false);
+
+        assertThat(latches.get(0).await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(latches.get(1).await(10, TimeUnit.SECONDS))
+                .as("both turns behind the blocked ones ran")
+                .isTrue();
+        latches.get(2).countDown();
+    }
+
+    @Test
+    void releasingHandsTheWaitingTurnsOnWhenNothingWatchesAnyMore() throws Exception {
+        // A watcher that is stuck never checks: like an event loop closed with its timers.
+        ScheduledExecutorService stuck = Executors.newSingleThreadScheduledExecutor();
+        CountDownLatch unstick = new CountDownLatch(1);
+        stuck.execute(() -> awaitQuietly(unstick));
+        HandOff handOff = onPoolOf(3);
+        try {
+            List<CountDownLatch> latches = runBlocking(handOff, stuck, true, false, false);
+            assertThat(latches.get(0).await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(latches.get(1).await(100, TimeUnit.MILLISECONDS))
+                    .as("unwatched, the turns wait behind the blocked one")
+                    .isFalse();
+
+            handOff.releaseAll();
+
+            assertThat(latches.get(1).await(10, TimeUnit.SECONDS))
+                    .as("released, the waiting turns ran")
+                    .isTrue();
+            latches.get(2).countDown();
+        } finally {
+            unstick.countDown();
+            stuck.shutdownNow();
+        }
+    }
+
+    @Test
+    void aBatchNoLoopWillWatchHandsItsTurnsOnAtOnce() throws Exception {
+        ScheduledExecutorService closed = Executors.newSingleThreadScheduledExecutor();
+        closed.shutdown();
+
+        List<CountDownLatch> latches = runBlocking(onPoolOf(3), closed, true, false, false);
+
+        assertThat(latches.get(1).await(10, TimeUnit.SECONDS)).isTrue();
+        latches.get(2).countDown();
+    }
+
     @Test
     void handsABatchOverOnlyOnceWhileEveryThreadIsBusy() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(1);

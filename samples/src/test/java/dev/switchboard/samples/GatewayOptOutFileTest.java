@@ -81,6 +81,7 @@ class GatewayOptOutFileTest {
             while (!Files.readString(file).contains("out sms ") && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
+            assertThat(Files.readString(file)).as("the STOP, on disk").contains("out sms %2B15551230001");
         }
 
         try (Gateway restarted = Gateway.start(env(file), console)) {

@@ -8,14 +8,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>The journal is UTF-8 text, a line per change ({@code out} or {@code in}, the channel id, the
  * address, each URL-encoded). When it holds more than twice as many lines as there are opted-out
  * people, plus a thousand, it is rewritten with one line per opted-out person and moved over the old
- * one in one step, so a crash leaves either the old journal or the new.
+ * one in one step, so a crash leaves either the old journal or the new. After a failed append the
+ * next change rewrites the file first, so that no line is joined to a part-written one.
  */
 final class FileOptOutStore implements OptOutStore {
 
@@ -41,6 +43,7 @@ final class FileOptOutStore implements OptOutStore {
     private final int compactionSlack;
     private final Set<ConversationKey> optedOut = ConcurrentHashMap.newKeySet();
     private int journalLines;
+    private boolean damaged;
 
     FileOptOutStore(Path file) {
         this(file, COMPACTION_SLACK);
@@ -153,6 +156,11 @@ final class FileOptOutStore implements OptOutStore {
     /** Appends one change and syncs it to disk. */
     private void append(String change, ConversationKey key) {
         try {
+            if (damaged) {
+                // A failed append may have left part of a line: the next one must not be joined to it.
+                rewrite();
+                damaged = false;
+            }
             Files.writeString(
                     file,
                     line(change, key),
@@ -162,6 +170,7 @@ final class FileOptOutStore implements OptOutStore {
                     StandardOpenOption.DSYNC);
             journalLines++;
         } catch (IOException e) {
+            damaged = true;
             throw new UncheckedIOException(
                     "opt-out file " + file + ": recording an opt-" + change + " for " + key + " failed: " + e, e);
         }
@@ -179,29 +188,61 @@ final class FileOptOutStore implements OptOutStore {
         }
     }
 
+    /**
+     * Replaces the file with one line per opted-out person: written to a file beside it with the same
+     * permissions (owner-only for a new one: it holds phone numbers), synced, moved over it in one
+     * step, and the directory synced so that the move outlives a power cut. Where the file system
+     * cannot move in one step, an existing file is left as it is.
+     */
     private void rewrite() throws IOException {
-        write(new ArrayList<>(optedOut));
-    }
-
-    private void write(List<ConversationKey> live) throws IOException {
         StringBuilder text = new StringBuilder(HEADER).append('\n');
-        for (ConversationKey key : live) {
+        for (ConversationKey key : optedOut) {
             text.append(line("out", key));
         }
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(temporary);
+        createLike(temporary);
         Files.writeString(
                 temporary,
                 text,
                 StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.DSYNC);
         try {
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
+            if (Files.exists(file)) {
+                Files.deleteIfExists(temporary);
+                throw e;
+            }
+            Files.move(temporary, file);
         }
-        journalLines = live.size();
+        syncDirectory();
+        journalLines = optedOut.size();
+    }
+
+    /** Creates {@code path} (which must not exist) with the file's permissions, or the owner's only. */
+    private void createLike(Path path) throws IOException {
+        try {
+            Set<PosixFilePermission> permissions = Files.exists(file)
+                    ? Files.getPosixFilePermissions(file)
+                    : PosixFilePermissions.fromString("rw-------");
+            Files.createFile(path, PosixFilePermissions.asFileAttribute(permissions));
+            // Created under the process's umask, which may have taken some away: set them exactly.
+            Files.setPosixFilePermissions(path, permissions);
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system: its own defaults apply.
+            Files.createFile(path);
+        }
+    }
+
+    private void syncDirectory() {
+        try (FileChannel directory = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+            directory.force(true);
+        } catch (IOException e) {
+            // Some platforms cannot open a directory; the move is then as durable as they make it.
+            log.debug("opt-out file {}: the directory could not be synced: {}", file, e.toString());
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.runtime.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.ConversationKey;
@@ -10,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -140,6 +142,40 @@ class FileOptOutStoreTest {
         assertThat(store.isOptedOut(BOB_SMS)).isTrue();
         assertThatThrownBy(() -> store.optIn(ALICE_SMS)).isInstanceOf(UncheckedIOException.class);
         assertThat(store.isOptedOut(ALICE_SMS)).isTrue();
+    }
+
+    @Test
+    void aChangeAfterAFailedWriteRewritesTheFileRatherThanJoinAPartLine() throws IOException {
+        OptOutStore store = OptOutStore.file(file());
+        store.optOut(ALICE_SMS);
+        Files.delete(file());
+        Files.createDirectory(file());
+        assertThatThrownBy(() -> store.optOut(BOB_SMS)).isInstanceOf(UncheckedIOException.class);
+        // The disk is back, holding part of the line that failed.
+        Files.delete(file());
+        Files.writeString(file(), "out sms %2B15551230001\nout sms %2B1555");
+        ConversationKey carol = new ConversationKey("sms", Address.of("+15551230003"));
+
+        store.optOut(carol);
+
+        OptOutStore reopened = OptOutStore.file(file());
+        assertThat(List.of(ALICE_SMS, BOB_SMS, carol)).allMatch(reopened::isOptedOut);
+    }
+
+    @Test
+    void aNewFileIsTheOwnersOnlyAndARewriteKeepsThePermissionsGiven() throws IOException {
+        assumeTrue(directory.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        FileOptOutStore store = new FileOptOutStore(file(), 0);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file())))
+                .isEqualTo("rw-------");
+
+        Files.setPosixFilePermissions(file(), PosixFilePermissions.fromString("rw-r-----"));
+        store.optOut(ALICE_SMS);
+        store.optIn(ALICE_SMS);
+
+        assertThat(lines()).as("rewritten").isZero();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file())))
+                .isEqualTo("rw-r-----");
     }
 
     @Property(tries = 200)

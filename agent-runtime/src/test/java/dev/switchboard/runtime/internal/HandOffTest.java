@@ -79,58 +79,39 @@ class HandOffTest {
         assertThat(ran).containsExactly("a", "b");
     }
 
-    @Test
-    void startsTheTasksBehindABlockedOneOnAnotherThread() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(3);
-        pools.add(pool);
-        HandOff handOff = new HandOff(pool, refused::add);
-        CountDownLatch blocked = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch others = new CountDownLatch(2);
+    /** The latches of a batch run by {@link #runBlocking}. */
+    private record Run(CountDownLatch blocked, CountDownLatch others, CountDownLatch release) {
 
-        handOff.runGathered(
-                List.of(
-                        () -> handOff.execute(() -> {
-                            blocked.countDown();
-                            awaitQuietly(release);
-                        }),
-                        () -> handOff.execute(others::countDown),
-                        () -> handOff.execute(others::countDown)),
-                loop);
-
-        assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(others.await(10, TimeUnit.SECONDS))
-                .as("the tasks behind the blocked one ran while it was blocked")
-                .isTrue();
-        assertThat(release.getCount()).isOne();
-        release.countDown();
+        /** Waits for every blocking task to start, then for every other task to run; lets them go. */
+        boolean othersRanWhileBlocked() throws InterruptedException {
+            try {
+                return blocked.await(10, TimeUnit.SECONDS) && others.await(10, TimeUnit.SECONDS);
+            } finally {
+                release.countDown();
+            }
+        }
     }
 
-    /** Runs a batch of the given tasks, where each {@code true} blocks until released, on a pool of its size. */
-    private List<CountDownLatch> runBlocking(HandOff handOff, ScheduledExecutorService watcher, boolean... blocks) {
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch blocked = new CountDownLatch((int) countTrue(blocks));
-        CountDownLatch others = new CountDownLatch(blocks.length - (int) countTrue(blocks));
+    /** Runs a batch of the given tasks, where each {@code true} blocks until released. */
+    private Run runBlocking(HandOff handOff, ScheduledExecutorService watcher, boolean... blocks) {
+        int blocking = 0;
+        for (boolean block : blocks) {
+            blocking += block ? 1 : 0;
+        }
+        Run run = new Run(
+                new CountDownLatch(blocking), new CountDownLatch(blocks.length - blocking), new CountDownLatch(1));
         List<Runnable> actions = new ArrayList<>();
         for (boolean block : blocks) {
             actions.add(() -> handOff.execute(
                     block
                             ? () -> {
-                                blocked.countDown();
-                                awaitQuietly(release);
+                                run.blocked().countDown();
+                                awaitQuietly(run.release());
                             }
-                            : others::countDown));
+                            : run.others()::countDown));
         }
         handOff.runGathered(actions, watcher);
-        return List.of(blocked, others, release);
-    }
-
-    private static long countTrue(boolean... values) {
-        long n = 0;
-        for (boolean value : values) {
-            n += value ? 1 : 0;
-        }
-        return n;
+        return run;
     }
 
     private HandOff onPoolOf(int threads) {
@@ -141,24 +122,20 @@ class HandOffTest {
 
     @Test
     void theOneTurnBehindABlockedOneRunsWhileItIsBlocked() throws Exception {
-        List<CountDownLatch> latches = runBlocking(onPoolOf(2), loop, true, false);
-
-        assertThat(latches.get(0).await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(latches.get(1).await(10, TimeUnit.SECONDS))
-                .as("the turn behind the blocked one ran")
+        assertThat(runBlocking(onPoolOf(2), loop, true, false).othersRanWhileBlocked())
                 .isTrue();
-        latches.get(2).countDown();
+    }
+
+    @Test
+    void theTurnsBehindABlockedOneRunWhileItIsBlocked() throws Exception {
+        assertThat(runBlocking(onPoolOf(3), loop, true, false, false).othersRanWhileBlocked())
+                .isTrue();
     }
 
     @Test
     void theTurnsBehindTwoBlockedOnesRunWhileTheyAreBlocked() throws Exception {
-        List<CountDownLatch> latches = runBlocking(onPoolOf(4), loop, true, true, false, false);
-
-        assertThat(latches.get(0).await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(latches.get(1).await(10, TimeUnit.SECONDS))
-                .as("both turns behind the blocked ones ran")
+        assertThat(runBlocking(onPoolOf(4), loop, true, true, false, false).othersRanWhileBlocked())
                 .isTrue();
-        latches.get(2).countDown();
     }
 
     @Test
@@ -169,18 +146,17 @@ class HandOffTest {
         stuck.execute(() -> awaitQuietly(unstick));
         HandOff handOff = onPoolOf(3);
         try {
-            List<CountDownLatch> latches = runBlocking(handOff, stuck, true, false, false);
-            assertThat(latches.get(0).await(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(latches.get(1).await(100, TimeUnit.MILLISECONDS))
+            Run run = runBlocking(handOff, stuck, true, false, false);
+            assertThat(run.blocked().await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(run.others().await(100, TimeUnit.MILLISECONDS))
                     .as("unwatched, the turns wait behind the blocked one")
                     .isFalse();
 
             handOff.releaseAll();
 
-            assertThat(latches.get(1).await(10, TimeUnit.SECONDS))
+            assertThat(run.othersRanWhileBlocked())
                     .as("released, the waiting turns ran")
                     .isTrue();
-            latches.get(2).countDown();
         } finally {
             unstick.countDown();
             stuck.shutdownNow();
@@ -192,10 +168,8 @@ class HandOffTest {
         ScheduledExecutorService closed = Executors.newSingleThreadScheduledExecutor();
         closed.shutdown();
 
-        List<CountDownLatch> latches = runBlocking(onPoolOf(3), closed, true, false, false);
-
-        assertThat(latches.get(1).await(10, TimeUnit.SECONDS)).isTrue();
-        latches.get(2).countDown();
+        assertThat(runBlocking(onPoolOf(3), closed, true, false, false).othersRanWhileBlocked())
+                .isTrue();
     }
 
     @Test

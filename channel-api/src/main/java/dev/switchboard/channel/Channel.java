@@ -1,7 +1,9 @@
 package dev.switchboard.channel;
 
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -91,6 +93,34 @@ public interface Channel extends AutoCloseable {
      *     add to its code
      */
     default Optional<PermanentChannelException> deliveryFailure(DeliveryReceipt receipt) {
+        return Optional.empty();
+    }
+
+    /**
+     * The host accepted {@code message}: it was authentic, not a repeat of one already seen, not an
+     * echo of the channel's own sends, and within the sender's inbound limit. Called once per such
+     * message, after the provider was answered and before the message's turn, on a host thread that
+     * may block briefly (never an I/O thread); also for messages the host then drops (a sender not
+     * allowed, a compliance keyword), since the person did write. A channel records here what the
+     * person's writing changes (WhatsApp's 24-hour window); it must not throw, and what it throws is
+     * logged and ignored.
+     *
+     * <p>The default does nothing.
+     */
+    default void accepted(InboundMessage message) {}
+
+    /**
+     * Where the host's webhook server binds by this channel's environment conventions: for the Twilio
+     * channels, {@code SMS_WEBHOOK_HOST} and {@code SMS_WEBHOOK_PORT}. A host's "from the environment"
+     * option asks its channels, so that the host itself knows no variable names.
+     *
+     * <p>The default has no conventions and returns empty.
+     *
+     * @param env the variables, for example {@code System.getenv()}
+     * @return the address, unresolved, or empty if the channel has no conventions for it
+     * @throws IllegalArgumentException if a variable is set to a bad value, naming it and the value
+     */
+    default Optional<InetSocketAddress> webhookServerAddress(Map<String, String> env) {
         return Optional.empty();
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,13 @@ class ChannelDefaultsTest {
                 "M1", "minimal", TO, DeliveryStatus.UNDELIVERED, Optional.of("30003"), Instant.EPOCH);
 
         assertThat(channel.deliveryFailure(failed)).isEmpty();
+    }
+
+    @Test
+    void hasNoServerConventionsAndIgnoresAcceptedMessagesByDefault() {
+        assertThat(channel.webhookServerAddress(Map.of("SMS_WEBHOOK_PORT", "9000")))
+                .isEmpty();
+        channel.accepted(new InboundMessage("M2", "minimal", TO, TO, "hi", List.of(), Instant.EPOCH, Map.of()));
     }
 
     @Test

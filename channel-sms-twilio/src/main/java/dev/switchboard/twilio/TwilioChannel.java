@@ -8,6 +8,7 @@ import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.ChannelContext;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.HomeChannel;
+import dev.switchboard.channel.MessageIdShape;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.SendReceipt;
@@ -38,6 +39,9 @@ public abstract class TwilioChannel implements Channel {
 
     /** The longest text Twilio takes in one message, SMS or WhatsApp. */
     public static final int MAX_MESSAGE_LENGTH = 1600;
+
+    /** Twilio's message sids: two capital letters ({@code SM}, {@code MM}) and 32 hex digits. */
+    public static final MessageIdShape MESSAGE_SIDS = MessageIdShape.lettersThenHex(2, 32);
 
     private final TwilioChannelConfig config;
     private final TwilioChannelProfile profile;

@@ -63,7 +63,7 @@ public final class TwilioSmsChannel extends TwilioChannel {
     private static final Logger log = LoggerFactory.getLogger(TwilioSmsChannel.class);
 
     private static final ChannelCapabilities CAPABILITIES =
-            new ChannelCapabilities(MAX_MESSAGE_LENGTH, TextFlavour.PLAIN, true, true);
+            new ChannelCapabilities(MAX_MESSAGE_LENGTH, TextFlavour.PLAIN, true, true, MESSAGE_SIDS);
 
     private static final TwilioChannelProfile PROFILE = new TwilioChannelProfile(
             ID,

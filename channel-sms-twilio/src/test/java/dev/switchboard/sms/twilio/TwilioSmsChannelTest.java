@@ -22,6 +22,7 @@ import dev.switchboard.channel.ChannelContext;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.HomeChannel;
+import dev.switchboard.channel.MessageIdShape;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.SendReceipt;
@@ -82,7 +83,9 @@ class TwilioSmsChannelTest {
     @Test
     void theCapabilitiesAreThoseOfSms() {
         try (TwilioSmsChannel channel = TwilioSmsChannel.fromEnv(env())) {
-            assertThat(channel.capabilities()).isEqualTo(new ChannelCapabilities(1600, TextFlavour.PLAIN, true, true));
+            assertThat(channel.capabilities())
+                    .isEqualTo(new ChannelCapabilities(
+                            1600, TextFlavour.PLAIN, true, true, MessageIdShape.lettersThenHex(2, 32)));
         }
     }
 

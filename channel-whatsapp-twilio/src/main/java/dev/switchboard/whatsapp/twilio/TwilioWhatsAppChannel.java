@@ -92,7 +92,7 @@ public final class TwilioWhatsAppChannel extends TwilioChannel {
     private static final Logger log = LoggerFactory.getLogger(TwilioWhatsAppChannel.class);
 
     private static final ChannelCapabilities CAPABILITIES =
-            new ChannelCapabilities(MAX_MESSAGE_LENGTH, TextFlavour.WHATSAPP, true, false);
+            new ChannelCapabilities(MAX_MESSAGE_LENGTH, TextFlavour.WHATSAPP, true, false, MESSAGE_SIDS);
 
     private static final Pattern CONTENT_SID = Pattern.compile("HX[0-9a-fA-F]{32}");
 

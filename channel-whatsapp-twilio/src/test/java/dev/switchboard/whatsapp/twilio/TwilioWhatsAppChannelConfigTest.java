@@ -15,6 +15,7 @@ import dev.switchboard.channel.AccessPolicy;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.ChannelCapabilities;
 import dev.switchboard.channel.HomeChannel;
+import dev.switchboard.channel.MessageIdShape;
 import dev.switchboard.channel.TextFlavour;
 import dev.switchboard.channel.WebhookRoute;
 import dev.switchboard.sms.twilio.TwilioSmsChannel;
@@ -98,7 +99,8 @@ class TwilioWhatsAppChannelConfigTest {
     void theCapabilitiesAreWhatsAppsAndNotBilledPerSegment() {
         try (TwilioWhatsAppChannel channel = TwilioWhatsAppChannel.fromEnv(env())) {
             assertThat(channel.capabilities())
-                    .isEqualTo(new ChannelCapabilities(1600, TextFlavour.WHATSAPP, true, false));
+                    .isEqualTo(new ChannelCapabilities(
+                            1600, TextFlavour.WHATSAPP, true, false, MessageIdShape.lettersThenHex(2, 32)));
         }
     }
 

@@ -8,9 +8,12 @@ import java.util.Optional;
  *
  * <p>The runtime calls {@link #respond(Turn)} on one of its executor's threads, never on an I/O
  * thread and never before the provider's webhook was acknowledged, so a turn may take as long as it
- * needs. Turns of one conversation never overlap and arrive in order; turns of different
- * conversations may run at the same time, so an implementation shared between conversations must be
- * thread-safe.
+ * needs: by default each turn has a thread of its own (a virtual thread on Java 21 and later), so
+ * one conversation's slow model never makes another wait. Turns of one conversation never overlap
+ * and arrive in order; turns of different conversations may run at the same time, at most
+ * {@linkplain AgentRuntimeBuilder#maxConcurrentTurns(int) the bound on concurrent turns} of them, so
+ * an implementation shared between conversations must be thread-safe. A model client that does not
+ * block is better served by an {@link AsyncAgent}.
  */
 @FunctionalInterface
 public interface Agent {

@@ -9,7 +9,7 @@ public enum DropReason {
     /** The sender is not allowed to talk to the agent by the channel's access policy. */
     NOT_ALLOWED,
     /**
-     * The sender went over its inbound limit ({@link AgentRuntime.Builder#inboundLimit(int, int)});
+     * The sender went over its inbound limit ({@link AgentRuntimeBuilder#inboundLimit(int, int)});
      * the provider was answered 429 and the message id was not remembered, so a redelivery counts.
      */
     RATE_LIMITED,

@@ -22,7 +22,7 @@ class AgentRuntimeBuilderTest {
         assertThatThrownBy(
                         () -> AgentRuntime.builder().channel(FakeChannel.sms()).build())
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("agent is required");
+                .hasMessage("agent is required: set agent(...) or asyncAgent(...)");
     }
 
     @Test
@@ -34,7 +34,7 @@ class AgentRuntimeBuilderTest {
 
     @Test
     void refusesTwoChannelsWithOneId() {
-        AgentRuntime.Builder builder = AgentRuntime.builder().channel(FakeChannel.sms());
+        AgentRuntimeBuilder builder = AgentRuntime.builder().channel(FakeChannel.sms());
         FakeChannel twin = new FakeChannel("sms", "/webhooks/twin", Address.of("+15550000009"));
 
         assertThatThrownBy(() -> builder.channel(twin))
@@ -44,7 +44,7 @@ class AgentRuntimeBuilderTest {
 
     @Test
     void refusesTwoChannelsOnOnePath() {
-        AgentRuntime.Builder builder = AgentRuntime.builder().channel(FakeChannel.sms());
+        AgentRuntimeBuilder builder = AgentRuntime.builder().channel(FakeChannel.sms());
         FakeChannel rival = new FakeChannel("whatsapp", "/webhooks/test", Address.of("+15550000009"));
 
         assertThatThrownBy(() -> builder.channel(rival))
@@ -53,22 +53,22 @@ class AgentRuntimeBuilderTest {
     }
 
     @Test
-    void validatesTheListenAddress() {
-        assertThatThrownBy(() -> AgentRuntime.builder().listen("127.0.0.1", 65536))
+    void validatesTheServerAddress() {
+        assertThatThrownBy(() -> AgentRuntime.builder().webhookServer("127.0.0.1", 65536))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("port must be a port number (0-65535): 65536");
-        assertThatThrownBy(() -> AgentRuntime.builder().listen(" ", 80))
+                .hasMessage("webhookServer port must be a port number (0-65535): 65536");
+        assertThatThrownBy(() -> AgentRuntime.builder().webhookServer(" ", 80))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("host cannot be blank");
+                .hasMessage("webhookServer host cannot be blank");
     }
 
     @Test
-    void readsTheListenAddressFromTheEnvironmentMap() throws Exception {
-        FakeChannel channel = FakeChannel.sms();
+    void bindsWhereTheChannelsEnvironmentConventionsSay() throws Exception {
+        FakeChannel channel = FakeChannel.sms().serverVariables("TEST_HOST", "TEST_PORT");
         try (AgentRuntime runtime = AgentRuntime.builder()
                 .channel(channel)
                 .agent(SILENT)
-                .listenFromEnv(Map.of("SMS_WEBHOOK_HOST", "127.0.0.1", "SMS_WEBHOOK_PORT", " 0 "))
+                .webhookServerFromEnv(Map.of("TEST_HOST", "127.0.0.1", "TEST_PORT", " 0 "))
                 .build()
                 .start()) {
             assertThat(runtime.localAddress().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
@@ -82,19 +82,49 @@ class AgentRuntimeBuilderTest {
     }
 
     @Test
-    void namesTheVariableAndValueOfABadPort() {
-        assertThatThrownBy(() -> AgentRuntime.builder().listenFromEnv(Map.of("SMS_WEBHOOK_PORT", "abc")))
+    void reportsTheChannelsErrorForABadVariableWhenBuilt() {
+        AgentRuntimeBuilder builder = AgentRuntime.builder()
+                .channel(FakeChannel.sms().serverVariables("TEST_HOST", "TEST_PORT"))
+                .agent(SILENT)
+                .webhookServerFromEnv(Map.of("TEST_PORT", "abc"));
+
+        assertThatThrownBy(builder::build)
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("SMS_WEBHOOK_PORT must be a port number (0-65535): abc");
-        assertThatThrownBy(() -> AgentRuntime.builder().listenFromEnv(Map.of("SMS_WEBHOOK_PORT", "-1")))
-                .hasMessage("SMS_WEBHOOK_PORT must be a port number (0-65535): -1");
-        assertThatThrownBy(() -> AgentRuntime.builder().listenFromEnv(Map.of("SMS_WEBHOOK_PORT", "99999")))
-                .hasMessage("SMS_WEBHOOK_PORT must be a port number (0-65535): 99999");
+                .hasMessage("TEST_PORT must be a port number (0-65535): abc");
+    }
+
+    @Test
+    void refusesChannelsWhoseConventionsDisagree() {
+        FakeChannel other = new FakeChannel("other", "/webhooks/other", Address.of("+15550000009"))
+                .serverVariables("TEST_HOST", "OTHER_PORT");
+        AgentRuntimeBuilder builder = AgentRuntime.builder()
+                .channel(FakeChannel.sms().serverVariables("TEST_HOST", "TEST_PORT"))
+                .channel(other)
+                .agent(SILENT)
+                .webhookServerFromEnv(Map.of("TEST_PORT", "9001", "OTHER_PORT", "9002"));
+
+        assertThatThrownBy(builder::build)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the environment gives two webhook server addresses: 0.0.0.0:9001 for channel sms and"
+                        + " 0.0.0.0:9002 for channel other");
+    }
+
+    @Test
+    void usesTheDefaultAddressWhereNoChannelHasConventions() {
+        AgentRuntime runtime = AgentRuntime.builder()
+                .channel(FakeChannel.sms())
+                .agent(SILENT)
+                .webhookServerFromEnv(Map.of("SMS_WEBHOOK_PORT", "abc"))
+                .build();
+
+        // Nothing here reads SMS_WEBHOOK_PORT: the runtime knows no provider's variables.
+        assertThatThrownBy(runtime::port).hasMessage("the webhook server is not bound yet; call start() first");
+        runtime.close();
     }
 
     @Test
     void validatesDurationsAndSizesCaffeineStyle() {
-        AgentRuntime.Builder builder = AgentRuntime.builder();
+        AgentRuntimeBuilder builder = AgentRuntime.builder();
 
         assertThatThrownBy(() -> builder.dedupe(100, Duration.ZERO)).hasMessage("ttl must be positive: PT0S");
         assertThatThrownBy(() -> builder.dedupe(0, Duration.ofHours(1))).hasMessage("maximumSize must be positive: 0");
@@ -113,7 +143,7 @@ class AgentRuntimeBuilderTest {
         try (AgentRuntime runtime = AgentRuntime.builder()
                 .channel(FakeChannel.sms())
                 .agent(SILENT)
-                .listen("127.0.0.1", 0)
+                .webhookServer("127.0.0.1", 0)
                 .build()
                 .start()) {
             assertThatThrownBy(runtime::start)
@@ -129,7 +159,7 @@ class AgentRuntimeBuilderTest {
 
         assertThatThrownBy(runtime::port)
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("the listener is not bound yet; call start() first");
+                .hasMessage("the webhook server is not bound yet; call start() first");
         runtime.close();
     }
 }

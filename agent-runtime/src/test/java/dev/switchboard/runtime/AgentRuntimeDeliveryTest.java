@@ -52,7 +52,7 @@ class AgentRuntimeDeliveryTest {
         }
     }
 
-    private AgentRuntime.Builder builder(Agent agent) {
+    private AgentRuntimeBuilder builder(Agent agent) {
         return fixture.builder(agent).jitter(() -> Long.MIN_VALUE).optOutStore(optOuts);
     }
 

@@ -70,12 +70,12 @@ class AgentRuntimeTest {
         }
     }
 
-    private AgentRuntime.Builder builder(Agent agent) {
+    private AgentRuntimeBuilder builder(Agent agent) {
         return AgentRuntime.builder()
                 .channel(channel)
                 .agent(agent)
                 .listener(listener)
-                .listen("127.0.0.1", 0);
+                .webhookServer("127.0.0.1", 0);
     }
 
     private AgentRuntime start(Agent agent) {
@@ -433,7 +433,7 @@ class AgentRuntimeTest {
         runtime = AgentRuntime.builder()
                 .channel(channel)
                 .agent(turn -> Optional.of("reply to " + turn.text()))
-                .listen("127.0.0.1", 0)
+                .webhookServer("127.0.0.1", 0)
                 .listener(new RuntimeListener() {
                     @Override
                     public void onReplySent(
@@ -562,7 +562,7 @@ class AgentRuntimeTest {
             AgentRuntime blocked = AgentRuntime.builder()
                     .channel(channel)
                     .agent(recording(Optional.empty()))
-                    .listen("127.0.0.1", taken.getLocalPort())
+                    .webhookServer("127.0.0.1", taken.getLocalPort())
                     .build();
 
             assertThatThrownBy(blocked::start)
@@ -607,12 +607,12 @@ class AgentRuntimeTest {
     }
 
     @Test
-    void handlesRequestsFromAnotherServerWithoutAListener() throws Exception {
+    void handlesRequestsFromAnotherServerWithoutAWebhookServer() throws Exception {
         runtime = AgentRuntime.builder()
                 .channel(channel)
                 .agent(recording(Optional.of("pong")))
                 .listener(listener)
-                .withoutListener()
+                .noWebhookServer()
                 .build();
         Map<String, String> headers = new HashMap<>();
         headers.put("Content-Type", "application/x-www-form-urlencoded");
@@ -626,7 +626,7 @@ class AgentRuntimeTest {
         assertThat(nextTurn()).isEqualTo("ping");
         listener.next(RecordingListener.ReplySent.class);
         assertThat(channel.sentTexts()).containsExactly("pong");
-        assertThatThrownBy(runtime::port).hasMessageContaining("without a listener");
+        assertThatThrownBy(runtime::port).hasMessageContaining("without a webhook server");
         assertThat(channel.context().listenAddress()).isEmpty();
         runtime.close();
         assertThat(runtime.handle(request).status()).as("after close").isEqualTo(503);

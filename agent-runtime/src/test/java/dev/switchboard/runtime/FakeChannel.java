@@ -16,6 +16,7 @@ import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
+import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,12 @@ public final class FakeChannel extends StubChannel {
     private volatile ChannelContext context;
     private volatile boolean closed;
     private volatile RuntimeException startFailure;
+    private volatile String hostVariable;
+    private volatile String portVariable;
+    private final List<AcceptedMessage> accepted = new CopyOnWriteArrayList<>();
+
+    /** A message the host told this channel it accepted, and the thread it told it on. */
+    public record AcceptedMessage(InboundMessage message, String thread) {}
 
     public FakeChannel(String id, String path, Address self) {
         this(id, path, self, new ChannelCapabilities(1600, TextFlavour.PLAIN, false, true));
@@ -75,6 +82,41 @@ public final class FakeChannel extends StubChannel {
     public FakeChannel failSend(int call, ChannelException failure) {
         failures.put(call, failure);
         return this;
+    }
+
+    /** Gives the channel environment conventions for the webhook server: these two variables. */
+    public FakeChannel serverVariables(String host, String port) {
+        this.hostVariable = host;
+        this.portVariable = port;
+        return this;
+    }
+
+    /** The messages the host said it accepted, in order. */
+    public List<AcceptedMessage> accepted() {
+        return List.copyOf(accepted);
+    }
+
+    @Override
+    public void accepted(InboundMessage message) {
+        accepted.add(new AcceptedMessage(message, Thread.currentThread().getName()));
+    }
+
+    @Override
+    public Optional<InetSocketAddress> webhookServerAddress(Map<String, String> env) {
+        if (hostVariable == null) {
+            return Optional.empty();
+        }
+        String host = env.getOrDefault(hostVariable, "0.0.0.0").strip();
+        String port = env.getOrDefault(portVariable, "8080").strip();
+        try {
+            int number = Integer.parseInt(port);
+            if (number >= 0 && number <= 65535) {
+                return Optional.of(InetSocketAddress.createUnresolved(host, number));
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the value
+        }
+        throw new IllegalArgumentException(portVariable + " must be a port number (0-65535): " + port);
     }
 
     public FakeChannel failStart(RuntimeException failure) {

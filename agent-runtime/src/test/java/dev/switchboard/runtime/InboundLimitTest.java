@@ -43,10 +43,10 @@ class InboundLimitTest {
         }
     }
 
-    private AgentRuntime.Builder builder() {
+    private AgentRuntimeBuilder builder() {
         return AgentRuntime.builder()
                 .channel(channel)
-                .listen("127.0.0.1", 0)
+                .webhookServer("127.0.0.1", 0)
                 .ticker(nanos::get)
                 .agent(turn -> {
                     turns.add(turn.message().id());
@@ -137,7 +137,7 @@ class InboundLimitTest {
 
     @Test
     void refusesAnImpossibleLimit() {
-        AgentRuntime.Builder builder = AgentRuntime.builder();
+        AgentRuntimeBuilder builder = AgentRuntime.builder();
 
         assertThatThrownBy(() -> builder.inboundLimit(-1))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -46,7 +46,7 @@ class OutboundGuardRuntimeTest {
         }
     }
 
-    private AgentRuntime.Builder builder(Agent agent) {
+    private AgentRuntimeBuilder builder(Agent agent) {
         return fixture.builder(agent);
     }
 
@@ -102,7 +102,7 @@ class OutboundGuardRuntimeTest {
                 assertThat(outcome.reason())
                         .isEqualTo("not sent: outbound guard: +1555***0001 already received 10 segments in the"
                                 + " last hour (cap 10); not sending part 1/1. Raise or disable it with"
-                                + " AgentRuntime.Builder#outboundSegmentCap");
+                                + " AgentRuntimeBuilder#outboundSegmentCap");
                 assertThat(outcome.failure())
                         .get()
                         .isInstanceOf(PermanentChannelException.class)

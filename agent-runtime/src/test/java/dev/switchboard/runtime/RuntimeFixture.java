@@ -30,7 +30,7 @@ final class RuntimeFixture {
     private final AtomicInteger sids = new AtomicInteger();
 
     /** A runtime builder with the fixture's channel, clock, scheduler and listener, around {@code agent}. */
-    AgentRuntime.Builder builder(Agent agent) {
+    AgentRuntimeBuilder builder(Agent agent) {
         return AgentRuntime.builder()
                 .channel(channel)
                 .agent(turn -> {
@@ -38,7 +38,7 @@ final class RuntimeFixture {
                     return agent.respond(turn);
                 })
                 .listener(listener)
-                .withoutListener()
+                .noWebhookServer()
                 .clock(clock)
                 .scheduler(timer)
                 .shutdownTimeout(Duration.ofSeconds(5));

@@ -45,7 +45,7 @@ class WebhookHostileInputTest {
     void start() {
         runtime = AgentRuntime.builder()
                 .channel(channel)
-                .listen("127.0.0.1", 0)
+                .webhookServer("127.0.0.1", 0)
                 .readTimeout(Duration.ofMillis(200))
                 .inboundLimit(0)
                 .agent(turn -> {

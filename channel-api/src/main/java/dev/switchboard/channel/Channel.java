@@ -31,6 +31,14 @@ public interface Channel extends AutoCloseable {
     /** The channel's home address, if one was configured. */
     Optional<HomeChannel> home();
 
+    /**
+     * How a user gives this channel a home address, for messages that say it has none: a setting's
+     * name (the Twilio SMS channel: {@code SMS_HOME_CHANNEL}). The default names nothing.
+     */
+    default Optional<String> homeSetting() {
+        return Optional.empty();
+    }
+
     /** The webhook routes the channel answers on the host's listener. */
     List<WebhookRoute> routes();
 

@@ -15,9 +15,11 @@ import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.WebhookHandler;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -134,6 +136,36 @@ public abstract class TwilioChannel implements Channel {
     @Override
     public final Optional<HomeChannel> home() {
         return config.home();
+    }
+
+    /** The variable that sets the home address: {@code SMS_HOME_CHANNEL}, {@code WHATSAPP_HOME_CHANNEL}. */
+    @Override
+    public final Optional<String> homeSetting() {
+        return Optional.of(profile.variable("HOME_CHANNEL"));
+    }
+
+    /**
+     * {@code SMS_WEBHOOK_HOST} (default {@code 0.0.0.0}) and {@code SMS_WEBHOOK_PORT} (default 8080),
+     * the names Hermes users know, for every Twilio channel: they share one webhook server.
+     */
+    @Override
+    public final Optional<InetSocketAddress> webhookServerAddress(Map<String, String> env) {
+        requireNonNull(env, "env");
+        String host = env.get("SMS_WEBHOOK_HOST");
+        String port = env.get("SMS_WEBHOOK_PORT");
+        int number = 8080;
+        if (port != null && !port.isBlank()) {
+            try {
+                number = Integer.parseInt(port.strip());
+            } catch (NumberFormatException e) {
+                number = -1;
+            }
+            if (number < 0 || number > 65535) {
+                throw new IllegalArgumentException("SMS_WEBHOOK_PORT must be a port number (0-65535): " + port);
+            }
+        }
+        return Optional.of(
+                InetSocketAddress.createUnresolved(host == null || host.isBlank() ? "0.0.0.0" : host.strip(), number));
     }
 
     /** The incoming-message route and the status-callback route ({@code <path>/status}). */

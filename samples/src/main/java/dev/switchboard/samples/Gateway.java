@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.switchboard.channel.Address;
 import dev.switchboard.runtime.Agent;
 import dev.switchboard.runtime.AgentRuntime;
+import dev.switchboard.runtime.AgentRuntimeBuilder;
 import dev.switchboard.runtime.delivery.OptOutStore;
 import dev.switchboard.samples.sandbox.DevPhone;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
@@ -101,8 +102,8 @@ public final class Gateway implements AutoCloseable {
      * WhatsApp when {@code TWILIO_WHATSAPP_NUMBER} is set, both on one listener.
      */
     private static AgentRuntime runtime(Map<String, String> env, Agent agent) {
-        AgentRuntime.Builder runtime =
-                AgentRuntime.builder().listenFromEnv(env).agent(agent).listener(new DeliveryLog());
+        AgentRuntimeBuilder runtime =
+                AgentRuntime.builder().webhookServerFromEnv(env).agent(agent).listener(new DeliveryLog());
         if (present(env, "SWITCHBOARD_OUTBOUND_SEGMENT_CAP")) {
             runtime.outboundSegmentCap(outboundSegmentCap(
                     env.get("SWITCHBOARD_OUTBOUND_SEGMENT_CAP").strip()));

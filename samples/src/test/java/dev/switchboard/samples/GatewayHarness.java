@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.channel.Channel;
 import dev.switchboard.runtime.AgentRuntime;
+import dev.switchboard.runtime.AgentRuntimeBuilder;
 import dev.switchboard.samples.sandbox.SandboxMessage;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
 import dev.switchboard.sms.twilio.TwilioSmsChannel;
@@ -61,7 +62,7 @@ final class GatewayHarness implements AutoCloseable {
                     "SMS_WEBHOOK_URL",
                     builder.publicUrl == null ? "http://127.0.0.1:" + port + SMS_PATH : builder.publicUrl);
             env.putAll(builder.env);
-            AgentRuntime.Builder runtimeBuilder = AgentRuntime.builder().listen("127.0.0.1", port);
+            AgentRuntimeBuilder runtimeBuilder = AgentRuntime.builder().webhookServer("127.0.0.1", port);
             builder.channels.apply(env).forEach(runtimeBuilder::channel);
             builder.runtime.accept(runtimeBuilder);
             runtime = runtimeBuilder.build().start();
@@ -129,7 +130,7 @@ final class GatewayHarness implements AutoCloseable {
         private String publicUrl;
         private final Map<String, String> env = new LinkedHashMap<>();
         private Function<Map<String, String>, List<Channel>> channels = env -> List.of(TwilioSmsChannel.fromEnv(env));
-        private Consumer<AgentRuntime.Builder> runtime = runtimeBuilder -> {};
+        private Consumer<AgentRuntimeBuilder> runtime = runtimeBuilder -> {};
 
         private Builder() {}
 
@@ -181,7 +182,7 @@ final class GatewayHarness implements AutoCloseable {
         }
 
         /** Configures the runtime after its listener and channels are set. */
-        Builder runtime(Consumer<AgentRuntime.Builder> configure) {
+        Builder runtime(Consumer<AgentRuntimeBuilder> configure) {
             runtime = configure;
             return this;
         }

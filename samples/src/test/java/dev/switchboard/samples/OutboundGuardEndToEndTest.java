@@ -108,7 +108,7 @@ class OutboundGuardEndToEndTest {
         assertThat(stopped.reason())
                 .isEqualTo("not sent: outbound guard: +1555***0001 already received 3 segments in the last hour"
                         + " (cap 3); not sending part 1/1. Raise or disable it with"
-                        + " AgentRuntime.Builder#outboundSegmentCap");
+                        + " AgentRuntimeBuilder#outboundSegmentCap");
         assertThat(stopped.providerCode()).isEmpty();
         assertThat(sent).containsExactly("echo: hi", "echo: echo: hi", "echo: echo: echo: hi");
         assertThat(sandbox.messages()).hasSize(3);

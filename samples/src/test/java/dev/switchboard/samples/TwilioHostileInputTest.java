@@ -73,7 +73,7 @@ class TwilioHostileInputTest {
                 .apiBaseUrl("http://127.0.0.1:9")
                 .build();
         runtime = AgentRuntime.builder()
-                .listen("127.0.0.1", 0)
+                .webhookServer("127.0.0.1", 0)
                 .channel(sms)
                 .agent(turn -> {
                     turns.add(turn.message().id() + " " + turn.text());
@@ -243,7 +243,7 @@ class TwilioHostileInputTest {
     void answersTheLimitWith429ForTheSignedSenderAndServesOthers() throws Exception {
         runtime.close();
         runtime = AgentRuntime.builder()
-                .listen("127.0.0.1", 0)
+                .webhookServer("127.0.0.1", 0)
                 .channel(TwilioSmsChannel.builder()
                         .accountSid(ACCOUNT_SID)
                         .authToken(TOKEN)

@@ -27,9 +27,6 @@ import java.util.List;
  */
 public final class MessageSplitter {
 
-    /** Twilio's limit for one message body, SMS and WhatsApp alike. */
-    public static final int TWILIO_MAX_LENGTH = 1600;
-
     private static final int PARAGRAPH = 3;
     private static final int LINE = 2;
     private static final int SENTENCE = 1;
@@ -47,7 +44,11 @@ public final class MessageSplitter {
         this.partNumbering = builder.partNumbering;
     }
 
-    /** A builder with the defaults: {@value #TWILIO_MAX_LENGTH} units, no part numbering. */
+    /**
+     * A builder; {@link Builder#maxLength(int)} is required (a channel states its limit in {@link
+     * dev.switchboard.channel.ChannelCapabilities#maxMessageLength()}), and parts are not numbered by
+     * default.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -368,13 +369,13 @@ public final class MessageSplitter {
     /** Configures a {@link MessageSplitter}. Not thread-safe; build once and share the result. */
     public static final class Builder {
 
-        private int maxLength = TWILIO_MAX_LENGTH;
+        private int maxLength;
         private boolean partNumbering;
 
         private Builder() {}
 
         /**
-         * The longest part, in UTF-16 code units. Default {@value MessageSplitter#TWILIO_MAX_LENGTH}.
+         * The longest part, in UTF-16 code units. Required.
          *
          * @throws IllegalArgumentException if {@code maxLength} is less than 2 (a part must be able
          *     to hold a surrogate pair)
@@ -397,8 +398,15 @@ public final class MessageSplitter {
             return this;
         }
 
-        /** A splitter with this builder's options. */
+        /**
+         * A splitter with this builder's options.
+         *
+         * @throws IllegalStateException if no {@link #maxLength(int)} was set
+         */
         public MessageSplitter build() {
+            if (maxLength == 0) {
+                throw new IllegalStateException("maxLength is required: the longest part the channel takes");
+            }
             return new MessageSplitter(this);
         }
     }

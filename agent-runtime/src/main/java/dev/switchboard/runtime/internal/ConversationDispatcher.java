@@ -21,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * to one key without a lock held while a task runs; a drained lane leaves the map. At most one
  * executor task exists per lane, so threads are bounded by the executor alone; a task whose work
  * goes on without a thread holds its lane, not a thread, until it is done.
+ *
+ * <p>At most {@code maxRunning} lanes run a task at once (from its start until the stage it returned
+ * completes); a lane whose next task is ready while that many run waits, in the order lanes became
+ * ready, for one to finish. A lane that finishes goes behind the lanes already waiting, so that one
+ * busy conversation cannot keep the others out. Nothing blocks and nothing is refused for it.
  */
 public final class ConversationDispatcher {
 
@@ -44,13 +49,24 @@ public final class ConversationDispatcher {
 
     private final Executor executor;
     private final InFlight inFlight;
+    private final int maxRunning;
     private final ConcurrentHashMap<ConversationKey, Lane> lanes = new ConcurrentHashMap<>();
+    private final Object slots = new Object();
+    private final ArrayDeque<Lane> waitingForSlot = new ArrayDeque<>(); // guarded by slots
+    private int running; // guarded by slots
     private volatile boolean closed;
     private volatile boolean abandoning;
 
+    /** A dispatcher that runs as many conversations at once as have work. */
     public ConversationDispatcher(Executor executor, InFlight inFlight) {
+        this(executor, inFlight, Integer.MAX_VALUE);
+    }
+
+    /** @param maxRunning how many lanes may run a task at once */
+    public ConversationDispatcher(Executor executor, InFlight inFlight, int maxRunning) {
         this.executor = executor;
         this.inFlight = inFlight;
+        this.maxRunning = maxRunning;
     }
 
     /**
@@ -85,10 +101,35 @@ public final class ConversationDispatcher {
         closed = true;
     }
 
-    /** Drops every queued task that has not started yet, as each lane reaches it. */
+    /**
+     * Drops every queued task that has not started yet: at once for lanes waiting for a slot, as each
+     * running lane reaches them for the others.
+     */
     public void abandonQueued() {
         closed = true;
         abandoning = true;
+        List<Lane> waiting;
+        synchronized (slots) {
+            waiting = new ArrayList<>(waitingForSlot);
+            waitingForSlot.clear();
+        }
+        for (Lane lane : waiting) {
+            abandonLane(lane, DropReason.SHUTDOWN);
+        }
+    }
+
+    /** The number of lanes running a task now. */
+    public int running() {
+        synchronized (slots) {
+            return running;
+        }
+    }
+
+    /** The number of lanes with a task ready to run, waiting for a slot. */
+    public int waitingForSlot() {
+        synchronized (slots) {
+            return waitingForSlot.size();
+        }
     }
 
     /**
@@ -98,6 +139,7 @@ public final class ConversationDispatcher {
     public void abandonUnrun(List<Runnable> runnables) {
         for (Runnable runnable : runnables) {
             if (runnable instanceof Lane lane && lane.owner() == this) {
+                releaseSlot();
                 abandonLane(lane, DropReason.SHUTDOWN);
             }
         }
@@ -109,7 +151,37 @@ public final class ConversationDispatcher {
     }
 
     private void start(Lane lane) {
-        lane.current.release().whenComplete((ignored, failure) -> execute(lane));
+        lane.current.release().whenComplete((ignored, failure) -> acquire(lane));
+    }
+
+    /** Runs the lane's current task when a slot is free. */
+    private void acquire(Lane lane) {
+        if (maxRunning != Integer.MAX_VALUE) {
+            synchronized (slots) {
+                if (running >= maxRunning) {
+                    waitingForSlot.add(lane);
+                    return;
+                }
+                running++;
+            }
+        }
+        execute(lane);
+    }
+
+    /** Hands the slot of a lane whose task finished to the first lane waiting, or frees it. */
+    private void releaseSlot() {
+        if (maxRunning == Integer.MAX_VALUE) {
+            return;
+        }
+        Lane next;
+        synchronized (slots) {
+            next = waitingForSlot.poll();
+            if (next == null) {
+                running--;
+                return;
+            }
+        }
+        execute(next);
     }
 
     private void execute(Lane lane) {
@@ -118,6 +190,7 @@ public final class ConversationDispatcher {
         } catch (RejectedExecutionException e) {
             DropReason reason = closed ? DropReason.SHUTDOWN : DropReason.REJECTED;
             log.warn("the executor refused a turn for {}; dropping its queued messages ({})", lane.key, reason);
+            releaseSlot();
             abandonLane(lane, reason);
         }
     }
@@ -212,6 +285,7 @@ public final class ConversationDispatcher {
 
         private void finished() {
             try {
+                releaseSlot();
                 advance(this);
             } finally {
                 // After advancing, so that idle means no lane is left either.

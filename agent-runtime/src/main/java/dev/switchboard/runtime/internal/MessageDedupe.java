@@ -1,7 +1,9 @@
 package dev.switchboard.runtime.internal;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.switchboard.channel.MessageIdShape;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,9 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The ids live in primitive arrays, not objects: a full cache is a few flat arrays that the
  * garbage collector neither copies nor traces, where a hundred thousand entry objects, each new one
- * referenced from an old map, made every young collection at a steady rate ten times slower. A
- * Twilio sid ({@code SM}, {@code MM}… and 32 hex digits) is held exactly, as two longs; any other id
- * as a 128-bit hash of it, which two distinct ids share with negligible probability. Each of
+ * referenced from an old map, made every young collection at a steady rate ten times slower. An id
+ * of the {@linkplain MessageIdShape shape} its channel declares, if that shape has at most two
+ * letters and 32 hex digits (Twilio's sids: {@code SM}, {@code MM}… and 32 hex digits), is held
+ * exactly, as two longs; any other id as a 128-bit hash of it, which two distinct ids share with
+ * negligible probability. Each of
  * sixteen stripes, locked on its own so that I/O threads seldom wait on one another, holds its share
  * of the bound in a ring (the order of arrival) and an open-addressing table (the look-up), both
  * grown on demand up to the share.
@@ -33,9 +37,17 @@ public final class MessageDedupe {
     private final Ticker ticker;
     // Channel ids as small numbers, for the packed keys; a handful, registered on first sight.
     private final ConcurrentHashMap<String, Integer> channels = new ConcurrentHashMap<>();
+    private final Map<String, MessageIdShape> shapes;
     private final AtomicInteger nextChannel = new AtomicInteger(1);
 
+    /** A dedupe that holds every id by its hash. */
     public MessageDedupe(long maximumSize, Duration ttl, Ticker ticker) {
+        this(maximumSize, ttl, ticker, Map.of());
+    }
+
+    /** @param shapes the shape of each channel's ids, by channel id; others are held by their hash */
+    public MessageDedupe(long maximumSize, Duration ttl, Ticker ticker, Map<String, MessageIdShape> shapes) {
+        this.shapes = Map.copyOf(shapes);
         this.ttlNanos = ttl.toNanos();
         this.ticker = ticker;
         // Small bounds go to one stripe, so that a bound of 10 means 10 and not 16.
@@ -103,11 +115,21 @@ public final class MessageDedupe {
 
     private Id id(String channelId, String messageId) {
         int channel = channels.computeIfAbsent(channelId, c -> nextChannel.getAndIncrement());
-        if (isTwilioSid(messageId)) {
-            int prefix = messageId.charAt(0) << 8 | messageId.charAt(1);
-            return new Id(hex(messageId, 2), hex(messageId, 18), channel << 16 | prefix);
+        MessageIdShape shape = shapes.get(channelId);
+        if (shape != null && packable(shape) && shape.matches(messageId)) {
+            int letters = shape.letters();
+            int prefix = 0;
+            for (int i = 0; i < letters; i++) {
+                prefix = prefix << 8 | messageId.charAt(i);
+            }
+            int digits = shape.hexDigits();
+            int high = Math.min(16, digits);
+            return new Id(
+                    hex(messageId, letters, high),
+                    hex(messageId, letters + high, digits - high),
+                    channel << 17 | 1 << 16 | prefix);
         }
-        // Any other id: a 128-bit hash of it, in the key space a Twilio prefix never takes (0).
+        // Any other id: a 128-bit hash of it, in the key space a packed id never takes (bit 16 clear).
         long first = 0xcbf29ce484222325L;
         long second = 0x84222325cbf29ce4L;
         for (int i = 0; i < messageId.length(); i++) {
@@ -115,26 +137,17 @@ public final class MessageDedupe {
             first = (first ^ c) * 0x100000001b3L;
             second = Long.rotateLeft(second ^ (c * 0x9E3779B97F4A7C15L), 29) * 0xbf58476d1ce4e5b9L;
         }
-        return new Id(mix(first ^ messageId.length()), mix(second), channel << 16);
+        return new Id(mix(first ^ messageId.length()), mix(second), channel << 17);
     }
 
-    /** Two capital letters and 32 lower-case hex digits: each such id has exactly one key. */
-    private static boolean isTwilioSid(String id) {
-        if (id.length() != 34 || id.charAt(0) < 'A' || id.charAt(0) > 'Z' || id.charAt(1) < 'A' || id.charAt(1) > 'Z') {
-            return false;
-        }
-        for (int i = 2; i < 34; i++) {
-            char c = id.charAt(i);
-            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
-                return false;
-            }
-        }
-        return true;
+    /** Whether ids of this shape fit two longs and two letters: each such id then has exactly one key. */
+    private static boolean packable(MessageIdShape shape) {
+        return !shape.isOpaque() && shape.letters() <= 2 && shape.hexDigits() <= 32;
     }
 
-    private static long hex(String id, int from) {
+    private static long hex(String id, int from, int count) {
         long value = 0;
-        for (int i = from; i < from + 16; i++) {
+        for (int i = from; i < from + count; i++) {
             char c = id.charAt(i);
             value = value << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
         }
@@ -153,7 +166,10 @@ public final class MessageDedupe {
         return mix(high * 0x9E3779B97F4A7C15L ^ low ^ (meta * 0xC2B2AE3D27D4EB4FL));
     }
 
-    /** A packed id: {@code meta} is the channel's number and the sid's two letters, never 0. */
+    /**
+     * A packed id: {@code meta} is the channel's number, whether the id is packed, and its letters;
+     * never 0.
+     */
     private static final class Id {
 
         final long high;

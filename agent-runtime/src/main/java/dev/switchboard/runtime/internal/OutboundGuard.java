@@ -215,7 +215,7 @@ public final class OutboundGuard {
                 PermanentChannelException refusal = new PermanentChannelException(
                         "outbound guard: " + to.counterpart() + " already received " + units(charged, perSegment)
                                 + " in the last hour" + costs + " (cap " + cap + "); not sending part " + part
-                                + ". Raise or disable it with AgentRuntime.Builder#outboundSegmentCap",
+                                + ". Raise or disable it with AgentRuntimeBuilder#outboundSegmentCap",
                         null,
                         null);
                 lastRefused = now;
@@ -224,7 +224,7 @@ public final class OutboundGuard {
                     log.warn(
                             "outbound guard engaged for {}: {} sent to them in the last hour, and part {} would take"
                                     + " them over the cap of {}; further parts to them are refused until the hour"
-                                    + " rolls over (AgentRuntime.Builder#outboundSegmentCap raises or disables it)",
+                                    + " rolls over (AgentRuntimeBuilder#outboundSegmentCap raises or disables it)",
                             to,
                             units(charged, perSegment),
                             part,

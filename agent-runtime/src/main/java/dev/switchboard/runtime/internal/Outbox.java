@@ -59,7 +59,7 @@ public final class Outbox {
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
 
     /**
-     * The retry and pacing options of {@code AgentRuntime.Builder}.
+     * The retry and pacing options of {@code AgentRuntimeBuilder}.
      *
      * @param ratePerSecond the most sends a second per channel id; channels not named are not paced
      */

@@ -4,10 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.Channel;
-import dev.switchboard.channel.ChannelException;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.HomeChannel;
-import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.runtime.RuntimeListener;
 import dev.switchboard.runtime.schedule.CronSchedule;
 import dev.switchboard.runtime.schedule.PushOutcome;
@@ -21,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class PushService {
 
     private static final Logger log = LoggerFactory.getLogger(PushService.class);
-
-    static final String NO_HOME_HINT =
-            "configure one on the channel (SMS_HOME_CHANNEL or WHATSAPP_HOME_CHANNEL for the Twilio channels)";
 
     /** Where a push came from: a direct send, or a schedule's run for one fire time. */
     record Origin(Optional<String> schedule, Optional<Instant> fireTime) {
@@ -66,38 +62,35 @@ public final class PushService {
     private final Map<String, Channel> channels = new LinkedHashMap<>();
     private final ConversationDispatcher dispatcher;
     private final ReplySender sender;
-    private final Outbox outbox;
-    private final DeliveryTracker tracker;
+    private final Outcomes outcomes;
     private final TaskScheduler scheduler;
     private final Clock clock;
     private final Executor executor;
     private final RuntimeListener listener;
-    private final InFlight inFlight;
     private final InFlight runs = new InFlight();
     private final Map<String, ScheduledPush> schedules = new LinkedHashMap<>(); // guarded by itself
     private State state = State.NEW; // guarded by schedules
 
+    /**
+     * @param executor where schedules' suppliers run: application code, which may take its time
+     */
     public PushService(
             List<Channel> channels,
             ConversationDispatcher dispatcher,
             ReplySender sender,
-            Outbox outbox,
-            DeliveryTracker tracker,
+            Outcomes outcomes,
             TaskScheduler scheduler,
             Clock clock,
             Executor executor,
-            RuntimeListener listener,
-            InFlight inFlight) {
+            RuntimeListener listener) {
         channels.forEach(channel -> this.channels.put(channel.id(), channel));
         this.dispatcher = dispatcher;
         this.sender = sender;
-        this.outbox = outbox;
-        this.tracker = tracker;
+        this.outcomes = outcomes;
         this.scheduler = scheduler;
         this.clock = clock;
         this.executor = executor;
         this.listener = listener;
-        this.inFlight = inFlight;
     }
 
     // ---- direct sends
@@ -118,7 +111,7 @@ public final class PushService {
                     null,
                     List.of(),
                     Optional.empty(),
-                    "channel " + channel.id() + " has no home address; " + NO_HOME_HINT,
+                    "channel " + channel.id() + " has no home address; " + homeHint(List.of(channel)),
                     Optional.empty(),
                     false);
         }
@@ -135,7 +128,7 @@ public final class PushService {
                             null,
                             List.of(),
                             Optional.empty(),
-                            "no channel has a home address; " + NO_HOME_HINT,
+                            "no channel has a home address; " + homeHint(channels.values()),
                             Optional.empty(),
                             false)
                     .thenApply(List::of);
@@ -366,63 +359,35 @@ public final class PushService {
     // ---- the path of one push
 
     private CompletableFuture<Delivery> deliver(Recipient recipient, String markdown) {
-        PushTask task = new PushTask(sender, recipient.channel(), recipient.conversation(), markdown, executor);
+        PushTask task =
+                new PushTask(sender, recipient.channel(), recipient.conversation(), markdown, sender.executor());
         dispatcher.submit(recipient.conversation(), task, CompletableFuture.completedFuture(null));
         return task.result();
     }
 
     private CompletableFuture<PushOutcome> settle(Delivery delivery, Recipient recipient, Origin origin) {
-        if (delivery instanceof Delivery.Sent sent) {
-            List<String> ids =
-                    sent.receipts().stream().map(SendReceipt::messageId).toList();
-            CompletableFuture<PushOutcome> future = new CompletableFuture<>();
-            tracker.track(recipient.conversation(), sent.receipts(), settlement -> {
-                Kind kind;
-                String reason = settlement.reason();
-                Optional<Throwable> failure = Optional.empty();
-                Optional<String> code = settlement.errorCode();
-                switch (settlement.state()) {
-                    case DELIVERED -> kind = Kind.DELIVERED;
-                    case UNCONFIRMED -> kind = Kind.SENT_UNCONFIRMED;
-                    default -> {
-                        kind = Kind.FAILED;
-                        ReplySender.Failure told = ReplySender.Failure.of(
-                                outbox, recipient.channel(), recipient.conversation(), settlement);
-                        reason = told.reason();
-                        failure = Optional.of(told.exception());
-                        code = told.exception().providerCode().or(() -> settlement.errorCode());
-                    }
-                }
-                report(kind, origin, recipient, ids, code, reason, failure)
-                        .whenComplete((outcome, e) -> future.complete(outcome));
-            });
-            return future;
-        }
-        if (delivery instanceof Delivery.Failed failed) {
-            ChannelException e = failed.failure();
-            tracker.follow(recipient.conversation(), failed.accepted(), failed.parts());
-            List<String> ids =
-                    failed.accepted().stream().map(SendReceipt::messageId).toList();
-            // The guard logs each episode once: a line per push it refuses would be the flood it stops.
-            return report(
-                    Kind.FAILED,
-                    origin,
-                    recipient.channel().id(),
-                    recipient.address(),
-                    ids,
-                    e.providerCode(),
-                    ReplySender.reason(failed),
-                    Optional.of(e),
-                    failed.byGuard());
-        }
-        return report(
-                Kind.SKIPPED,
-                origin,
-                recipient,
-                List.of(),
-                Optional.empty(),
-                "the text renders to nothing",
-                Optional.empty());
+        CompletableFuture<PushOutcome> future = new CompletableFuture<>();
+        outcomes.follow(recipient.channel(), recipient.conversation(), delivery, settled -> {
+            Kind kind =
+                    switch (settled.kind()) {
+                        case DELIVERED -> Kind.DELIVERED;
+                        case SENT_UNCONFIRMED -> Kind.SENT_UNCONFIRMED;
+                        case FAILED -> Kind.FAILED;
+                        case NOTHING_SENT -> Kind.SKIPPED;
+                    };
+            report(
+                            kind,
+                            origin,
+                            recipient.channel().id(),
+                            recipient.address(),
+                            settled.messageIds(),
+                            settled.providerCode(),
+                            settled.reason(),
+                            settled.failure().map(Throwable.class::cast),
+                            settled.loggedElsewhere())
+                    .whenComplete((outcome, e) -> future.complete(outcome));
+        });
+        return future;
     }
 
     private CompletableFuture<PushOutcome> report(
@@ -437,8 +402,8 @@ public final class PushService {
     }
 
     /**
-     * Logs the outcome (at debug only if {@code loggedElsewhere}), then hands it to the listener and
-     * completes the future, on the executor.
+     * Logs the outcome (at debug only if {@code loggedElsewhere}), then tells the listener and
+     * completes the future.
      */
     private CompletableFuture<PushOutcome> report(
             Kind kind,
@@ -471,23 +436,7 @@ public final class PushService {
         } else {
             log.info("{}{} {}: {}", what, where, kind, reason);
         }
-        CompletableFuture<PushOutcome> future = new CompletableFuture<>();
-        Runnable notify = () -> {
-            try {
-                listener.onPushOutcome(outcome);
-                future.complete(outcome);
-            } finally {
-                inFlight.end();
-            }
-        };
-        inFlight.begin();
-        try {
-            executor.execute(notify);
-        } catch (RejectedExecutionException e) {
-            // Better on this thread than not at all: the application must hear of every outcome.
-            notify.run();
-        }
-        return future;
+        return outcomes.tell(outcome, listener::onPushOutcome);
     }
 
     // ---- recipients
@@ -535,10 +484,23 @@ public final class PushService {
         }
     }
 
-    private static String noRecipient(PushTarget target) {
+    private String noRecipient(PushTarget target) {
         if (target instanceof PushTarget.Home home) {
-            return "the home of channel " + home.channelId() + ", which has none; " + NO_HOME_HINT;
+            return "the home of channel " + home.channelId() + ", which has none; "
+                    + homeHint(List.of(channel(home.channelId())));
         }
-        return "every home address, but no channel has one; " + NO_HOME_HINT + ", or give the schedule a target";
+        return "every home address, but no channel has one; " + homeHint(channels.values())
+                + ", or give the schedule a target";
+    }
+
+    /** What to configure: each channel's {@linkplain Channel#homeSetting() setting} where it names one. */
+    private static String homeHint(Collection<Channel> channels) {
+        List<String> settings = new ArrayList<>();
+        for (Channel channel : channels) {
+            channel.homeSetting().ifPresent(setting -> settings.add(channel.id() + ": " + setting));
+        }
+        return settings.isEmpty()
+                ? "configure one on the channel"
+                : "configure one on the channel (" + String.join("; ", settings) + ")";
     }
 }

@@ -2,173 +2,211 @@ package dev.switchboard.runtime.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.InboundMessage;
-import dev.switchboard.channel.PermanentChannelException;
-import dev.switchboard.runtime.Agent;
+import dev.switchboard.runtime.AsyncAgent;
 import dev.switchboard.runtime.DropReason;
 import dev.switchboard.runtime.RuntimeListener;
 import dev.switchboard.runtime.Turn;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One inbound message on its way to the agent: the compliance keywords, the access check, the turn,
- * the reply. Its conversation moves on once the reply was handed over, retries included.
+ * One inbound message's turn: the access check, the agent, the reply. Its conversation moves on
+ * once the agent has answered and the reply was handed over, retries included. A message that was a
+ * compliance keyword had its {@link ComplianceTask} first, which says whether it comes this far.
  */
-public final class TurnTask implements ConversationDispatcher.Task {
+final class TurnTask implements ConversationDispatcher.Task {
 
     private static final Logger log = LoggerFactory.getLogger(TurnTask.class);
 
-    private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private final Agent agent;
-    private final Channel channel;
-    private final InboundMessage message;
-    private final ConversationKey conversation;
+    private final Arrival arrival;
+    private final CompletableFuture<Boolean> toAgent;
+    private final AsyncAgent agent;
     private final ReplySender sender;
     private final Outbox outbox;
-    private final Optional<String> helpText;
     private final RuntimeListener listener;
+    private final Executor resume;
 
-    /** @param helpText the answer to HELP on this channel; empty leaves it to the provider */
-    public TurnTask(
-            Agent agent,
-            Channel channel,
-            InboundMessage message,
-            ConversationKey conversation,
+    /**
+     * @param toAgent whether the message goes on to the agent; complete before this task runs
+     * @param resume where the turn goes on when the agent answers on another thread
+     */
+    TurnTask(
+            Arrival arrival,
+            CompletableFuture<Boolean> toAgent,
+            AsyncAgent agent,
             ReplySender sender,
             Outbox outbox,
-            Optional<String> helpText,
-            RuntimeListener listener) {
+            RuntimeListener listener,
+            Executor resume) {
+        this.arrival = arrival;
+        this.toAgent = toAgent;
         this.agent = agent;
-        this.channel = channel;
-        this.message = message;
-        this.conversation = conversation;
         this.sender = sender;
         this.outbox = outbox;
-        this.helpText = helpText;
         this.listener = listener;
+        this.resume = resume;
     }
 
     @Override
     public CompletionStage<?> run() {
-        Optional<Keyword> keyword = Keyword.of(message);
-        if (keyword.isPresent() && keyword.get() == Keyword.STOP) {
-            outbox.record(conversation, true, "texted a STOP word");
-            return dropped(DropReason.STOP_KEYWORD);
+        arrival.announce();
+        if (!toAgent.getNow(false)) {
+            return DONE;
         }
-        boolean optedOut = optedOut();
-        // A START word means something only to someone opted out (or when the provider says it did):
-        // otherwise "yes" is an answer for the agent.
-        if (keyword.isPresent() && keyword.get() == Keyword.START && (optedOut || Keyword.markedByProvider(message))) {
-            outbox.record(conversation, false, "texted a START word");
-            return dropped(DropReason.START_KEYWORD);
-        }
-        if (!channel.accessPolicy().permits(message.from())) {
+        InboundMessage message = arrival.message;
+        if (!arrival.channel.accessPolicy().permits(message.from())) {
             log.debug("dropping message {} from {}: not allowed", message.id(), message.from());
-            return dropped(DropReason.NOT_ALLOWED);
+            arrival.drop(DropReason.NOT_ALLOWED);
+            return DONE;
         }
-        if (keyword.isPresent() && keyword.get() == Keyword.HELP) {
-            return help(optedOut);
+        if (ComplianceTask.optedOut(outbox, arrival)) {
+            log.debug(
+                    "dropping message {} from {}: opted out of {}", message.id(), message.from(), arrival.channel.id());
+            arrival.drop(DropReason.OPTED_OUT);
+            return DONE;
         }
-        if (optedOut) {
-            log.debug("dropping message {} from {}: opted out of {}", message.id(), message.from(), channel.id());
-            return dropped(DropReason.OPTED_OUT);
+        log.debug("turn for message {} in {}", message.id(), arrival.conversation);
+        ConversationTurn turn = new ConversationTurn();
+        CompletableFuture<Optional<String>> answer;
+        try {
+            CompletionStage<Optional<String>> stage = agent.respond(turn);
+            answer = stage == null
+                    ? CompletableFuture.failedFuture(new NullPointerException("the agent returned no stage"))
+                    : stage.toCompletableFuture();
+        } catch (RuntimeException | Error e) {
+            agentFailed(e);
+            if (e instanceof VirtualMachineError error) {
+                throw error;
+            }
+            return DONE;
         }
-        log.debug("turn for message {} in {}", message.id(), conversation);
+        if (answer.isDone()) {
+            // A blocking agent answered on this thread: reply from it too.
+            return answered(answer, turn);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        answer.whenComplete((reply, failure) -> {
+            Runnable next = () -> answered(answer, turn).whenComplete((r, f) -> done.complete(null));
+            try {
+                resume.execute(next);
+            } catch (RejectedExecutionException e) {
+                // Closing: better on this thread than a reply lost.
+                next.run();
+            }
+        });
+        return done;
+    }
+
+    private CompletableFuture<Void> answered(CompletableFuture<Optional<String>> answer, ConversationTurn turn) {
         Optional<String> reply;
         try {
-            reply = agent.respond(new ConversationTurn());
+            reply = answer.join();
             if (reply == null) {
                 throw new NullPointerException("the agent returned null; return Optional.empty() for no reply");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (CompletionException e) {
+            agentFailed(e.getCause() == null ? e : e.getCause());
+            return turn.pending();
+        } catch (RuntimeException e) {
             agentFailed(e);
-            return DONE;
-        } catch (Exception e) {
-            agentFailed(e);
-            return DONE;
-        } catch (Error e) {
-            agentFailed(e);
-            if (e instanceof VirtualMachineError) {
-                throw e;
-            }
-            return DONE;
+            return turn.pending();
         }
-        if (reply.isPresent()) {
-            return sender.reply(channel, conversation, reply.get());
+        if (reply.isEmpty()) {
+            log.debug("no reply to message {} in {}", arrival.message.id(), arrival.conversation);
+            return turn.pending();
         }
-        log.debug("no reply to message {} in {}", message.id(), conversation);
-        return DONE;
+        return turn.then(() -> sender.reply(arrival.channel, arrival.conversation, reply.get()), false);
     }
 
     @Override
     public void abandon(DropReason reason) {
-        log.warn("message {} from {} was acknowledged but not answered: {}", message.id(), message.from(), reason);
-        listener.onDropped(message, reason);
-    }
-
-    private boolean optedOut() {
-        try {
-            return outbox.isOptedOut(conversation);
-        } catch (PermanentChannelException e) {
-            log.warn("{}: treating {} as opted out", e.getMessage(), conversation);
-            return true;
-        }
-    }
-
-    private CompletionStage<?> help(boolean optedOut) {
-        listener.onDropped(message, DropReason.HELP_KEYWORD);
-        if (optedOut || helpText.isEmpty()) {
-            log.debug(
-                    "HELP from {} on {} left to the provider ({})",
-                    message.from(),
-                    channel.id(),
-                    optedOut ? "opted out" : "no help text configured");
-            return DONE;
-        }
-        log.debug("answering HELP from {} on {}", message.from(), channel.id());
-        return sender.reply(channel, conversation, helpText.get());
-    }
-
-    private CompletionStage<?> dropped(DropReason reason) {
-        listener.onDropped(message, reason);
-        return DONE;
+        arrival.abandon(reason);
     }
 
     private void agentFailed(Throwable e) {
         log.warn(
                 "agent failed on message {} in {}: {}: {}",
-                message.id(),
-                conversation,
+                arrival.message.id(),
+                arrival.conversation,
                 e.getClass().getName(),
                 e.getMessage());
-        log.debug("agent failure in {}", conversation, e);
-        listener.onAgentFailed(conversation, e);
+        log.debug("agent failure in {}", arrival.conversation, e);
+        listener.onAgentFailed(arrival.conversation, e);
     }
 
     private final class ConversationTurn implements Turn {
 
+        // The turn's extra messages so far, one after the other; the reply goes after them.
+        private CompletableFuture<Void> sends = DONE; // guarded by this
+
         @Override
         public ConversationKey conversation() {
-            return conversation;
+            return arrival.conversation;
         }
 
         @Override
         public InboundMessage message() {
-            return message;
+            return arrival.message;
         }
 
         @Override
         public void send(String markdown) {
             requireNonNull(markdown, "markdown");
-            sender.replyHere(channel, conversation, markdown);
+            CompletableFuture<Void> sent =
+                    then(() -> sender.reply(arrival.channel, arrival.conversation, markdown), false);
+            try {
+                sent.get();
+            } catch (InterruptedException e) {
+                // The message still goes out; the caller stops waiting for it.
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // A send reports its own failures and never completes exceptionally.
+                throw new IllegalStateException("sending an extra message failed", e.getCause());
+            }
+        }
+
+        @Override
+        public CompletionStage<Void> sendAsync(String markdown) {
+            requireNonNull(markdown, "markdown");
+            // The caller's thread may be a model client's I/O thread: the sending is done elsewhere.
+            return then(() -> sender.reply(arrival.channel, arrival.conversation, markdown), true)
+                    .minimalCompletionStage();
+        }
+
+        /**
+         * Starts {@code next} once the messages handed over before it are: on this thread if they
+         * are and {@code elsewhere} is false, on a runtime thread otherwise.
+         */
+        synchronized CompletableFuture<Void> then(Supplier<CompletableFuture<Void>> next, boolean elsewhere) {
+            CompletableFuture<Void> after = sends.isDone() && !elsewhere
+                    ? next.get()
+                    : sends.thenComposeAsync(ignored -> next.get(), TurnTask.this::resumeOrRun);
+            sends = after;
+            return after;
+        }
+
+        synchronized CompletableFuture<Void> pending() {
+            return sends;
+        }
+    }
+
+    private void resumeOrRun(Runnable task) {
+        try {
+            resume.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
         }
     }
 }

@@ -18,15 +18,9 @@ final class WebhookChannelInitializer extends ChannelInitializer<Channel> {
     private final WebhookHttpHandler handler;
 
     WebhookChannelInitializer(int maxBodyBytes, Duration readTimeout, Function<WebhookRequest, Exchange> exchanges) {
-        this(maxBodyBytes, readTimeout, exchanges, null);
-    }
-
-    /** @param handOff gathers what a pass hands on into one batch, or null to hand each on by itself */
-    WebhookChannelInitializer(
-            int maxBodyBytes, Duration readTimeout, Function<WebhookRequest, Exchange> exchanges, HandOff handOff) {
         this.maxBodyBytes = maxBodyBytes;
         this.readTimeoutNanos = readTimeout.toNanos();
-        this.handler = new WebhookHttpHandler(exchanges, handOff);
+        this.handler = new WebhookHttpHandler(exchanges);
     }
 
     @Override

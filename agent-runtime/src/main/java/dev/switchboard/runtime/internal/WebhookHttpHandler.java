@@ -42,9 +42,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns each aggregated HTTP request into a {@link WebhookRequest} and writes the answer back.
  *
- * <p>What follows an answer (handing the message on) waits for the end of the event loop's pass
- * over its ready connections, and the pass's hand-ons run together, so that the turns they start
- * reach the executor as one batch (see {@link HandOff}).
+ * <p>What follows an answer (handing the event on) waits for the end of the event loop's pass over
+ * its ready connections: the answers of a pass are written first, and its events handed on together.
  */
 @Sharable
 final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -52,16 +51,11 @@ final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     private static final Logger log = LoggerFactory.getLogger(WebhookHttpHandler.class);
 
     private final Function<WebhookRequest, Exchange> exchanges;
-    private final HandOff handOff;
     // Each event loop's hand-ons of the pass in progress; the handler is shared by the loops.
     private final ThreadLocal<Pass> passes = ThreadLocal.withInitial(Pass::new);
 
-    /**
-     * @param handOff gathers what a pass hands on into one batch, or null to hand each on by itself
-     */
-    WebhookHttpHandler(Function<WebhookRequest, Exchange> exchanges, HandOff handOff) {
+    WebhookHttpHandler(Function<WebhookRequest, Exchange> exchanges) {
         this.exchanges = exchanges;
-        this.handOff = handOff;
     }
 
     private static final class Pass {
@@ -136,18 +130,14 @@ final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 List<Runnable> actions = pass.actions;
                 pass.actions = new ArrayList<>();
                 pass.scheduled = false;
-                if (handOff != null) {
-                    handOff.runGathered(actions, loop);
-                } else {
-                    for (Runnable each : actions) {
-                        try {
-                            each.run();
-                        } catch (RuntimeException e) {
-                            log.warn(
-                                    "handing on an accepted webhook failed: {}",
-                                    e.getClass().getName(),
-                                    e);
-                        }
+                for (Runnable each : actions) {
+                    try {
+                        each.run();
+                    } catch (RuntimeException e) {
+                        log.warn(
+                                "handing on an accepted webhook failed: {}",
+                                e.getClass().getName(),
+                                e);
                     }
                 }
             });

@@ -39,22 +39,6 @@ public final class WebhookServer {
             int maxBodyBytes,
             Duration readTimeout,
             Function<WebhookRequest, Exchange> exchanges) {
-        return start(host, port, maxBodyBytes, readTimeout, exchanges, null);
-    }
-
-    /**
-     * Binds the listener and returns once it is bound; what each event loop pass hands on goes
-     * through {@code handOff} as one batch (null: each by itself).
-     *
-     * @throws IllegalStateException if the address cannot be bound (in use, unknown host)
-     */
-    public static WebhookServer start(
-            String host,
-            int port,
-            int maxBodyBytes,
-            Duration readTimeout,
-            Function<WebhookRequest, Exchange> exchanges,
-            HandOff handOff) {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(
                 1, new DefaultThreadFactory("switchboard-http-accept"), NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(
@@ -66,7 +50,7 @@ public final class WebhookServer {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 256)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new WebhookChannelInitializer(maxBodyBytes, readTimeout, exchanges, handOff))
+                .childHandler(new WebhookChannelInitializer(maxBodyBytes, readTimeout, exchanges))
                 .bind(new InetSocketAddress(host, port))
                 .awaitUninterruptibly();
         if (!bound.isSuccess()) {

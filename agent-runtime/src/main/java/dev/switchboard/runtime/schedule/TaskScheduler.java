@@ -6,7 +6,7 @@ import java.time.Instant;
  * Runs tasks at given instants: the runtime's one source of timed work (schedules' fire times,
  * delivery confirmation timeouts).
  *
- * <p>Instants are read on the runtime's {@linkplain dev.switchboard.runtime.AgentRuntime.Builder#clock
+ * <p>Instants are read on the runtime's {@linkplain dev.switchboard.runtime.AgentRuntimeBuilder#clock
  * clock}, so an implementation must use the same clock. The default, which the runtime owns, runs
  * tasks on one thread of its own and re-reads the clock at least every minute, so that a clock that
  * jumps or a process that was suspended delays a task by a minute at most. Tests pass one they

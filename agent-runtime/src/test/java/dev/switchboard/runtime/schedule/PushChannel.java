@@ -124,6 +124,12 @@ public final class PushChannel extends StubChannel {
         return Set.of(Address.of("+15550000000"));
     }
 
+    /** As the Twilio channels name theirs: {@code SMS_HOME_CHANNEL}, {@code WHATSAPP_HOME_CHANNEL}. */
+    @Override
+    public Optional<String> homeSetting() {
+        return Optional.of(id().toUpperCase(java.util.Locale.ROOT) + "_HOME_CHANNEL");
+    }
+
     @Override
     public Optional<HomeChannel> home() {
         return Optional.ofNullable(home);

@@ -1,0 +1,711 @@
+package dev.switchboard.runtime;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.switchboard.channel.Channel;
+import dev.switchboard.channel.WebhookRequest;
+import dev.switchboard.runtime.delivery.AmbiguousSendPolicy;
+import dev.switchboard.runtime.delivery.OptOutStore;
+import dev.switchboard.runtime.format.MarkdownFormatter;
+import dev.switchboard.runtime.format.ReplyFormatter;
+import dev.switchboard.runtime.internal.Outbox;
+import dev.switchboard.runtime.internal.RouteTable;
+import dev.switchboard.runtime.internal.RuntimeSettings;
+import dev.switchboard.runtime.schedule.PushOutcome;
+import dev.switchboard.runtime.schedule.TaskScheduler;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.random.RandomGenerator;
+
+/**
+ * Configures an {@link AgentRuntime}: the channels, the agent, and every option, each validated as
+ * it is set, with its default documented; {@link #build()} checks that the required ones were.
+ *
+ * <pre>{@code
+ * AgentRuntime runtime = AgentRuntime.builder()
+ *         .channel(sms)
+ *         .agent(turn -> Optional.of(myAgent.answer(turn.text())))
+ *         .webhookServer("0.0.0.0", 8080)
+ *         .build()
+ *         .start();
+ * }</pre>
+ *
+ * <p>Not thread-safe; build once and share the runtime.
+ */
+public final class AgentRuntimeBuilder {
+
+    private final List<Channel> channels = new ArrayList<>();
+    private AsyncAgent agent;
+    private boolean serve = true;
+    private String host = "0.0.0.0";
+    private int port = 8080;
+    private Map<String, String> serverEnv;
+    private ExecutorService executor;
+    private boolean shutdownExecutorOnClose;
+    private int maxConcurrentTurns = 1_000;
+    private Clock clock = Clock.systemUTC();
+    private long dedupeMaximumSize = 100_000;
+    private Duration dedupeTtl = Duration.ofHours(1);
+    private Ticker ticker = Ticker.systemTicker();
+    private int inboundPerMinute = 30;
+    private int inboundBurst = 100;
+    private int maxBodyBytes = 64 * 1024;
+    private Duration readTimeout = Duration.ofSeconds(10);
+    private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private ReplyFormatter formatter = MarkdownFormatter.defaults();
+    private RuntimeListener listener = new RuntimeListener() {};
+    private TaskScheduler scheduler;
+    private Duration deliveryConfirmationTimeout = Duration.ofMinutes(2);
+    private int maxSendAttempts = 5;
+    private Duration maxSendDuration = Duration.ofMinutes(2);
+    private Duration baseBackoff = Duration.ofSeconds(1);
+    private Duration maxBackoff = Duration.ofSeconds(30);
+    private AmbiguousSendPolicy ambiguousSends = AmbiguousSendPolicy.RECONCILE;
+    private int outboundConcurrency = 4;
+    private int outboundSegmentCap = 200;
+    private final Map<String, Double> sendRates = new HashMap<>();
+    private RandomGenerator jitter;
+    private OptOutStore optOutStore = OptOutStore.inMemory();
+    private String helpText;
+    private final Map<String, String> helpTexts = new HashMap<>();
+
+    AgentRuntimeBuilder() {}
+
+    /**
+     * Adds a channel; call once per channel. The runtime serves its routes, starts it in {@link
+     * AgentRuntime#start()} and closes it in {@link AgentRuntime#close()}.
+     *
+     * @throws IllegalArgumentException if another channel has the same id, or claims one of its
+     *     route paths
+     */
+    public AgentRuntimeBuilder channel(Channel channel) {
+        requireNonNull(channel, "channel");
+        for (Channel existing : channels) {
+            if (existing.id().equals(channel.id())) {
+                throw new IllegalArgumentException("channel id " + channel.id() + " is used by two channels");
+            }
+        }
+        List<Channel> all = new ArrayList<>(channels);
+        all.add(channel);
+        RouteTable.of(all);
+        channels.add(channel);
+        return this;
+    }
+
+    /**
+     * The application's agent, which answers on the thread it is called on (a blocking model client).
+     * Required, unless an {@link #asyncAgent(AsyncAgent)} is given instead; a later call replaces an
+     * earlier one.
+     */
+    public AgentRuntimeBuilder agent(Agent agent) {
+        requireNonNull(agent, "agent");
+        this.agent = blocking(agent);
+        return this;
+    }
+
+    /**
+     * The application's agent, which returns at once with a stage of the reply (a non-blocking model
+     * client); see {@link AsyncAgent}. Replaces an {@link #agent(Agent)} given before, and the other
+     * way round.
+     */
+    public AgentRuntimeBuilder asyncAgent(AsyncAgent agent) {
+        this.agent = requireNonNull(agent, "agent");
+        return this;
+    }
+
+    /** A blocking agent as the runtime calls every agent: a stage, complete once it returns. */
+    private static AsyncAgent blocking(Agent agent) {
+        return turn -> {
+            try {
+                return CompletableFuture.completedFuture(agent.respond(turn));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return CompletableFuture.failedFuture(e);
+            } catch (Exception e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        };
+    }
+
+    /**
+     * Where the webhook server binds. Default {@code 0.0.0.0:8080}; port 0 picks a free port, which
+     * {@link AgentRuntime#port()} reports after start.
+     *
+     * @throws IllegalArgumentException if {@code host} is blank or {@code port} is outside 0-65535
+     */
+    public AgentRuntimeBuilder webhookServer(String host, int port) {
+        requireNonNull(host, "host");
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("webhookServer host cannot be blank");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("webhookServer port must be a port number (0-65535): " + port);
+        }
+        this.serve = true;
+        this.host = host.strip();
+        this.port = port;
+        this.serverEnv = null;
+        return this;
+    }
+
+    /**
+     * Binds the webhook server where the channels' environment conventions say, read from {@code
+     * env} when the runtime is built: each channel {@linkplain Channel#webhookServerAddress(Map)
+     * names its variables} (the Twilio channels: {@code SMS_WEBHOOK_HOST}, default {@code 0.0.0.0},
+     * and {@code SMS_WEBHOOK_PORT}, default 8080). Where no channel has conventions, the defaults of
+     * {@link #webhookServer(String, int)} hold.
+     *
+     * @param env the variables, for example {@code System.getenv()}; copied, not read again
+     * @see #build() for the errors a bad value gives
+     */
+    public AgentRuntimeBuilder webhookServerFromEnv(Map<String, String> env) {
+        requireNonNull(env, "env");
+        this.serve = true;
+        this.serverEnv = Map.copyOf(env);
+        return this;
+    }
+
+    /**
+     * Runs no webhook server: the application passes requests from its own HTTP server to {@link
+     * AgentRuntime#handle(WebhookRequest)}. Channels are then started without a listen address.
+     */
+    public AgentRuntimeBuilder noWebhookServer() {
+        this.serve = false;
+        this.serverEnv = null;
+        return this;
+    }
+
+    /**
+     * Where the webhook server binds.
+     *
+     * @deprecated renamed {@link #webhookServer(String, int)}, so that it is not mistaken for the
+     *     {@linkplain #listener(RuntimeListener) listener} of outcomes
+     */
+    @Deprecated
+    public AgentRuntimeBuilder listen(String host, int port) {
+        return webhookServer(host, port);
+    }
+
+    /**
+     * Where the webhook server binds, by the channels' environment conventions.
+     *
+     * @deprecated renamed {@link #webhookServerFromEnv(Map)}
+     */
+    @Deprecated
+    public AgentRuntimeBuilder listenFromEnv(Map<String, String> env) {
+        return webhookServerFromEnv(env);
+    }
+
+    /**
+     * Runs no webhook server.
+     *
+     * @deprecated renamed {@link #noWebhookServer()}
+     */
+    @Deprecated
+    public AgentRuntimeBuilder withoutListener() {
+        return noWebhookServer();
+    }
+
+    /**
+     * The executor that runs agent turns and schedules' suppliers, instead of the runtime's own
+     * threads. By default each turn has a thread of its own: a virtual thread on a JVM that has them
+     * (Java 21 and later, found at run time), otherwise a platform thread from an elastic pool whose
+     * idle threads end after a minute; turns that do not block share one. Give an executor of your
+     * own to bound the threads or to carry context; it must run tasks on its own threads, never on
+     * the submitting one (no caller-runs policy), and should not make turns wait long for a thread:
+     * a turn waiting for a thread holds its conversation. The runtime's bookkeeping (delivery
+     * reports, compliance keywords, the {@linkplain #listener(RuntimeListener) listener}, sends) stays
+     * on its own threads either way, so it never waits behind a turn.
+     *
+     * @param shutdownOnClose whether {@link AgentRuntime#close()} shuts it down; if false, the
+     *     application owns it, and turns still running when close times out go on running there
+     */
+    public AgentRuntimeBuilder executor(ExecutorService executor, boolean shutdownOnClose) {
+        this.executor = requireNonNull(executor, "executor");
+        this.shutdownExecutorOnClose = shutdownOnClose;
+        return this;
+    }
+
+    /**
+     * How many conversations may have a turn under way at once, whether it holds a thread or waits
+     * for an {@link AsyncAgent}'s stage: a bound on what the agent's model is asked at the same time.
+     * A turn beyond it waits in its conversation's queue until another conversation's turn ends, in
+     * the order they became ready; it never blocks an I/O thread and is never refused. Default 1,000.
+     *
+     * @throws IllegalArgumentException if {@code max} is less than 1
+     */
+    public AgentRuntimeBuilder maxConcurrentTurns(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("maxConcurrentTurns must be at least 1: " + max);
+        }
+        this.maxConcurrentTurns = max;
+        return this;
+    }
+
+    /** The clock handed to channels. Default {@link Clock#systemUTC()}. */
+    public AgentRuntimeBuilder clock(Clock clock) {
+        this.clock = requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /**
+     * How many message ids to remember, and for how long, to recognise a provider's retry of a
+     * webhook. Default 100,000 ids for 1 hour.
+     *
+     * @throws IllegalArgumentException if {@code maximumSize} or {@code ttl} is not positive
+     */
+    public AgentRuntimeBuilder dedupe(long maximumSize, Duration ttl) {
+        requireNonNull(ttl, "ttl");
+        if (maximumSize <= 0) {
+            throw new IllegalArgumentException("maximumSize must be positive: " + maximumSize);
+        }
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("ttl must be positive: " + ttl);
+        }
+        this.dedupeMaximumSize = maximumSize;
+        this.dedupeTtl = ttl;
+        return this;
+    }
+
+    /**
+     * How many messages one sender may send one channel: {@code messagesPerMinute} sustained, and
+     * up to {@code burst} at once after a quiet spell. A message over the limit is answered 429,
+     * is not remembered as seen (a redelivery later counts), never reaches the agent and is
+     * reported as {@link DropReason#RATE_LIMITED}. The sender is the channel's authenticated
+     * one, after the signature check, so a flood cannot dodge the limit by changing what it
+     * claims to be. Each episode is logged once: a WARN when a sender goes over, and a line with
+     * the count refused when it is let through again. Default: 30 a minute with a burst of 100,
+     * far above what a person types, and room for a WhatsApp user sharing an album (each photo
+     * arrives as a message of its own, up to 100).
+     *
+     * <p>Why 429 and not an acknowledgement: Twilio does not retry a messaging webhook that
+     * answered an error; it records error 11200, which shows the flood in its console and
+     * alerts, and calls the number's fallback URL if one is set (point it at nothing that replies
+     * to the sender, or a flood costs there).
+     *
+     * @param messagesPerMinute the sustained rate; 0 turns the limit off
+     * @param burst how many messages may come at once, 1 to 100,000; ignored when the limit is off
+     * @throws IllegalArgumentException if {@code messagesPerMinute} is negative or {@code burst} is
+     *     outside 1-100,000
+     */
+    public AgentRuntimeBuilder inboundLimit(int messagesPerMinute, int burst) {
+        if (messagesPerMinute < 0) {
+            throw new IllegalArgumentException(
+                    "inbound limit must be 0 (off) or a number of messages a minute: " + messagesPerMinute);
+        }
+        if (messagesPerMinute > 0 && (burst < 1 || burst > 100_000)) {
+            throw new IllegalArgumentException("inbound burst must be from 1 to 100000: " + burst);
+        }
+        this.inboundPerMinute = messagesPerMinute;
+        this.inboundBurst = burst;
+        return this;
+    }
+
+    /**
+     * How many messages one sender may send one channel a minute, with a burst of as many; 0
+     * turns the limit off. See {@link #inboundLimit(int, int)}.
+     *
+     * @throws IllegalArgumentException if {@code messagesPerMinute} is negative or over 100,000
+     */
+    public AgentRuntimeBuilder inboundLimit(int messagesPerMinute) {
+        if (messagesPerMinute > 100_000) {
+            throw new IllegalArgumentException(
+                    "inbound limit must be at most 100000 messages a minute: " + messagesPerMinute);
+        }
+        return inboundLimit(messagesPerMinute, messagesPerMinute);
+    }
+
+    /**
+     * The time source of duplicate detection, inbound limits, the outbound guard's rolling hour
+     * and the delivery tracker's expiry. Default {@link Ticker#systemTicker()}.
+     */
+    public AgentRuntimeBuilder ticker(Ticker ticker) {
+        this.ticker = requireNonNull(ticker, "ticker");
+        return this;
+    }
+
+    /**
+     * The largest request body the listener accepts; larger ones are answered 413. Default 64 KiB
+     * (65,536 bytes), well above any webhook Twilio sends.
+     *
+     * @throws IllegalArgumentException if {@code maxBodyBytes} is not positive
+     */
+    public AgentRuntimeBuilder maxBodyBytes(int maxBodyBytes) {
+        if (maxBodyBytes <= 0) {
+            throw new IllegalArgumentException("maxBodyBytes must be positive: " + maxBodyBytes);
+        }
+        this.maxBodyBytes = maxBodyBytes;
+        return this;
+    }
+
+    /**
+     * How long the listener waits for a client to send more of a request, or a next request on
+     * an idle connection, before closing it. Default 10 seconds.
+     *
+     * @throws IllegalArgumentException if {@code readTimeout} is not positive
+     */
+    public AgentRuntimeBuilder readTimeout(Duration readTimeout) {
+        requireNonNull(readTimeout, "readTimeout");
+        if (readTimeout.isNegative() || readTimeout.isZero()) {
+            throw new IllegalArgumentException("readTimeout must be positive: " + readTimeout);
+        }
+        this.readTimeout = readTimeout;
+        return this;
+    }
+
+    /**
+     * How long {@link AgentRuntime#close()} waits for accepted turns to finish. Default 10
+     * seconds; zero does not wait.
+     *
+     * @throws IllegalArgumentException if {@code shutdownTimeout} is negative
+     */
+    public AgentRuntimeBuilder shutdownTimeout(Duration shutdownTimeout) {
+        requireNonNull(shutdownTimeout, "shutdownTimeout");
+        if (shutdownTimeout.isNegative()) {
+            throw new IllegalArgumentException("shutdownTimeout cannot be negative: " + shutdownTimeout);
+        }
+        this.shutdownTimeout = shutdownTimeout;
+        return this;
+    }
+
+    /**
+     * Turns the agent's markdown into the parts a channel sends. Default: {@link
+     * MarkdownFormatter#defaults()}, which renders markdown in the channel's flavour and splits it
+     * at natural breaks to the channel's limit.
+     */
+    public AgentRuntimeBuilder formatter(ReplyFormatter formatter) {
+        this.formatter = requireNonNull(formatter, "formatter");
+        return this;
+    }
+
+    /** Observes every outcome. Default: none. A later call replaces an earlier one. */
+    public AgentRuntimeBuilder listener(RuntimeListener listener) {
+        this.listener = requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * The timer of scheduled pushes and of delivery confirmation timeouts. It must read instants
+     * on the same clock as {@link #clock(Clock)}. By default the runtime creates and owns one
+     * daemon thread, which re-reads the clock at least every minute so that a suspended machine or
+     * a clock change delays a push by a minute at most. Tests pass a scheduler they advance by
+     * hand, with the same clock. The runtime does not close a scheduler it was given.
+     */
+    public AgentRuntimeBuilder scheduler(TaskScheduler scheduler) {
+        this.scheduler = requireNonNull(scheduler, "scheduler");
+        return this;
+    }
+
+    /**
+     * How long a text whose parts the provider accepted (a reply or a push) waits for delivery
+     * reports before it is settled as sent but unconfirmed ({@link
+     * dev.switchboard.runtime.delivery.ReplyOutcome.Kind#SENT_UNCONFIRMED}, {@link
+     * PushOutcome.Kind#SENT_UNCONFIRMED}). Default 2 minutes; zero settles every accepted text at
+     * once as sent but unconfirmed, without waiting. Its parts' states are followed for twice as
+     * long, and at least an hour, either way.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public AgentRuntimeBuilder deliveryConfirmationTimeout(Duration timeout) {
+        requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("deliveryConfirmationTimeout cannot be negative: " + timeout);
+        }
+        this.deliveryConfirmationTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * How many times one part of a text is sent at most, the first time included, before it fails.
+     * A part is sent again only when the last attempt certainly did not reach the provider (a
+     * refused connection, HTTP 429), or when a look-up found that it had not (see {@link
+     * #ambiguousSends}); looking up does not count as an attempt. Default 5; 1 never sends again.
+     *
+     * @throws IllegalArgumentException if {@code attempts} is less than 1
+     */
+    public AgentRuntimeBuilder maxSendAttempts(int attempts) {
+        if (attempts < 1) {
+            throw new IllegalArgumentException("maxSendAttempts must be at least 1: " + attempts);
+        }
+        this.maxSendAttempts = attempts;
+        return this;
+    }
+
+    /**
+     * How long after its first attempt a part may still be tried: a retry or look-up whose backoff
+     * would end later is not made, and the part fails. Default 2 minutes. The conversation's later
+     * replies wait behind a part being retried, so keep it short.
+     *
+     * @throws IllegalArgumentException if {@code duration} is not positive
+     */
+    public AgentRuntimeBuilder maxSendDuration(Duration duration) {
+        requireNonNull(duration, "duration");
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("maxSendDuration must be positive: " + duration);
+        }
+        this.maxSendDuration = duration;
+        return this;
+    }
+
+    /**
+     * The backoff between attempts of a part: before its n-th retry, a random time between zero and
+     * {@code min(max, base × 2}<sup>{@code n-1}</sup>{@code )} (full jitter, so that many senders
+     * throttled at once do not come back together), never shorter than the provider's {@code
+     * Retry-After}. A look-up after an ambiguous send waits at least {@code base}, so that the
+     * provider has listed the message. Default 1 second and 30 seconds.
+     *
+     * @throws IllegalArgumentException if {@code base} is not positive or {@code max} is less than
+     *     {@code base}
+     */
+    public AgentRuntimeBuilder retryBackoff(Duration base, Duration max) {
+        requireNonNull(base, "base");
+        requireNonNull(max, "max");
+        if (base.isNegative() || base.isZero()) {
+            throw new IllegalArgumentException("retryBackoff base must be positive: " + base);
+        }
+        if (max.compareTo(base) < 0) {
+            throw new IllegalArgumentException("retryBackoff max cannot be less than its base (" + base + "): " + max);
+        }
+        this.baseBackoff = base;
+        this.maxBackoff = max;
+        return this;
+    }
+
+    /**
+     * What to do with a part whose send may have reached the provider although it failed (a
+     * timeout after the request left, a server error). Default {@link
+     * AmbiguousSendPolicy#RECONCILE}: look it up, and send it again only if the provider does not
+     * have it.
+     */
+    public AgentRuntimeBuilder ambiguousSends(AmbiguousSendPolicy policy) {
+        this.ambiguousSends = requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /**
+     * How many sends (and look-ups) each channel has under way at most; the others wait for a free
+     * one, in turn, without holding a thread. Default 4 per channel.
+     *
+     * @throws IllegalArgumentException if {@code perChannel} is less than 1
+     */
+    public AgentRuntimeBuilder outboundConcurrency(int perChannel) {
+        if (perChannel < 1) {
+            throw new IllegalArgumentException("outboundConcurrency must be at least 1: " + perChannel);
+        }
+        this.outboundConcurrency = perChannel;
+        return this;
+    }
+
+    /**
+     * The most SMS segments one recipient may be sent on one channel in any rolling hour, so that
+     * two bots answering each other, or an agent stuck in a loop, cannot run up a bill. Every part
+     * of every reply and push counts when it is first handed to the channel: its segments on a
+     * channel {@linkplain dev.switchboard.channel.ChannelCapabilities#billedPerSegment() billed per
+     * segment} (GSM-7: 160 characters in one segment, 153 a segment beyond; UCS-2, as soon as one
+     * character such as an emoji or a curly quote is outside GSM-7: 70, then 67), one per message on
+     * the others (WhatsApp). A part that certainly did not reach the provider (refused, or never
+     * received) is not counted.
+     *
+     * <p>A part that would take its recipient over the cap is not sent: its reply or push fails with
+     * a {@link dev.switchboard.channel.PermanentChannelException} without a provider code, which
+     * names the cap and this option, reported to {@link RuntimeListener#onReplyOutcome} or {@link
+     * RuntimeListener#onPushOutcome} like any failure. The parts before it stay sent; the parts
+     * after it are not sent. Parts go out again as the hour rolls over. Each episode is logged once,
+     * with the recipient redacted: a WARN when a recipient is first refused, and an INFO with the
+     * count refused when it ends. Memory is bounded: a recipient with nothing sent for an hour (by
+     * the {@linkplain #ticker(Ticker) ticker}) is forgotten.
+     *
+     * <p>Default 200 segments a recipient an hour: 18 of the longest replies (1,600 GSM-7
+     * characters cost 11 segments), or a hundred two-segment answers, which is more than a person
+     * reads in an hour of conversation, and a small part of what a loop sends in that hour (a US
+     * long code carries a segment a second, 3,600 an hour; a short code a hundred times that).
+     *
+     * @param segmentsPerRecipientPerHour the cap; 0 turns the guard off
+     * @throws IllegalArgumentException if {@code segmentsPerRecipientPerHour} is negative
+     */
+    public AgentRuntimeBuilder outboundSegmentCap(int segmentsPerRecipientPerHour) {
+        if (segmentsPerRecipientPerHour < 0) {
+            throw new IllegalArgumentException(
+                    "outboundSegmentCap must be 0 (off) or a number of segments per recipient per hour: "
+                            + segmentsPerRecipientPerHour);
+        }
+        this.outboundSegmentCap = segmentsPerRecipientPerHour;
+        return this;
+    }
+
+    /**
+     * Paces the sends of the channel {@code channelId} (one sender) to at most {@code
+     * messagesPerSecond}, evenly spaced, so that a burst of replies or pushes waits its turn instead
+     * of meeting the provider's rate limit (a US long code takes about 1 message a second, a short
+     * code about 100). A retry takes a slot like a first attempt. Default: not paced.
+     *
+     * @throws IllegalArgumentException if {@code channelId} is blank or {@code messagesPerSecond}
+     *     is not a positive number
+     */
+    public AgentRuntimeBuilder sendRate(String channelId, double messagesPerSecond) {
+        requireNonNull(channelId, "channelId");
+        if (channelId.isBlank()) {
+            throw new IllegalArgumentException("sendRate channelId cannot be blank");
+        }
+        if (!(messagesPerSecond > 0) || Double.isInfinite(messagesPerSecond)) {
+            throw new IllegalArgumentException("sendRate for " + channelId
+                    + " must be a positive number of messages a second: " + messagesPerSecond);
+        }
+        sendRates.put(channelId, messagesPerSecond);
+        return this;
+    }
+
+    /**
+     * The randomness of the backoff's jitter. Default: {@link
+     * java.util.concurrent.ThreadLocalRandom}. Tests pass a fixed one to know each backoff; it is
+     * called under a lock, so it need not be thread-safe.
+     */
+    public AgentRuntimeBuilder jitter(RandomGenerator random) {
+        this.jitter = requireNonNull(random, "random");
+        return this;
+    }
+
+    /**
+     * Where opt-outs are kept: who texted a STOP-family word, or whom the provider refused as opted
+     * out, per channel. Every send to them fails at once without reaching the provider, and their
+     * other messages are acknowledged and dropped ({@link DropReason#OPTED_OUT}) until they text a
+     * START-family word. Default: {@link OptOutStore#inMemory()}, forgotten on restart.
+     */
+    public AgentRuntimeBuilder optOutStore(OptOutStore store) {
+        this.optOutStore = requireNonNull(store, "store");
+        return this;
+    }
+
+    /**
+     * The answer to {@code HELP} or {@code INFO} on every channel without one of its own (see
+     * {@link #helpText(String, String)}); it goes out like a reply, formatted and split. Default:
+     * none, which leaves HELP to the provider (Twilio answers it on long codes and toll-free
+     * numbers unless told not to). Either way the word never reaches the agent.
+     *
+     * @throws IllegalArgumentException if {@code text} is blank
+     */
+    public AgentRuntimeBuilder helpText(String text) {
+        requireNonNull(text, "text");
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("helpText cannot be blank");
+        }
+        this.helpText = text;
+        return this;
+    }
+
+    /**
+     * The answer to {@code HELP} or {@code INFO} on the channel {@code channelId}, instead of the
+     * {@linkplain #helpText(String) one for every channel}.
+     *
+     * @throws IllegalArgumentException if {@code channelId} or {@code text} is blank
+     */
+    public AgentRuntimeBuilder helpText(String channelId, String text) {
+        requireNonNull(channelId, "channelId");
+        requireNonNull(text, "text");
+        if (channelId.isBlank()) {
+            throw new IllegalArgumentException("helpText channelId cannot be blank");
+        }
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("helpText for " + channelId + " cannot be blank");
+        }
+        helpTexts.put(channelId, text);
+        return this;
+    }
+
+    /**
+     * Builds the runtime; {@link AgentRuntime#start()} starts it.
+     *
+     * @throws IllegalStateException if no agent or no channel was set, {@link #sendRate} or {@link
+     *     #helpText(String, String)} names a channel that was not added, or two channels' environment
+     *     conventions give different server addresses
+     * @throws IllegalArgumentException if a variable read for {@link #webhookServerFromEnv(Map)} has a
+     *     bad value, naming it and the value
+     */
+    public AgentRuntime build() {
+        if (agent == null) {
+            throw new IllegalStateException("agent is required: set agent(...) or asyncAgent(...)");
+        }
+        if (channels.isEmpty()) {
+            throw new IllegalStateException("at least one channel is required");
+        }
+        List<String> ids = channels.stream().map(Channel::id).toList();
+        for (String id : sendRates.keySet()) {
+            if (!ids.contains(id)) {
+                throw new IllegalStateException("sendRate names channel " + id + ", but the channels are " + ids);
+            }
+        }
+        for (String id : helpTexts.keySet()) {
+            if (!ids.contains(id)) {
+                throw new IllegalStateException("helpText names channel " + id + ", but the channels are " + ids);
+            }
+        }
+        Map<String, String> help = new HashMap<>();
+        for (String id : ids) {
+            String text = helpTexts.getOrDefault(id, helpText);
+            if (text != null) {
+                help.put(id, text);
+            }
+        }
+        RuntimeSettings.Server server = serve
+                ? serverFromEnv().orElse(new RuntimeSettings.Server(true, host, port, maxBodyBytes, readTimeout))
+                : new RuntimeSettings.Server(false, host, port, maxBodyBytes, readTimeout);
+        return new AgentRuntime(new RuntimeSettings(
+                channels,
+                agent,
+                listener,
+                formatter,
+                server,
+                new RuntimeSettings.Turns(Optional.ofNullable(executor), shutdownExecutorOnClose, maxConcurrentTurns),
+                new RuntimeSettings.Inbound(dedupeMaximumSize, dedupeTtl, inboundPerMinute, inboundBurst),
+                new Outbox.Settings(
+                        maxSendAttempts,
+                        maxSendDuration,
+                        baseBackoff,
+                        maxBackoff,
+                        ambiguousSends,
+                        outboundConcurrency,
+                        sendRates),
+                new RuntimeSettings.Tracking(
+                        deliveryConfirmationTimeout, outboundSegmentCap, optOutStore, Optional.ofNullable(jitter)),
+                new RuntimeSettings.Time(clock, ticker, Optional.ofNullable(scheduler)),
+                help,
+                shutdownTimeout));
+    }
+
+    /** The server address the channels' conventions give in {@link #serverEnv}, if any. */
+    private Optional<RuntimeSettings.Server> serverFromEnv() {
+        if (serverEnv == null) {
+            return Optional.empty();
+        }
+        InetSocketAddress chosen = null;
+        String by = null;
+        for (Channel channel : channels) {
+            Optional<InetSocketAddress> address = channel.webhookServerAddress(serverEnv);
+            if (address.isEmpty()) {
+                continue;
+            }
+            if (chosen == null) {
+                chosen = address.get();
+                by = channel.id();
+            } else if (!chosen.getHostString().equals(address.get().getHostString())
+                    || chosen.getPort() != address.get().getPort()) {
+                throw new IllegalStateException("the environment gives two webhook server addresses: "
+                        + chosen.getHostString() + ":" + chosen.getPort() + " for channel " + by + " and "
+                        + address.get().getHostString() + ":" + address.get().getPort() + " for channel "
+                        + channel.id());
+            }
+        }
+        String boundHost = chosen == null ? host : chosen.getHostString();
+        int boundPort = chosen == null ? port : chosen.getPort();
+        return Optional.of(new RuntimeSettings.Server(true, boundHost, boundPort, maxBodyBytes, readTimeout));
+    }
+}

@@ -1,0 +1,333 @@
+package dev.switchboard.runtime.internal;
+
+import dev.switchboard.channel.Channel;
+import dev.switchboard.channel.ChannelContext;
+import dev.switchboard.channel.MessageIdShape;
+import dev.switchboard.channel.WebhookRequest;
+import dev.switchboard.channel.WebhookResponse;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime's parts, wired from its settings, and their lifecycle: what {@code AgentRuntime} is a
+ * facade of.
+ *
+ * <p>The threads: the runtime always owns a {@link BatchingExecutor} over {@linkplain
+ * RuntimeThreads#perTask a thread per task} (virtual where the JVM has them), for everything that is
+ * its own business: compliance keywords, delivery reports, the application's listener, sends that
+ * resume after a wait. Agent turns (and schedules' suppliers, the application's code) run there too,
+ * or on the application's executor if it gave one. Either way a delivery report never waits behind
+ * an agent, and no conversation waits for another's slow one but at the bound on concurrent turns.
+ */
+public final class RuntimeCore {
+
+    private static final Logger log = LoggerFactory.getLogger(RuntimeCore.class);
+
+    private static final int MAX_TRACKED_TEXTS = 10_000;
+    private static final long MAX_GUARDED_RECIPIENTS = 100_000;
+    private static final Duration MIN_PART_TTL = Duration.ofHours(1);
+    private static final Duration EARLY_RECEIPT_TTL = Duration.ofMinutes(5);
+    private static final long MAX_LIMITED_SENDERS = 100_000;
+
+    private enum State {
+        NEW,
+        STARTED,
+        CLOSED
+    }
+
+    private final RuntimeSettings settings;
+    private final List<Channel> channels;
+    private final BatchingExecutor work;
+    private final ExecutorService turnExecutor;
+    private final boolean ownsTurnExecutor;
+    private final InFlight inFlight = new InFlight();
+    private final ConversationDispatcher turns;
+    private final ConversationDispatcher compliance;
+    private final InboundLimiter limiter;
+    private final RouteTable routes;
+    private final WebhookIngress ingress;
+    private final ExecutorTaskScheduler ownedScheduler;
+    private final DeliveryTracker tracker;
+    private final OutboundGuard guard;
+    private final Outbox outbox;
+    private final PushService pushes;
+
+    private final Object lifecycle = new Object();
+    private volatile State state = State.NEW;
+    private WebhookServer server; // guarded by lifecycle
+    private volatile InetSocketAddress localAddress;
+
+    public RuntimeCore(RuntimeSettings settings) {
+        this.settings = settings;
+        this.channels = settings.channels();
+        Clock clock = settings.time().clock();
+        SafeListener listener = new SafeListener(settings.listener());
+
+        this.work = new BatchingExecutor(RuntimeThreads.perTask("switchboard-worker-"), "switchboard-watch");
+        RuntimeSettings.Turns turnSettings = settings.turns();
+        this.turnExecutor = turnSettings.executor().orElse(work);
+        this.ownsTurnExecutor = turnSettings.executor().isEmpty() || turnSettings.shutdownOnClose();
+        this.turns = new ConversationDispatcher(turnExecutor, inFlight, turnSettings.maxConcurrent());
+        this.compliance = new ConversationDispatcher(work, inFlight);
+
+        RuntimeSettings.Inbound inbound = settings.inbound();
+        Map<String, MessageIdShape> shapes = new LinkedHashMap<>();
+        channels.forEach(
+                channel -> shapes.put(channel.id(), channel.capabilities().messageIds()));
+        this.limiter = inbound.perMinute() == 0
+                ? InboundLimiter.UNLIMITED
+                : new InboundLimiter(
+                        inbound.perMinute(),
+                        inbound.burst(),
+                        MAX_LIMITED_SENDERS,
+                        settings.time().ticker());
+        this.routes = RouteTable.of(channels);
+
+        this.ownedScheduler = settings.time().scheduler().isPresent() ? null : new ExecutorTaskScheduler(clock);
+        var scheduler = settings.time().scheduler().orElse(ownedScheduler);
+        RuntimeSettings.Tracking tracking = settings.tracking();
+        Duration partTtl = tracking.confirmationTimeout().multipliedBy(2);
+        this.tracker = new DeliveryTracker(
+                scheduler,
+                clock,
+                tracking.confirmationTimeout(),
+                MAX_TRACKED_TEXTS,
+                partTtl.compareTo(MIN_PART_TTL) > 0 ? partTtl : MIN_PART_TTL,
+                EARLY_RECEIPT_TTL,
+                settings.time().ticker(),
+                listener::onPartStatus);
+        this.guard = tracking.segmentCap() == 0
+                ? OutboundGuard.OFF
+                : new OutboundGuard(
+                        tracking.segmentCap(), clock, settings.time().ticker(), MAX_GUARDED_RECIPIENTS);
+        this.outbox = new Outbox(
+                settings.sending(),
+                scheduler,
+                clock,
+                tracking.jitter().orElse(null),
+                tracking.optOuts(),
+                tracker::isKnown,
+                guard);
+        Outcomes outcomes = new Outcomes(work, inFlight, tracker, outbox);
+        ReplySender sender = new ReplySender(settings.formatter(), outbox, outcomes, listener, clock, work);
+        this.pushes = new PushService(channels, turns, sender, outcomes, scheduler, clock, turnExecutor, listener);
+        InboundBridge bridge = new InboundBridge(
+                turns,
+                compliance,
+                settings.agent(),
+                sender,
+                outbox,
+                outcomes,
+                tracker,
+                listener,
+                settings.helpTexts(),
+                work);
+        this.ingress = new WebhookIngress(
+                routes,
+                new MessageDedupe(
+                        inbound.dedupeMaximumSize(),
+                        inbound.dedupeTtl(),
+                        settings.time().ticker(),
+                        shapes),
+                limiter,
+                bridge);
+    }
+
+    /** The pushes and schedules. */
+    public PushService pushes() {
+        return pushes;
+    }
+
+    /**
+     * Binds the webhook server, starts the channels, then the schedules.
+     *
+     * @throws IllegalStateException if already started or closed, if the server cannot bind, or if a
+     *     channel refuses to start; in the last two cases the runtime is closed
+     */
+    public void start() {
+        synchronized (lifecycle) {
+            if (state != State.NEW) {
+                throw new IllegalStateException(
+                        "runtime was already " + (state == State.STARTED ? "started" : "closed"));
+            }
+            RuntimeSettings.Server serverSettings = settings.server();
+            try {
+                Optional<InetSocketAddress> bound = Optional.empty();
+                if (serverSettings.enabled()) {
+                    server = WebhookServer.start(
+                            serverSettings.host(),
+                            serverSettings.port(),
+                            serverSettings.maxBodyBytes(),
+                            serverSettings.readTimeout(),
+                            this::exchange);
+                    bound = Optional.of(server.localAddress());
+                    log.info("webhook server bound to {}", bound.get());
+                }
+                ChannelContext context = new Context(settings.time().clock(), work, bound);
+                for (Channel channel : channels) {
+                    channel.start(context);
+                }
+            } catch (RuntimeException e) {
+                state = State.CLOSED;
+                shutdown();
+                throw e;
+            }
+            if (server != null) {
+                localAddress = server.localAddress();
+            }
+            state = State.STARTED;
+            pushes.start();
+            log.info(
+                    "runtime started: channels {}, routes {}, turns on {}, at most {} at once",
+                    channels.stream().map(Channel::id).toList(),
+                    routes.channelByPath(),
+                    settings.turns().executor().isPresent()
+                            ? "the application's executor"
+                            : RuntimeThreads.virtual() ? "virtual threads" : "an elastic pool",
+                    settings.turns().maxConcurrent());
+        }
+    }
+
+    /** Whether {@link #start()} has been called. */
+    public boolean started() {
+        return state != State.NEW;
+    }
+
+    /** The webhook server's address, or null if it is not bound. */
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /** Answers one webhook request: 503 unless started and not closed. */
+    public Exchange exchange(WebhookRequest request) {
+        if (state != State.STARTED) {
+            return Exchange.of(WebhookResponse.text(503, "Service Unavailable"));
+        }
+        return ingress.exchange(request);
+    }
+
+    /**
+     * Stops taking webhooks, waits up to the shutdown timeout for the work accepted, and releases
+     * everything; idempotent.
+     */
+    public void close() {
+        synchronized (lifecycle) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            state = State.CLOSED;
+            log.info(
+                    "closing runtime; waiting up to {} for {} turns and outcomes",
+                    settings.shutdownTimeout(),
+                    inFlight.count());
+            shutdown();
+            log.info("runtime closed");
+        }
+    }
+
+    private void shutdown() {
+        Duration timeout = settings.shutdownTimeout();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (server != null) {
+            server.close(timeout);
+        }
+        limiter.close();
+        boolean interrupted = false;
+        // Runs under way hand their pushes to the dispatcher before it stops taking them.
+        pushes.closeSchedules();
+        try {
+            if (!pushes.awaitRuns(remaining(deadline))) {
+                log.warn("schedule runs still in progress after {}; their pushes will be reported failed", timeout);
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        turns.close();
+        compliance.close();
+        boolean drained;
+        try {
+            drained = inFlight.awaitIdle(remaining(deadline));
+        } catch (InterruptedException e) {
+            interrupted = true;
+            drained = false;
+        }
+        if (!drained) {
+            log.warn(
+                    "{} turns and outcomes still in flight after {}; dropping the turns not started",
+                    inFlight.count(),
+                    timeout);
+            turns.abandonQueued();
+            compliance.abandonQueued();
+        }
+        // Sends still waiting to be tried again fail now, and their outcomes are reported.
+        outbox.close();
+        guard.close();
+        for (Channel channel : channels) {
+            try {
+                channel.close();
+            } catch (RuntimeException e) {
+                log.warn(
+                        "closing channel {} failed: {}: {}",
+                        channel.id(),
+                        e.getClass().getName(),
+                        e.getMessage());
+            }
+        }
+        if (turnExecutor != work && ownsTurnExecutor) {
+            interrupted |= stop(turnExecutor, deadline);
+        }
+        // Texts still awaiting delivery reports are settled now, as sent but unconfirmed.
+        tracker.close();
+        interrupted |= stop(work, deadline);
+        if (ownedScheduler != null) {
+            ownedScheduler.close();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Shuts {@code executor} down, waiting until the deadline; what it then hands back unrun is
+     * abandoned (turns) or run here (outcomes), so that none is lost. Returns whether interrupted.
+     */
+    private boolean stop(ExecutorService executor, long deadline) {
+        executor.shutdown();
+        boolean interrupted = false;
+        try {
+            if (executor.awaitTermination(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        List<Runnable> unrun = executor.shutdownNow();
+        turns.abandonUnrun(unrun);
+        compliance.abandonUnrun(unrun);
+        Outcomes.runUnrun(unrun);
+        return interrupted;
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
+    @Override
+    public String toString() {
+        return "AgentRuntime[" + state + ", channels="
+                + channels.stream().map(Channel::id).toList() + "]";
+    }
+
+    private record Context(Clock clock, Executor executor, Optional<InetSocketAddress> listenAddress)
+            implements ChannelContext {}
+}

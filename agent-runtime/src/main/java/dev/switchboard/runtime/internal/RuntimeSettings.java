@@ -1,0 +1,78 @@
+package dev.switchboard.runtime.internal;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.switchboard.channel.Channel;
+import dev.switchboard.runtime.AsyncAgent;
+import dev.switchboard.runtime.RuntimeListener;
+import dev.switchboard.runtime.delivery.OptOutStore;
+import dev.switchboard.runtime.format.ReplyFormatter;
+import dev.switchboard.runtime.schedule.TaskScheduler;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.random.RandomGenerator;
+
+/**
+ * Everything an {@code AgentRuntimeBuilder} was told, checked and resolved: what {@link RuntimeCore}
+ * is wired from.
+ *
+ * @param helpTexts the answer to HELP by channel id, for the channels that have one
+ * @param shutdownTimeout how long closing waits for accepted work
+ */
+public record RuntimeSettings(
+        List<Channel> channels,
+        AsyncAgent agent,
+        RuntimeListener listener,
+        ReplyFormatter formatter,
+        Server server,
+        Turns turns,
+        Inbound inbound,
+        Outbox.Settings sending,
+        Tracking tracking,
+        Time time,
+        Map<String, String> helpTexts,
+        Duration shutdownTimeout) {
+
+    public RuntimeSettings {
+        channels = List.copyOf(channels);
+        helpTexts = Map.copyOf(helpTexts);
+    }
+
+    /**
+     * The webhook server.
+     *
+     * @param enabled false when the application's own HTTP server hands the runtime its requests
+     */
+    public record Server(boolean enabled, String host, int port, int maxBodyBytes, Duration readTimeout) {}
+
+    /**
+     * Where and how many turns run.
+     *
+     * @param executor the application's executor, or empty for the runtime's own threads
+     * @param shutdownOnClose whether closing shuts the application's executor down
+     * @param maxConcurrent how many conversations may have a turn under way at once
+     */
+    public record Turns(Optional<ExecutorService> executor, boolean shutdownOnClose, int maxConcurrent) {}
+
+    /** Duplicate detection and the senders' inbound limit (0 a minute: off). */
+    public record Inbound(long dedupeMaximumSize, Duration dedupeTtl, int perMinute, int burst) {}
+
+    /**
+     * Delivery reports, the outbound cap and opt-outs.
+     *
+     * @param segmentCap segments a recipient an hour; 0 turns the guard off
+     * @param jitter the randomness of backoffs, or empty for {@code ThreadLocalRandom}
+     */
+    public record Tracking(
+            Duration confirmationTimeout, int segmentCap, OptOutStore optOuts, Optional<RandomGenerator> jitter) {}
+
+    /**
+     * Time sources.
+     *
+     * @param scheduler the application's timer, or empty for the runtime's own
+     */
+    public record Time(Clock clock, Ticker ticker, Optional<TaskScheduler> scheduler) {}
+}

@@ -70,6 +70,7 @@ public final class AgentRuntimeBuilder {
     private Duration baseBackoff = Duration.ofSeconds(1);
     private Duration maxBackoff = Duration.ofSeconds(30);
     private AmbiguousSendPolicy ambiguousSends = AmbiguousSendPolicy.RECONCILE;
+    private Duration reconcileWindow = Outbox.Settings.DEFAULT_RECONCILE_WINDOW;
     private int outboundConcurrency = 4;
     private int outboundSegmentCap = 200;
     private final Map<String, Double> sendRates = new HashMap<>();
@@ -492,6 +493,41 @@ public final class AgentRuntimeBuilder {
     }
 
     /**
+     * How long, after a send that may have reached the provider (see {@link #ambiguousSends}), the
+     * runtime goes on looking for the message before it concludes that it was not sent and sends it
+     * again. A provider may list a message some time after it accepted it (Twilio's message list can
+     * lag behind a create), and a look-up that misses it would send the person a duplicate. Default
+     * 16 seconds.
+     *
+     * <p>The look-ups come at the {@linkplain #retryBackoff base backoff} after the failure, then at
+     * twice, four times… that (1, 2, 4, 8 seconds by default), and last at the window's end (16
+     * seconds): most lags are over in a second or two, and are caught by the early look-ups; each
+     * later look-up allows twice the lag for one more request, so the window is long for few
+     * requests. A look-up that finds the message ends the window at once, and the part is taken as
+     * sent. The part is sent again only if the last look-up, at or after the window's end, and every
+     * one before it found nothing; one that failed proves nothing either way, so the next is made at
+     * its time (after the end, after a backoff), and after {@link #maxSendAttempts} failed look-ups
+     * the part fails as possibly sent. The look-ups are timers, not sleeping threads; the
+     * conversation's later replies wait behind them. Each look-up is logged at DEBUG.
+     *
+     * <p>{@link #maxSendDuration}, counted from the part's first attempt, bounds the window: a window
+     * that would reach past it ends with it, and if the provider has still not listed the message
+     * then, the part fails as possibly sent rather than risk a duplicate with no time left to retry
+     * it. A window as long as {@code maxSendDuration} thus never sends an ambiguous part again; the
+     * window is not checked against it, as either may be set first.
+     *
+     * @throws IllegalArgumentException if {@code window} is zero or negative
+     */
+    public AgentRuntimeBuilder reconcileWindow(Duration window) {
+        requireNonNull(window, "window");
+        if (window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException("reconcileWindow must be positive: " + window);
+        }
+        this.reconcileWindow = window;
+        return this;
+    }
+
+    /**
      * How many sends (and look-ups) each channel has under way at most; the others wait for a free
      * one, in turn, without holding a thread. Default 4 per channel.
      *
@@ -672,6 +708,7 @@ public final class AgentRuntimeBuilder {
                         baseBackoff,
                         maxBackoff,
                         ambiguousSends,
+                        reconcileWindow,
                         outboundConcurrency,
                         sendRates),
                 new RuntimeSettings.Tracking(

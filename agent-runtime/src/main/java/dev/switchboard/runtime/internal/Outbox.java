@@ -1,5 +1,7 @@
 package dev.switchboard.runtime.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.ChannelException;
 import dev.switchboard.channel.ConversationKey;
@@ -41,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Not processed (a refused connection, HTTP 429): sent again after a backoff with full jitter,
  *       no shorter than the provider's {@code Retry-After}.
  *   <li>Maybe processed (a timeout after the request left, a 5xx): by the {@link AmbiguousSendPolicy},
- *       looked up through {@link Channel#findSent} after a backoff and sent again only if absent.
+ *       looked up through {@link Channel#findSent} over the reconcile window, and sent again only if
+ *       every look-up of the window found nothing.
  *   <li>Refused: never again; an opted-out recipient is recorded, a configuration error logged at
  *       ERROR once per channel and code.
  * </ul>
@@ -61,6 +64,9 @@ public final class Outbox {
     /**
      * The retry and pacing options of {@code AgentRuntimeBuilder}.
      *
+     * @param reconcileWindow how long after a send that may have reached the provider its look-ups go
+     *     on finding nothing before it is sent again: look-ups at {@code baseBackoff}, then twice,
+     *     four times… as long after the failure, and a last one at the window's end
      * @param ratePerSecond the most sends a second per channel id; channels not named are not paced
      */
     public record Settings(
@@ -69,10 +75,42 @@ public final class Outbox {
             Duration baseBackoff,
             Duration maxBackoff,
             AmbiguousSendPolicy ambiguousSends,
+            Duration reconcileWindow,
             int concurrency,
             Map<String, Double> ratePerSecond) {
+
+        /**
+         * Five look-ups with the default base backoff, at 1, 2, 4, 8 and 16 seconds: most of a lagging
+         * list is caught by the early ones, and each later one allows twice the lag for one request.
+         */
+        public static final Duration DEFAULT_RECONCILE_WINDOW = Duration.ofSeconds(16);
+
         public Settings {
+            requireNonNull(reconcileWindow, "reconcileWindow");
+            if (reconcileWindow.isNegative() || reconcileWindow.isZero()) {
+                throw new IllegalArgumentException("reconcileWindow must be positive: " + reconcileWindow);
+            }
             ratePerSecond = Map.copyOf(ratePerSecond);
+        }
+
+        /** Settings with the {@linkplain #DEFAULT_RECONCILE_WINDOW default reconcile window}. */
+        public Settings(
+                int maxAttempts,
+                Duration maxElapsed,
+                Duration baseBackoff,
+                Duration maxBackoff,
+                AmbiguousSendPolicy ambiguousSends,
+                int concurrency,
+                Map<String, Double> ratePerSecond) {
+            this(
+                    maxAttempts,
+                    maxElapsed,
+                    baseBackoff,
+                    maxBackoff,
+                    ambiguousSends,
+                    DEFAULT_RECONCILE_WINDOW,
+                    concurrency,
+                    ratePerSecond);
         }
     }
 
@@ -300,8 +338,16 @@ public final class Outbox {
         OutboundMessage message;
         Instant firstAttempt;
         int sends;
-        int lookups;
         int waits;
+        int failedLookups;
+        // The reconcile window of the last send that may have reached the provider: when it failed, the
+        // offset of the next look-up from then, when the window ends, and whether the time limit cut
+        // it short.
+        Instant windowStart;
+        Duration nextOffset;
+        Instant windowEnd;
+        boolean windowCut;
+        int windowLookups;
         boolean slotReserved;
         boolean holdsPermit;
         OutboundGuard.Ticket ticket;
@@ -327,8 +373,13 @@ public final class Outbox {
             message = OutboundMessage.text(conversation.counterpart(), texts.get(i));
             firstAttempt = null;
             sends = 0;
-            lookups = 0;
             waits = 0;
+            failedLookups = 0;
+            windowStart = null;
+            nextOffset = null;
+            windowEnd = null;
+            windowCut = false;
+            windowLookups = 0;
             maybeSent = null;
             last = null;
             ticket = null;
@@ -449,7 +500,7 @@ public final class Outbox {
                                     + e.getMessage());
                 }
                 if (policy == AmbiguousSendPolicy.RECONCILE) {
-                    return backOff(Step.LOOKUP, e.retryAfter(), true);
+                    return openWindow(e.retryAfter());
                 }
             }
             if (sends >= settings.maxAttempts()) {
@@ -458,11 +509,79 @@ public final class Outbox {
             return backOff(Step.SEND, e.retryAfter(), false);
         }
 
+        /**
+         * Starts looking for the part that may have been sent just now: at the base backoff after the
+         * failure, then twice, four times… as long after it, and last at the window's end, so that a
+         * provider whose list lags behind its sends has the whole window to list it. The time limit
+         * cuts the window short rather than the window stretching the limit. The times are not
+         * jittered: a look-up is one read, and the channel's permits bound those under way.
+         */
+        private Step openWindow(Optional<Duration> retryAfter) {
+            Instant now = clock.instant();
+            Duration base = settings.baseBackoff();
+            Duration window = settings.reconcileWindow();
+            // No window outlasts the time limit, which also keeps the instants below in range.
+            if (window.compareTo(settings.maxElapsed()) > 0) {
+                window = settings.maxElapsed();
+            }
+            if (window.compareTo(base) < 0) {
+                window = base;
+            }
+            Instant deadline = firstAttempt.plus(settings.maxElapsed());
+            if (now.plus(base).isAfter(deadline)) {
+                // A look-up sooner than the base backoff would ask before the provider could list it.
+                return giveUp("as the first look-up, in " + human(base) + ", would pass the limit of "
+                        + human(settings.maxElapsed()));
+            }
+            windowStart = now;
+            nextOffset = base;
+            windowEnd = now.plus(window);
+            // A window that reaches the limit leaves no time to send again, nor to retry that send.
+            windowCut = !windowEnd.isBefore(deadline);
+            if (windowCut) {
+                windowEnd = deadline;
+            }
+            windowLookups = 0;
+            return nextLookup(retryAfter);
+        }
+
+        /**
+         * Waits for the window's next look-up, no sooner than the provider asked; once the window's end
+         * has passed, a look-up that failed is tried again after a backoff.
+         */
+        private Step nextLookup(Optional<Duration> retryAfter) {
+            Instant now = clock.instant();
+            Instant at;
+            if (now.isBefore(windowEnd)) {
+                // A look-up that ran late skips the times it missed.
+                while (!windowStart.plus(nextOffset).isAfter(now)) {
+                    nextOffset = nextOffset.multipliedBy(2);
+                }
+                at = windowStart.plus(nextOffset);
+                if (at.isAfter(windowEnd)) {
+                    at = windowEnd;
+                }
+            } else {
+                waits++;
+                at = now.plus(backoff(waits, Optional.empty(), true));
+            }
+            if (retryAfter.isPresent() && now.plus(retryAfter.get()).isAfter(at)) {
+                at = now.plus(retryAfter.get());
+            }
+            if (at.isAfter(firstAttempt.plus(settings.maxElapsed()))) {
+                return giveUp("as the next look-up, in " + human(Duration.between(now, at))
+                        + ", would pass the limit of " + human(settings.maxElapsed()));
+            }
+            return waitUntil(at, Step.LOOKUP);
+        }
+
         private Step lookup() {
             if (!holdsPermit && !gate(channel).acquire(this, Step.LOOKUP)) {
                 return null;
             }
-            lookups++;
+            windowLookups++;
+            Instant now = clock.instant();
+            String after = human(Duration.between(windowStart, now));
             List<SendReceipt> found;
             try {
                 found = channel.findSent(message, firstAttempt);
@@ -482,10 +601,20 @@ public final class Outbox {
             } catch (RetriableChannelException e) {
                 releasePermit();
                 last = e;
-                if (lookups >= settings.maxAttempts()) {
-                    return giveUp("after " + lookups + " failed look-ups");
+                failedLookups++;
+                log.debug(
+                        "part {} to {}: look-up {}, {} after the failed send, failed (provider code {}, {})",
+                        part(),
+                        conversation,
+                        windowLookups,
+                        after,
+                        e.providerCode().orElse("none"),
+                        e.getMessage());
+                if (failedLookups >= settings.maxAttempts()) {
+                    return giveUp("after " + failedLookups + " failed look-ups");
                 }
-                return backOff(Step.LOOKUP, e.retryAfter(), true);
+                // It proves nothing either way, so the window goes on as if it had not been made.
+                return nextLookup(e.retryAfter());
             } catch (RuntimeException e) {
                 releasePermit();
                 String why = e instanceof ChannelException
@@ -500,13 +629,49 @@ public final class Outbox {
             for (SendReceipt receipt : found) {
                 if (!claimed.contains(receipt.messageId()) && !known.test(channel.id(), receipt.messageId())) {
                     log.debug(
-                            "part {} to {} was sent after all, as {}; not sending it again",
+                            "part {} to {}: look-up {}, {} after the failed send, found it as {}; not sending it"
+                                    + " again",
                             part(),
                             conversation,
+                            windowLookups,
+                            after,
                             receipt.messageId());
                     return accept(receipt, "reconciled");
                 }
             }
+            if (now.isBefore(windowEnd)) {
+                log.debug(
+                        "part {} to {}: look-up {}, {} after the failed send, found nothing; looking again until {}"
+                                + " after it",
+                        part(),
+                        conversation,
+                        windowLookups,
+                        after,
+                        human(Duration.between(windowStart, windowEnd)));
+                return nextLookup(Optional.empty());
+            }
+            if (windowCut) {
+                log.debug(
+                        "part {} to {}: look-up {}, {} after the failed send, found nothing, but the time limit"
+                                + " ended the window early; not sending it again",
+                        part(),
+                        conversation,
+                        windowLookups,
+                        after);
+                return fail(
+                        maybeSent,
+                        "may have been sent, and is not sent again: not listed by the provider " + after
+                                + " after the failed send, when the limit of " + human(settings.maxElapsed())
+                                + " ended the look-ups (reconcile window " + human(settings.reconcileWindow())
+                                + "): " + maybeSent.getMessage());
+            }
+            log.debug(
+                    "part {} to {}: look-up {}, {} after the failed send, found nothing, nor did any before it;"
+                            + " it was not sent",
+                    part(),
+                    conversation,
+                    windowLookups,
+                    after);
             maybeSent = null;
             if (sends >= settings.maxAttempts()) {
                 return giveUp("after " + sends + " attempts");

@@ -17,6 +17,7 @@ import dev.switchboard.runtime.delivery.OptOutStore;
 import dev.switchboard.runtime.schedule.LogCapture;
 import dev.switchboard.runtime.schedule.ManualScheduler;
 import dev.switchboard.runtime.schedule.MutableClock;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -55,7 +56,7 @@ class OutboxTest {
     private final ManualScheduler timer = new ManualScheduler(clock);
     private final OptOutStore optOuts = OptOutStore.inMemory();
     private final Set<String> known = Collections.synchronizedSet(new java.util.HashSet<>());
-    private final ScriptedChannel channel = new ScriptedChannel();
+    private final ScriptedChannel channel = new ScriptedChannel(clock);
     private ExecutorService pool;
 
     @AfterEach
@@ -84,6 +85,34 @@ class OutboxTest {
 
     private Outbox outbox() {
         return outbox(AmbiguousSendPolicy.RECONCILE, 5, 4, Map.of());
+    }
+
+    /** An outbox that reconciles over {@code window}, within {@code maxElapsed} of a part's first try. */
+    private Outbox reconciling(int maxAttempts, Duration maxElapsed, Duration window) {
+        return new Outbox(
+                new Outbox.Settings(
+                        maxAttempts,
+                        maxElapsed,
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(4),
+                        AmbiguousSendPolicy.RECONCILE,
+                        window,
+                        4,
+                        Map.of()),
+                timer,
+                clock,
+                HALF,
+                optOuts,
+                (channelId, messageId) -> known.contains(channelId + ":" + messageId));
+    }
+
+    /** The instants {@code seconds} after T0. */
+    private static List<Instant> at(double... seconds) {
+        List<Instant> instants = new ArrayList<>();
+        for (double s : seconds) {
+            instants.add(T0.plusMillis(Math.round(s * 1000)));
+        }
+        return instants;
     }
 
     private static CompletableFuture<Delivery> send(Outbox outbox, Channel channel, String... parts) {
@@ -203,16 +232,178 @@ class OutboxTest {
     }
 
     @Test
-    void sendsAgainWhenTheLookUpFindsNothing() {
+    void sendsAPartNeverListedAgainOnlyAfterTheWholeWindowAndOnce() {
         channel.script(ambiguous());
         channel.found(List.of());
 
         CompletableFuture<Delivery> delivery = send(outbox(), channel, "hello");
-        timer.advance(Duration.ofSeconds(1));
+        timer.advance(Duration.ofMillis(15_999));
 
+        // The default window: 16 s, looked through at 1, 2, 4 and 8 s, and last at its end.
+        assertThat(channel.lookedUpAt()).isEqualTo(at(1, 2, 4, 8));
+        assertThat(channel.sendCalls()).isEqualTo(1);
+        assertThat(delivery).isNotDone();
+        timer.advance(Duration.ofMillis(1));
+
+        assertThat(channel.lookedUpAt()).isEqualTo(at(1, 2, 4, 8, 16));
         assertThat(sent(delivery).receipts()).extracting(SendReceipt::messageId).containsExactly("SM2");
         assertThat(channel.sendCalls()).isEqualTo(2);
-        assertThat(channel.lookups()).isEqualTo(1);
+        assertThat(channel.texts()).containsExactly("hello");
+        assertThat(timer.pending()).isEmpty();
+    }
+
+    @Test
+    void doesNotSendAgainAMessageListedOnlyOnTheThirdLookUp() {
+        channel.script(ambiguous());
+        channel.answerLookUps(List.of(), List.of(), List.of(new SendReceipt("SMlate", DeliveryStatus.QUEUED)));
+
+        CompletableFuture<Delivery> delivery = send(outbox(), channel, "hello");
+        timer.advance(Duration.ofMinutes(1));
+
+        assertThat(sent(delivery).receipts()).extracting(SendReceipt::messageId).containsExactly("SMlate");
+        assertThat(channel.lookedUpAt()).isEqualTo(at(1, 2, 4));
+        assertThat(channel.sendCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aListedMessageEndsTheLookUpsAtOnce() {
+        channel.script(ambiguous());
+        channel.answerLookUps(List.of(), List.of(new SendReceipt("SMfound", DeliveryStatus.SENT)));
+
+        CompletableFuture<Delivery> delivery =
+                send(reconciling(5, Duration.ofMinutes(2), Duration.ofMinutes(1)), channel, "hello");
+        timer.advance(Duration.ofSeconds(1));
+        assertThat(delivery).isNotDone();
+        timer.advance(Duration.ofSeconds(1));
+
+        assertThat(sent(delivery).receipts()).extracting(SendReceipt::messageId).containsExactly("SMfound");
+        assertThat(timer.pending()).isEmpty();
+        timer.advance(Duration.ofMinutes(2));
+        assertThat(channel.lookedUpAt()).isEqualTo(at(1, 2));
+        assertThat(channel.sendCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void theTimeLimitEndsTheWindowAndThePartFailsAsMaybeSentWithoutBeingSentAgain() {
+        // Throttled for 10 s first, so the window (10 s + 16 s) would end after the limit (20 s).
+        channel.script(throttled(Duration.ofSeconds(10)), ambiguous());
+        channel.found(List.of());
+
+        CompletableFuture<Delivery> delivery =
+                send(reconciling(5, Duration.ofSeconds(20), Duration.ofSeconds(16)), channel, "hello");
+        timer.advance(Duration.ofMinutes(5));
+
+        assertThat(channel.lookedUpAt()).isEqualTo(at(11, 12, 14, 18, 20));
+        Delivery.Failed failed = failed(delivery);
+        assertThat(failed.reason())
+                .isEqualTo("may have been sent, and is not sent again: not listed by the provider 10s after the"
+                        + " failed send, when the limit of 20s ended the look-ups (reconcile window 16s): HTTP 500:"
+                        + " may have been sent");
+        assertThat(((RetriableChannelException) failed.failure()).mayHaveBeenProcessed())
+                .isTrue();
+        assertThat(channel.sendCalls()).isEqualTo(2);
+        assertThat(timer.pending()).isEmpty();
+    }
+
+    @Test
+    void aWindowLongerThanTheTimeLimitEndsWithIt() {
+        channel.script(ambiguous());
+        channel.found(List.of());
+
+        CompletableFuture<Delivery> delivery =
+                send(reconciling(5, Duration.ofSeconds(30), Duration.ofHours(1)), channel, "hello");
+        timer.advance(Duration.ofHours(2));
+
+        assertThat(channel.lookedUpAt()).isEqualTo(at(1, 2, 4, 8, 16, 30));
+        assertThat(failed(delivery).reason()).startsWith("may have been sent, and is not sent again: not listed");
+        assertThat(channel.sendCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void givesUpWithoutLookingWhenTheFirstLookUpWouldPassTheTimeLimit() {
+        channel.script(throttled(Duration.ofMillis(9_500)), ambiguous());
+
+        CompletableFuture<Delivery> delivery =
+                send(reconciling(5, Duration.ofSeconds(10), Duration.ofSeconds(16)), channel, "hello");
+        timer.advance(Duration.ofMinutes(1));
+
+        assertThat(failed(delivery).reason())
+                .isEqualTo("may have been sent; gave up as the first look-up, in 1s, would pass the limit of 10s"
+                        + " in 9s: HTTP 500: may have been sent");
+        assertThat(channel.lookups()).isZero();
+        assertThat(channel.sendCalls()).isEqualTo(2);
+    }
+
+    @Test
+    void aFailedLookUpProvesNothingAndTheWindowGoesOn() {
+        channel.script(ambiguous());
+        RetriableChannelException unavailable =
+                new RetriableChannelException("could not look", null, null, false, null);
+        channel.answerLookUps(unavailable, unavailable);
+        channel.found(List.of());
+
+        CompletableFuture<Delivery> delivery = send(outbox(), channel, "hello");
+        timer.advance(Duration.ofMillis(15_999));
+
+        assertThat(channel.lookedUpAt()).isEqualTo(at(1, 2, 4, 8));
+        assertThat(channel.sendCalls()).isEqualTo(1);
+        timer.advance(Duration.ofMillis(1));
+
+        assertThat(sent(delivery).receipts()).extracting(SendReceipt::messageId).containsExactly("SM2");
+        assertThat(channel.lookedUpAt()).isEqualTo(at(1, 2, 4, 8, 16));
+    }
+
+    @Test
+    void aFailedLastLookUpIsMadeAgainBeforeThePartIsSentAgain() {
+        channel.script(ambiguous());
+        channel.answerLookUps(
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                new RetriableChannelException("could not look", null, null, false, null));
+        channel.found(List.of());
+
+        CompletableFuture<Delivery> delivery = send(outbox(), channel, "hello");
+        timer.advance(Duration.ofSeconds(16));
+        assertThat(channel.sendCalls()).isEqualTo(1);
+        assertThat(delivery).isNotDone();
+        // After the window's end, a failed look-up is made again after a backoff: at least the base.
+        timer.advance(Duration.ofSeconds(1));
+
+        assertThat(channel.lookedUpAt()).isEqualTo(at(1, 2, 4, 8, 16, 17));
+        assertThat(sent(delivery).receipts()).extracting(SendReceipt::messageId).containsExactly("SM2");
+    }
+
+    @Test
+    void failedLookUpsCountTowardTheMostAttemptsAcrossTheWindow() {
+        channel.script(ambiguous());
+        RetriableChannelException unavailable =
+                new RetriableChannelException("could not look", null, null, false, null);
+        channel.answerLookUps(unavailable, List.of(), unavailable, List.of(), unavailable);
+
+        CompletableFuture<Delivery> delivery =
+                send(outbox(AmbiguousSendPolicy.RECONCILE, 3, 4, Map.of()), channel, "hello");
+        timer.advance(Duration.ofMinutes(1));
+
+        assertThat(failed(delivery).reason())
+                .isEqualTo("may have been sent; gave up after 3 failed look-ups in 16s: could not look");
+        assertThat(channel.lookedUpAt()).isEqualTo(at(1, 2, 4, 8, 16));
+        assertThat(channel.sendCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedLookUpWaitsForTheProvidersRetryAfterWithinTheWindow() {
+        channel.script(ambiguous());
+        channel.answerLookUps(
+                new RetriableChannelException("rate limited", "20429", Duration.ofSeconds(5), false, null));
+        channel.found(List.of());
+
+        CompletableFuture<Delivery> delivery = send(outbox(), channel, "hello");
+        timer.advance(Duration.ofMinutes(1));
+
+        assertThat(channel.lookedUpAt()).isEqualTo(at(1, 6, 8, 16));
+        assertThat(sent(delivery).receipts()).extracting(SendReceipt::messageId).containsExactly("SM2");
     }
 
     @Test
@@ -457,7 +648,9 @@ class OutboxTest {
     static final class ScriptedChannel extends StubChannel {
 
         private final Queue<RuntimeException> script = new ArrayDeque<>();
-        private final Queue<RuntimeException> lookupFailures = new ArrayDeque<>();
+        private final Clock clock;
+        private final Queue<Object> lookupAnswers = new ArrayDeque<>();
+        private final List<Instant> lookedUpAt = Collections.synchronizedList(new ArrayList<>());
         private final List<String> texts = Collections.synchronizedList(new ArrayList<>());
         private final List<String> threads = Collections.synchronizedList(new ArrayList<>());
         private final List<Instant> lookedUpSince = Collections.synchronizedList(new ArrayList<>());
@@ -470,8 +663,9 @@ class OutboxTest {
         private volatile CountDownLatch blockUntil;
         private final CountDownLatch[] entered = {new CountDownLatch(1)};
 
-        ScriptedChannel() {
+        ScriptedChannel(Clock clock) {
             super("sms", plain(true));
+            this.clock = clock;
         }
 
         synchronized void script(RuntimeException... outcomes) {
@@ -485,7 +679,15 @@ class OutboxTest {
         }
 
         synchronized void lookupFailure(RuntimeException failure) {
-            lookupFailures.add(failure);
+            lookupAnswers.add(failure);
+        }
+
+        /**
+         * The answers of the next look-ups, in turn: a list of receipts, or a failure to throw; then
+         * {@link #found}.
+         */
+        synchronized void answerLookUps(Object... answers) {
+            lookupAnswers.addAll(List.of(answers));
         }
 
         void cannotLookUp() {
@@ -510,6 +712,11 @@ class OutboxTest {
 
         List<Instant> lookedUpSince() {
             return List.copyOf(lookedUpSince);
+        }
+
+        /** When each look-up was made, by the test's clock. */
+        List<Instant> lookedUpAt() {
+            return List.copyOf(lookedUpAt);
         }
 
         int sendCalls() {
@@ -554,20 +761,22 @@ class OutboxTest {
         }
 
         @Override
+        @SuppressWarnings("unchecked")
         public List<SendReceipt> findSent(OutboundMessage message, Instant notBefore) {
             lookups.incrementAndGet();
             lookedUpSince.add(notBefore);
+            lookedUpAt.add(clock.instant());
             if (cannotLookUp) {
                 throw new UnsupportedOperationException("no look-ups here");
             }
-            RuntimeException failure;
+            Object answer;
             synchronized (this) {
-                failure = lookupFailures.poll();
+                answer = lookupAnswers.poll();
             }
-            if (failure != null) {
+            if (answer instanceof RuntimeException failure) {
                 throw failure;
             }
-            return found;
+            return answer != null ? (List<SendReceipt>) answer : found;
         }
 
         /** A scripted success. */

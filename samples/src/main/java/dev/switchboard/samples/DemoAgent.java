@@ -8,23 +8,27 @@ import java.util.Optional;
 /**
  * A small agent that shows what the SDK does with an agent's answers: markdown turned into text
  * the channel can show, long answers split into parts, extra messages sent within one turn.
+ *
+ * <p>Its menu word is {@code menu}: HELP, like STOP and START, belongs to the carrier (Twilio answers
+ * it, and the runtime never passes it to the agent).
  */
 public final class DemoAgent implements Agent {
 
-    private static final String HELP = """
+    private static final String MENU = """
             **Switchboard demo agent.** Text me one of these:
 
             - `markdown`: an answer full of markdown, as your phone shows it
             - `long`: an answer too long for one message, split at natural breaks
             - `two`: two messages in one turn
+            - `menu`: this list again
             - anything else: I say what I received""";
 
     @Override
     public Optional<String> respond(Turn turn) {
         String text = turn.text().strip();
         switch (text.toLowerCase(Locale.ROOT)) {
-            case "help", "hi", "hello", "":
-                return Optional.of(HELP);
+            case "menu", "hi", "hello", "":
+                return Optional.of(MENU);
             case "markdown":
                 return Optional.of("""
                         # A heading
@@ -56,7 +60,7 @@ public final class DemoAgent implements Agent {
                 return Optional.of("And this is the second.");
             default:
                 return Optional.of("I received " + text.codePointCount(0, text.length())
-                        + " characters. Text `help` to see what I can show you.");
+                        + " characters. Text `menu` to see what I can show you.");
         }
     }
 }

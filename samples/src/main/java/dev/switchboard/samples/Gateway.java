@@ -205,24 +205,28 @@ public final class Gateway implements AutoCloseable {
             }
 
             AgentRuntime runtime = runtime(env, agent);
-            String local = "http://127.0.0.1:" + runtime.port();
-            DevPhone phone = new DevPhone(
-                    SANDBOX_PHONE,
-                    new DevPhone.Line(URI.create(local + SMS_PATH), env.get("SMS_WEBHOOK_URL"), "", smsNumber),
-                    Optional.of(new DevPhone.Line(
-                            URI.create(local + WHATSAPP_PATH),
-                            env.get("WHATSAPP_WEBHOOK_URL"),
-                            "whatsapp:",
-                            whatsAppNumber)),
-                    sandbox,
-                    console);
-            console.println("Twilio REST stand-in: " + sandbox.baseUrl() + "   gateway: " + local + "   agent: "
-                    + env.getOrDefault("SWITCHBOARD_AGENT", "demo"));
-            console.println("Type a message and press Enter to text the agent by SMS from the dev phone "
-                    + Address.redact(SANDBOX_PHONE) + "; start the line with \"" + DevPhone.WHATSAPP_PREFIX
-                    + "\" to send it over WhatsApp. Replies appear as \"agent> ...\". Ctrl-C stops.");
-            console.flush();
-            return new Gateway(runtime, sandbox, phone);
+            try {
+                // The sandbox carries the dev phone's texts to the gateway as Twilio would: each of its
+                // numbers posts to the local listener, signed for the public URL the channel checks.
+                String local = "http://127.0.0.1:" + runtime.port();
+                sandbox.configureWebhook(smsNumber, URI.create(local + SMS_PATH), env.get("SMS_WEBHOOK_URL"));
+                sandbox.configureWebhook(
+                        "whatsapp:" + whatsAppNumber,
+                        URI.create(local + WHATSAPP_PATH),
+                        env.get("WHATSAPP_WEBHOOK_URL"));
+                DevPhone phone = new DevPhone(SANDBOX_PHONE, smsNumber, Optional.of(whatsAppNumber), sandbox, console);
+                console.println("Twilio REST stand-in: " + sandbox.baseUrl() + "   gateway: " + local + "   agent: "
+                        + env.getOrDefault("SWITCHBOARD_AGENT", "demo"));
+                console.println("Type a message and press Enter to text the agent by SMS from the dev phone "
+                        + Address.redact(SANDBOX_PHONE) + "; start the line with \"" + DevPhone.WHATSAPP_PREFIX
+                        + "\" to send it over WhatsApp. Replies appear as \"agent> ...\", and Twilio's own"
+                        + " answers to STOP, START and HELP on SMS as \"twilio> ...\". Ctrl-C stops.");
+                console.flush();
+                return new Gateway(runtime, sandbox, phone);
+            } catch (RuntimeException | Error e) {
+                runtime.close();
+                throw e;
+            }
         } catch (RuntimeException | Error e) {
             sandbox.close();
             throw e;

@@ -3,28 +3,20 @@ package dev.switchboard.samples.sandbox;
 import static java.util.Objects.requireNonNull;
 
 import dev.switchboard.channel.Address;
-import dev.switchboard.twilio.TwilioSignature;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.time.Duration;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
- * A phone in the terminal: each line typed is texted to the gateway as a webhook signed the way
- * Twilio signs it, and the gateway's replies, caught by the {@link TwilioSandbox}, are printed.
+ * A phone in the terminal: each line typed is texted through the {@link TwilioSandbox}, which
+ * answers compliance keywords as Twilio does and posts the number's signed webhook to the gateway,
+ * and every message the sandbox sends to this phone is printed: the gateway's as {@code agent> …},
+ * Twilio's own answers to STOP, START and HELP as {@code twilio> …}.
  *
  * <p>The conversation goes to the console stream it was given (standard output in the gateway),
  * apart from the gateway's logs, which never carry message text.
@@ -34,51 +26,48 @@ public final class DevPhone {
     /** Lines that start with this are texted over WhatsApp rather than SMS. */
     public static final String WHATSAPP_PREFIX = "wa:";
 
-    /**
-     * One way to reach the gateway: a channel's webhook and the addresses in Twilio's form.
-     *
-     * @param localWebhook where the gateway listens, such as {@code http://127.0.0.1:8080/webhooks/twilio}
-     * @param signedUrl the public webhook URL the gateway checks signatures against
-     * @param addressPrefix how Twilio writes addresses on this channel ({@code ""} or {@code "whatsapp:"})
-     * @param gatewayNumber the gateway's number on this channel, E.164
-     */
-    public record Line(URI localWebhook, String signedUrl, String addressPrefix, String gatewayNumber) {}
+    private static final String WHATSAPP = "whatsapp:";
 
     private final String number;
-    private final Line sms;
-    private final Line whatsApp;
-    private final String accountSid;
-    private final String authToken;
+    private final String smsNumber;
+    private final String whatsAppNumber;
+    private final TwilioSandbox sandbox;
     private final PrintStream console;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final SecureRandom random = new SecureRandom();
 
     /**
      * @param number the phone's own number, E.164
-     * @param sms how it texts the gateway over SMS
-     * @param whatsApp how it texts the gateway over WhatsApp, if the gateway has that channel
-     * @param sandbox the stand-in whose account signs the webhooks and whose messages are the replies
+     * @param smsNumber the gateway's SMS number, E.164: a sandbox number with a {@linkplain
+     *     TwilioSandbox#configureWebhook webhook}
+     * @param whatsAppNumber the gateway's WhatsApp number, E.164 without the {@code whatsapp:} prefix,
+     *     if the gateway has that channel (its sandbox number is {@code whatsapp:} and this)
+     * @param sandbox the stand-in that carries the texts and the replies
      * @param console where the conversation is shown
      */
-    public DevPhone(String number, Line sms, Optional<Line> whatsApp, TwilioSandbox sandbox, PrintStream console) {
+    public DevPhone(
+            String number,
+            String smsNumber,
+            Optional<String> whatsAppNumber,
+            TwilioSandbox sandbox,
+            PrintStream console) {
         this.number = requireNonNull(number, "number");
-        this.sms = requireNonNull(sms, "sms");
-        this.whatsApp = whatsApp.orElse(null);
-        this.accountSid = sandbox.accountSid();
-        this.authToken = sandbox.authToken();
+        this.smsNumber = requireNonNull(smsNumber, "smsNumber");
+        this.whatsAppNumber = whatsAppNumber.map(n -> WHATSAPP + n).orElse(null);
+        this.sandbox = requireNonNull(sandbox, "sandbox");
         this.console = requireNonNull(console, "console");
-        sandbox.onMessage(message -> {
-            String shown = message.body().isEmpty()
-                    ? "(template " + message.contentSid().orElse("?") + " "
-                            + message.contentVariables().orElse("{}") + ")"
-                    : message.body();
-            if (message.to().equals(number)) {
-                show("agent> " + shown);
-            } else if (message.to().equals("whatsapp:" + number)) {
-                show("agent (WhatsApp)> " + shown);
-            }
-        });
+        sandbox.onMessage(this::received);
+    }
+
+    private void received(SandboxMessage message) {
+        String shown = message.body().isEmpty()
+                ? "(template " + message.contentSid().orElse("?") + " "
+                        + message.contentVariables().orElse("{}") + ")"
+                : message.body();
+        String sender = message.direction() == SandboxMessage.Direction.OUTBOUND_REPLY ? "twilio" : "agent";
+        if (message.to().equals(number)) {
+            show(sender + "> " + shown);
+        } else if (message.to().equals(WHATSAPP + number)) {
+            show(sender + " (WhatsApp)> " + shown);
+        }
     }
 
     /** The phone's own number. */
@@ -87,57 +76,38 @@ public final class DevPhone {
     }
 
     /**
-     * Texts {@code body} to the gateway as a signed inbound SMS webhook.
+     * Texts {@code body} to the gateway's SMS number through the sandbox.
      *
-     * @return the HTTP status the gateway answered with
+     * @return the HTTP status the gateway's webhook answered with
+     * @throws IllegalArgumentException if {@code body} is longer than a message carries
+     * @throws UncheckedIOException if the gateway could not be reached
      */
-    public int text(String body) throws IOException, InterruptedException {
-        return send(sms, body);
+    public int text(String body) {
+        return send(number, smsNumber, body);
     }
 
     /**
-     * Texts {@code body} to the gateway as a signed inbound WhatsApp webhook.
+     * Texts {@code body} to the gateway's WhatsApp number through the sandbox.
      *
-     * @return the HTTP status the gateway answered with
+     * @return the HTTP status the gateway's webhook answered with
      * @throws IllegalStateException if the gateway has no WhatsApp channel
+     * @throws IllegalArgumentException if {@code body} is longer than a message carries
+     * @throws UncheckedIOException if the gateway could not be reached
      */
-    public int textWhatsApp(String body) throws IOException, InterruptedException {
-        if (whatsApp == null) {
+    public int textWhatsApp(String body) {
+        if (whatsAppNumber == null) {
             throw new IllegalStateException("the gateway has no WhatsApp channel: set TWILIO_WHATSAPP_NUMBER");
         }
-        return send(whatsApp, body);
+        return send(WHATSAPP + number, whatsAppNumber, body);
     }
 
-    private int send(Line line, String body) throws IOException, InterruptedException {
-        String sid = "SM" + HexFormat.of().formatHex(randomBytes());
-        Map<String, List<String>> params = new TreeMap<>();
-        params.put("AccountSid", List.of(accountSid));
-        params.put("ApiVersion", List.of("2010-04-01"));
-        params.put("Body", List.of(body));
-        params.put("From", List.of(line.addressPrefix() + number));
-        params.put("MessageSid", List.of(sid));
-        params.put("NumMedia", List.of("0"));
-        params.put("NumSegments", List.of("1"));
-        params.put("SmsMessageSid", List.of(sid));
-        params.put("SmsSid", List.of(sid));
-        params.put("SmsStatus", List.of("received"));
-        params.put("To", List.of(line.addressPrefix() + line.gatewayNumber()));
-        if (!line.addressPrefix().isEmpty()) {
-            params.put("ProfileName", List.of("Dev Phone"));
-            params.put("WaId", List.of(number.substring(1)));
+    private int send(String from, String to, String body) {
+        TextOutcome outcome = sandbox.text(from, to, body);
+        if (outcome.webhookStatus() != 200) {
+            show("(the gateway answered " + outcome.webhookStatus() + ": "
+                    + outcome.webhookBody().strip() + ")");
         }
-        HttpRequest request = HttpRequest.newBuilder(line.localWebhook())
-                .timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-Twilio-Signature", TwilioSignature.sign(authToken, line.signedUrl(), params))
-                .POST(HttpRequest.BodyPublishers.ofString(TwilioSandbox.encodeForm(params)))
-                .build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            show("(the gateway answered " + response.statusCode() + ": "
-                    + response.body().strip() + ")");
-        }
-        return response.statusCode();
+        return outcome.webhookStatus();
     }
 
     /**
@@ -158,15 +128,15 @@ public final class DevPhone {
                     } else {
                         text(line);
                     }
-                } catch (IOException | IllegalStateException e) {
+                } catch (UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
                     show("(could not text the gateway: " + e.getMessage() + ")");
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
                 }
             }
         } catch (IOException e) {
             show("(the dev phone stopped reading: " + e.getMessage() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
         }
         show("(no more input: the dev phone stopped reading; the gateway keeps running until stopped with Ctrl-C)");
     }
@@ -174,12 +144,6 @@ public final class DevPhone {
     private synchronized void show(String line) {
         console.println(line);
         console.flush();
-    }
-
-    private byte[] randomBytes() {
-        byte[] bytes = new byte[16];
-        random.nextBytes(bytes);
-        return bytes;
     }
 
     @Override

@@ -46,6 +46,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,6 +71,14 @@ import org.slf4j.LoggerFactory;
  * +15005550001} (21211 invalid), {@code +15005550002} (21612 unreachable), {@code +15005550003}
  * (21408 region not enabled), {@code +15005550004} (21610 unsubscribed), {@code +15005550009} (21614
  * not a mobile number).
+ *
+ * <p>It is the carrier for inbound messages too: {@link #text(String, String, String)} is a phone
+ * texting one of its numbers. Like Twilio, it stores the message (listed with direction {@code
+ * inbound}), answers STOP, START and HELP and their synonyms by itself on SMS as Twilio's default
+ * opt-out handling does on a long code (refusing later sends to someone who texted STOP with 21610
+ * until they text START), and posts the number's webhook ({@link #configureWebhook}, a Twilio
+ * number's {@code SmsUrl}) signed with the auth token, keyword or not. WhatsApp gets no keyword
+ * handling, as on Twilio.
  */
 public final class TwilioSandbox implements AutoCloseable {
 
@@ -84,6 +93,11 @@ public final class TwilioSandbox implements AutoCloseable {
                     "EEE, dd MMM yyyy HH:mm:ss Z", Locale.US)
             .withZone(ZoneOffset.UTC);
     private static final int MAX_BODY = 1600;
+    private static final Comparator<Stored> OLDEST_FIRST =
+            Comparator.comparing((Stored s) -> s.message().createdAt()).thenComparingLong(s -> s.sequence);
+    private static final String WHATSAPP = "whatsapp:";
+    /** The {@code ProfileName} of every WhatsApp user who texts the stand-in. */
+    private static final String PROFILE_NAME = "Dev Phone";
 
     private final String accountSid;
     private final String authToken;
@@ -98,7 +112,13 @@ public final class TwilioSandbox implements AutoCloseable {
     private final List<Consumer<SandboxMessage>> listeners = new CopyOnWriteArrayList<>();
     private final Queue<SandboxFault> faults = new ArrayDeque<>();
     private final Set<String> optedOut = ConcurrentHashMap.newKeySet();
+    /** Per number of the account, the phones that texted it STOP and not START since. */
+    private final Map<String, Set<String>> unsubscribed = new ConcurrentHashMap<>();
+
+    private final Map<String, Webhook> webhooks = new ConcurrentHashMap<>();
     private final AtomicInteger createRequests = new AtomicInteger();
+    /** Orders the messages stamped with the same instant, such as a keyword and its answer. */
+    private final AtomicLong sequence = new AtomicLong();
 
     private HttpServer server; // guarded by this
     private InetSocketAddress address; // guarded by this; null until started and after close
@@ -209,16 +229,198 @@ public final class TwilioSandbox implements AutoCloseable {
         return authToken;
     }
 
-    /** Calls {@code listener} with every message the stand-in accepts, on a stand-in thread. */
+    /**
+     * Calls {@code listener} with every message the stand-in sends to a phone: each one the application
+     * creates ({@link SandboxMessage.Direction#OUTBOUND_API}) on a stand-in thread, and each of
+     * Twilio's own answers to a keyword ({@link SandboxMessage.Direction#OUTBOUND_REPLY}) on the thread
+     * that called {@link #text}, before the webhook is posted. Messages texted to the stand-in are not
+     * passed on.
+     */
     public void onMessage(Consumer<SandboxMessage> listener) {
         listeners.add(requireNonNull(listener, "listener"));
     }
 
-    /** Every message accepted so far, oldest first. */
+    /**
+     * Points the inbound messages of {@code number} at a webhook, as a Twilio number's {@code SmsUrl}
+     * does; a later call for the same number replaces it.
+     *
+     * @param number one of the {@linkplain Builder#senders(Set) senders}, as written there ({@code
+     *     +15550006789}, {@code whatsapp:+15550006789})
+     * @param postTo where the webhook is posted, such as {@code http://127.0.0.1:8080/webhooks/twilio}
+     * @param signedUrl the public URL the webhook is signed for, as Twilio signs for the URL it was
+     *     configured with (the same as {@code postTo} unless a tunnel or proxy stands between)
+     * @throws IllegalArgumentException if {@code number} is not a sender of this account, or a URL is
+     *     not an absolute http(s) URL
+     */
+    public void configureWebhook(String number, URI postTo, String signedUrl) {
+        requireNonNull(number, "number");
+        requireNonNull(postTo, "postTo");
+        requireNonNull(signedUrl, "signedUrl");
+        if (!senders.contains(number)) {
+            throw new IllegalArgumentException("number must be one of the sandbox's senders " + redacted(senders)
+                    + " (TwilioSandbox.Builder#senders): " + redact(number));
+        }
+        if (!httpUrl(postTo)) {
+            throw new IllegalArgumentException("postTo must be an absolute http or https URL: " + postTo);
+        }
+        URI signed;
+        try {
+            signed = URI.create(signedUrl);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("signedUrl must be an absolute http or https URL: " + signedUrl, e);
+        }
+        if (!httpUrl(signed)) {
+            throw new IllegalArgumentException("signedUrl must be an absolute http or https URL: " + signedUrl);
+        }
+        webhooks.put(number, new Webhook(postTo, signedUrl));
+    }
+
+    /**
+     * A phone texts {@code body} to one of the stand-in's numbers, and the stand-in does what Twilio
+     * does: it stores the message ({@code SmsStatus} {@code received}, listed with direction {@code
+     * inbound}); on SMS, when the whole text is a compliance keyword (any case, spaces around ignored),
+     * it answers from the number with Twilio's default reply and, for a STOP-family word, refuses the
+     * number's later sends to the phone with 21610 until a START-family word; then it posts the signed
+     * webhook of the number, the keyword's included, and waits for the answer (15 s at most).
+     *
+     * <p>The webhook carries {@code AccountSid}, {@code ApiVersion}, {@code Body}, {@code From}, {@code
+     * MessageSid}, {@code NumMedia}, {@code NumSegments}, {@code SmsMessageSid}, {@code SmsSid}, {@code
+     * SmsStatus} and {@code To}, and on WhatsApp {@code ProfileName} ({@value #PROFILE_NAME}) and {@code
+     * WaId}.
+     *
+     * @param from the phone, E.164, with the {@code whatsapp:} prefix on WhatsApp
+     * @param to the number texted, written as in {@link Builder#senders(Set)}
+     * @param body the text, at most 1600 characters, possibly empty
+     * @return the stored message, Twilio's answer if any, and the webhook's answer
+     * @throws IllegalArgumentException if {@code from} is not a phone number on {@code to}'s channel,
+     *     {@code to} is not a number of this account, or {@code body} is too long
+     * @throws IllegalStateException if {@code to} has no {@linkplain #configureWebhook webhook}, or the
+     *     stand-in is not started
+     * @throws UncheckedIOException if the webhook could not be posted (the message is stored and any
+     *     keyword answered all the same, as on Twilio)
+     */
+    public TextOutcome text(String from, String to, String body) {
+        requireNonNull(from, "from");
+        requireNonNull(to, "to");
+        requireNonNull(body, "body");
+        if (!senders.contains(to)) {
+            throw new IllegalArgumentException(
+                    "to must be one of the sandbox's senders " + redacted(senders) + ": " + redact(to));
+        }
+        boolean whatsApp = to.startsWith(WHATSAPP);
+        if (whatsApp != from.startsWith(WHATSAPP)
+                || !E164.matcher(stripChannel(from)).matches()) {
+            throw new IllegalArgumentException("from must be a phone number in E.164 form"
+                    + (whatsApp ? " with the whatsapp: prefix" : "") + " to text " + redact(to) + ": "
+                    + redact(from));
+        }
+        if (body.length() > MAX_BODY) {
+            throw new IllegalArgumentException(
+                    "body is " + body.length() + " characters, more than a message carries (" + MAX_BODY + ")");
+        }
+        Webhook webhook = webhooks.get(to);
+        if (webhook == null) {
+            throw new IllegalStateException("the sandbox number " + redact(to)
+                    + " has no webhook: call TwilioSandbox#configureWebhook for it first");
+        }
+        HttpClient client;
+        synchronized (this) {
+            if (address == null) {
+                throw new IllegalStateException("the sandbox is not started");
+            }
+            client = callbackClient;
+        }
+        SandboxMessage inbound = new SandboxMessage(
+                newSid(),
+                SandboxMessage.Direction.INBOUND,
+                Optional.of(from),
+                Optional.empty(),
+                to,
+                body,
+                List.of(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                clock.instant());
+        Stored stored = new Stored(inbound, sequence.incrementAndGet(), "received");
+        messages.put(inbound.sid(), stored);
+        Optional<SandboxMessage> answer =
+                whatsApp ? Optional.empty() : OptOutKeyword.of(body).map(keyword -> answerKeyword(keyword, from, to));
+        HttpRequest request = webhook(inbound, webhook);
+        try {
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            log.debug("webhook of {} for {} answered {}", redact(to), inbound.sid(), response.statusCode());
+            return new TextOutcome(inbound, answer, response.statusCode(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "the webhook of " + redact(to) + " at " + webhook.postTo() + " could not be posted: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while posting the webhook of " + redact(to), e);
+        }
+    }
+
+    /** Records what {@code keyword} means for {@code phone} on {@code number}, and sends Twilio's answer. */
+    private SandboxMessage answerKeyword(OptOutKeyword keyword, String phone, String number) {
+        Set<String> out = unsubscribed.computeIfAbsent(number, n -> ConcurrentHashMap.newKeySet());
+        switch (keyword) {
+            case STOP -> out.add(phone);
+            case START -> {
+                out.remove(phone);
+                optedOut.remove(phone);
+            }
+            case HELP -> {
+                // An answer, no change.
+            }
+        }
+        // Twilio's answer is a reply to the inbound message, from the number texted.
+        SandboxMessage answer = new SandboxMessage(
+                newSid(),
+                SandboxMessage.Direction.OUTBOUND_REPLY,
+                Optional.of(number),
+                Optional.empty(),
+                phone,
+                keyword.answer(),
+                List.of(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                clock.instant());
+        accept(answer);
+        return answer;
+    }
+
+    private HttpRequest webhook(SandboxMessage inbound, Webhook webhook) {
+        String from = inbound.from().orElseThrow();
+        Map<String, List<String>> params = new TreeMap<>();
+        params.put("AccountSid", List.of(accountSid));
+        params.put("ApiVersion", List.of(API_VERSION));
+        params.put("Body", List.of(inbound.body()));
+        params.put("From", List.of(from));
+        params.put("MessageSid", List.of(inbound.sid()));
+        params.put("NumMedia", List.of("0"));
+        params.put("NumSegments", List.of(segments(inbound.body())));
+        params.put("SmsMessageSid", List.of(inbound.sid()));
+        params.put("SmsSid", List.of(inbound.sid()));
+        params.put("SmsStatus", List.of("received"));
+        params.put("To", List.of(inbound.to()));
+        if (from.startsWith(WHATSAPP)) {
+            params.put("ProfileName", List.of(PROFILE_NAME));
+            params.put("WaId", List.of(stripChannel(from).substring(1)));
+        }
+        return HttpRequest.newBuilder(webhook.postTo())
+                .timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Twilio-Signature", TwilioSignature.sign(authToken, webhook.signedUrl(), params))
+                .POST(HttpRequest.BodyPublishers.ofString(encodeForm(params)))
+                .build();
+    }
+
+    /** Every message so far, oldest first: sent, texted to the stand-in, and its keyword answers. */
     public List<SandboxMessage> messages() {
         return messages.values().stream()
+                .sorted(OLDEST_FIRST)
                 .map(Stored::message)
-                .sorted(Comparator.comparing(SandboxMessage::createdAt))
                 .toList();
     }
 
@@ -234,7 +436,10 @@ public final class TwilioSandbox implements AutoCloseable {
         }
     }
 
-    /** Refuses sends to {@code to} with 21610, as Twilio does after the recipient replied STOP. */
+    /**
+     * Refuses sends to {@code to} from every number with 21610, as Twilio does after the recipient
+     * replied STOP, until {@code to} texts a START-family word to one of the numbers.
+     */
     public void optOut(String to) {
         optedOut.add(requireNonNull(to, "to"));
     }
@@ -379,7 +584,7 @@ public final class TwilioSandbox implements AutoCloseable {
             sendError(exchange, 400, magic.code, magic.message);
             return;
         }
-        if (optedOut.contains(stripChannel(to)) || optedOut.contains(to)) {
+        if (optedOut.contains(stripChannel(to)) || optedOut.contains(to) || unsubscribedFrom(from, to)) {
             sendError(exchange, 400, 21610, "Attempt to send to unsubscribed recipient");
             return;
         }
@@ -389,6 +594,7 @@ public final class TwilioSandbox implements AutoCloseable {
         }
         SandboxMessage message = new SandboxMessage(
                 newSid(),
+                SandboxMessage.Direction.OUTBOUND_API,
                 from,
                 service,
                 to,
@@ -415,7 +621,7 @@ public final class TwilioSandbox implements AutoCloseable {
     }
 
     private void accept(SandboxMessage message) {
-        Stored stored = new Stored(message);
+        Stored stored = new Stored(message, sequence.incrementAndGet(), "queued");
         messages.put(message.sid(), stored);
         for (Consumer<SandboxMessage> listener : listeners) {
             try {
@@ -483,8 +689,7 @@ public final class TwilioSandbox implements AutoCloseable {
         int pageSize = first(query, "PageSize").map(Integer::parseInt).orElse(50);
         List<Map<String, Object>> page = new ArrayList<>();
         messages.values().stream()
-                .sorted(Comparator.comparing((Stored s) -> s.message().createdAt())
-                        .reversed())
+                .sorted(OLDEST_FIRST.reversed())
                 .filter(s -> to.isEmpty() || to.get().equals(s.message().to()))
                 .filter(s ->
                         from.isEmpty() || from.get().equals(s.message().from().orElse("")))
@@ -530,13 +735,13 @@ public final class TwilioSandbox implements AutoCloseable {
         out.put("date_created", created);
         out.put("date_sent", created);
         out.put("date_updated", created);
-        out.put("direction", "outbound-api");
+        out.put("direction", m.direction().twilioName());
         out.put("error_code", null);
         out.put("error_message", null);
         out.put("from", m.from().orElse(null));
         out.put("messaging_service_sid", m.messagingServiceSid().orElse(null));
         out.put("num_media", Integer.toString(m.mediaUrls().size()));
-        out.put("num_segments", Integer.toString(Math.max(1, (m.body().length() + 152) / 153)));
+        out.put("num_segments", segments(m.body()));
         out.put("price", null);
         out.put("price_unit", "USD");
         out.put("sid", m.sid());
@@ -573,6 +778,41 @@ public final class TwilioSandbox implements AutoCloseable {
         exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
         exchange.sendResponseHeaders(status, body.length);
         exchange.getResponseBody().write(body);
+    }
+
+    /**
+     * Whether {@code to} texted STOP to the number {@code from} sends from; a Messaging Service send
+     * (no {@code From}) is refused when {@code to} texted STOP to any SMS number of the account, as a
+     * STOP to one number of a service opts out of the whole service.
+     */
+    private boolean unsubscribedFrom(Optional<String> from, String to) {
+        if (from.isPresent()) {
+            Set<String> out = unsubscribed.get(from.get());
+            return out != null && out.contains(to);
+        }
+        return unsubscribed.values().stream().anyMatch(out -> out.contains(to));
+    }
+
+    private static String segments(String body) {
+        return Integer.toString(Math.max(1, (body.length() + 152) / 153));
+    }
+
+    private static boolean httpUrl(URI uri) {
+        return uri.isAbsolute()
+                && ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                && uri.getHost() != null;
+    }
+
+    /** {@code address} with its number redacted and any channel prefix kept, for messages that may be logged. */
+    private static String redact(String address) {
+        int colon = address.indexOf(':');
+        return colon < 0
+                ? Address.redact(address)
+                : address.substring(0, colon + 1) + Address.redact(address.substring(colon + 1));
+    }
+
+    private static String redacted(Set<String> addresses) {
+        return addresses.stream().sorted().map(TwilioSandbox::redact).toList().toString();
     }
 
     private String newSid() {
@@ -651,12 +891,18 @@ public final class TwilioSandbox implements AutoCloseable {
         }
     }
 
+    /** Where a number's inbound messages are posted, and the URL they are signed for. */
+    private record Webhook(URI postTo, String signedUrl) {}
+
     private static final class Stored {
         private final SandboxMessage message;
-        private volatile String status = "queued";
+        private final long sequence;
+        private volatile String status;
 
-        Stored(SandboxMessage message) {
+        Stored(SandboxMessage message, long sequence, String status) {
             this.message = message;
+            this.sequence = sequence;
+            this.status = status;
         }
 
         SandboxMessage message() {

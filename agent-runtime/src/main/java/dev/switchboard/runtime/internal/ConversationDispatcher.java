@@ -102,8 +102,8 @@ public final class ConversationDispatcher {
     }
 
     /**
-     * Drops every queued task that has not started yet: at once for lanes waiting for a slot, as each
-     * running lane reaches them for the others.
+     * Drops every queued task that has not started yet, now: the tasks behind a running one (which
+     * may never end), and the lanes waiting for a slot. Tasks running go on.
      */
     public void abandonQueued() {
         closed = true;
@@ -115,6 +115,21 @@ public final class ConversationDispatcher {
         }
         for (Lane lane : waiting) {
             abandonLane(lane, DropReason.SHUTDOWN);
+        }
+        for (ConversationKey key : List.copyOf(lanes.keySet())) {
+            List<Entry> dropped = new ArrayList<>();
+            lanes.computeIfPresent(key, (k, lane) -> {
+                dropped.addAll(lane.pending);
+                lane.pending.clear();
+                return lane;
+            });
+            for (Entry entry : dropped) {
+                try {
+                    abandonQuietly(entry.task(), DropReason.SHUTDOWN);
+                } finally {
+                    inFlight.end();
+                }
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.switchboard.runtime.format;
 import static dev.switchboard.runtime.format.MessageSplitterPropertiesTest.reassemble;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -235,5 +236,12 @@ class MessageSplitterTest {
             out.setCharAt(length - 1, '.');
         }
         return out.toString();
+    }
+
+    @Test
+    void needsTheChannelsLimit() {
+        assertThatThrownBy(() -> MessageSplitter.builder().build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("maxLength is required");
     }
 }

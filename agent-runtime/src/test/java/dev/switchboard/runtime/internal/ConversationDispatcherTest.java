@@ -240,10 +240,11 @@ class ConversationDispatcherTest {
         dispatcher.submit(ALICE, task("queued"), RELEASED);
 
         dispatcher.abandonQueued();
-        executor.runNext();
+        // A task behind a running one is dropped at once: the running one may never end.
+        assertThat(log).containsExactly("queued SHUTDOWN");
         executor.runNext();
 
-        assertThat(log).containsExactly("running SHUTDOWN", "queued SHUTDOWN");
+        assertThat(log).containsExactly("queued SHUTDOWN", "running SHUTDOWN");
         assertThat(inFlight.count()).isZero();
         assertThat(dispatcher.activeConversations()).isZero();
     }
@@ -259,6 +260,69 @@ class ConversationDispatcherTest {
         dispatcher.abandonUnrun(new ArrayList<>(executor.queued));
 
         assertThat(log).containsExactlyInAnyOrder("a1 SHUTDOWN", "a2 SHUTDOWN", "b1 SHUTDOWN");
+        assertThat(inFlight.count()).isZero();
+        assertThat(dispatcher.activeConversations()).isZero();
+    }
+
+    /** A task whose work goes on until the test completes its stage. */
+    private ConversationDispatcher.Task pending(String name, CompletableFuture<Void> done) {
+        return new ConversationDispatcher.Task() {
+            @Override
+            public CompletionStage<?> run() {
+                log.add(name);
+                return done;
+            }
+
+            @Override
+            public void abandon(DropReason reason) {
+                log.add(name + " " + reason);
+            }
+        };
+    }
+
+    @Test
+    void runsAtMostTheBoundOfLanesAtOnceAndTheRestInTheOrderTheyBecameReady() {
+        ManualExecutor executor = new ManualExecutor();
+        ConversationDispatcher dispatcher = new ConversationDispatcher(executor, inFlight, 1);
+        ConversationKey carol = new ConversationKey("sms", Address.of("+15551230003"));
+        CompletableFuture<Void> aliceDone = new CompletableFuture<>();
+        dispatcher.submit(ALICE, pending("a1", aliceDone), RELEASED);
+        dispatcher.submit(ALICE, task("a2"), RELEASED);
+        dispatcher.submit(BOB, task("b1"), RELEASED);
+        dispatcher.submit(carol, task("c1"), RELEASED);
+
+        assertThat(executor.queued).hasSize(1);
+        executor.runNext();
+        // a1's work goes on without a thread, and still holds the only slot.
+        assertThat(executor.queued).isEmpty();
+        assertThat(dispatcher.running()).isEqualTo(1);
+        assertThat(dispatcher.waitingForSlot()).isEqualTo(2);
+
+        aliceDone.complete(null);
+        // Alice's next task goes behind the lanes that were waiting.
+        while (!executor.queued.isEmpty()) {
+            executor.runNext();
+        }
+
+        assertThat(log).containsExactly("a1", "b1", "c1", "a2");
+        assertThat(dispatcher.running()).isZero();
+        assertThat(inFlight.count()).isZero();
+    }
+
+    @Test
+    void dropsTheLanesWaitingForASlotOnceAbandoned() {
+        ManualExecutor executor = new ManualExecutor();
+        ConversationDispatcher dispatcher = new ConversationDispatcher(executor, inFlight, 1);
+        CompletableFuture<Void> aliceDone = new CompletableFuture<>();
+        dispatcher.submit(ALICE, pending("a1", aliceDone), RELEASED);
+        dispatcher.submit(BOB, task("b1"), RELEASED);
+        executor.runNext();
+
+        dispatcher.abandonQueued();
+
+        assertThat(log).containsExactly("a1", "b1 SHUTDOWN");
+        aliceDone.complete(null);
+        assertThat(executor.queued).isEmpty();
         assertThat(inFlight.count()).isZero();
         assertThat(dispatcher.activeConversations()).isZero();
     }

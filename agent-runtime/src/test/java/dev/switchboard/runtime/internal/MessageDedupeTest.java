@@ -2,6 +2,7 @@ package dev.switchboard.runtime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.channel.MessageIdShape;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,7 +18,43 @@ import org.junit.jupiter.api.Test;
 class MessageDedupeTest {
 
     private final AtomicLong nanos = new AtomicLong();
-    private final MessageDedupe dedupe = new MessageDedupe(1000, Duration.ofMinutes(10), nanos::get);
+    // Twilio's shape on both channels, so that sids take the packed path and other ids the hashed one.
+    private static final Map<String, MessageIdShape> SHAPES =
+            Map.of("sms", MessageIdShape.lettersThenHex(2, 32), "whatsapp", MessageIdShape.lettersThenHex(2, 32));
+    private final MessageDedupe dedupe = new MessageDedupe(1000, Duration.ofMinutes(10), nanos::get, SHAPES);
+
+    @Test
+    void holdsIdsOfEveryDeclaredShapeApartFromEachOtherAndFromOtherIds() {
+        MessageDedupe shaped = new MessageDedupe(
+                1000,
+                Duration.ofMinutes(10),
+                nanos::get,
+                Map.of(
+                        "uuid", MessageIdShape.lettersThenHex(0, 32),
+                        "short", MessageIdShape.lettersThenHex(1, 4),
+                        "long", MessageIdShape.lettersThenHex(3, 40)));
+        List<String[]> ids = List.of(
+                new String[] {"uuid", "0123456789abcdef0123456789abcdef"},
+                new String[] {"uuid", "0123456789abcdef0123456789abcdee"},
+                new String[] {"uuid", "not-a-uuid"},
+                new String[] {"short", "Aff01"},
+                new String[] {"short", "Bff01"},
+                new String[] {"short", "aff01"},
+                new String[] {"long", "ABC" + "0".repeat(40)},
+                new String[] {"opaque", "ABC" + "0".repeat(40)});
+
+        for (String[] id : ids) {
+            assertThat(shaped.firstSighting(id[0], id[1]))
+                    .as("%s on %s", id[1], id[0])
+                    .isTrue();
+        }
+        for (String[] id : ids) {
+            assertThat(shaped.firstSighting(id[0], id[1]))
+                    .as("again %s on %s", id[1], id[0])
+                    .isFalse();
+        }
+        assertThat(shaped.size()).isEqualTo(ids.size());
+    }
 
     @Test
     void recognisesARepeatWithinTheTimeToLive() {
@@ -46,7 +83,7 @@ class MessageDedupeTest {
 
     @Test
     void remembersTheMostRecentIdsOnceFull() {
-        MessageDedupe small = new MessageDedupe(1000, Duration.ofHours(1), nanos::get);
+        MessageDedupe small = new MessageDedupe(1000, Duration.ofHours(1), nanos::get, SHAPES);
 
         for (int i = 0; i < 20_000; i++) {
             assertThat(small.firstSighting("sms", sid(i))).isTrue();
@@ -62,7 +99,7 @@ class MessageDedupeTest {
 
     @Test
     void remembersTheMostRecentIdsOfALargeBoundAcrossItsStripes() {
-        MessageDedupe large = new MessageDedupe(100_000, Duration.ofHours(1), nanos::get);
+        MessageDedupe large = new MessageDedupe(100_000, Duration.ofHours(1), nanos::get, SHAPES);
 
         for (int i = 0; i < 300_000; i++) {
             large.firstSighting("sms", sid(i));
@@ -117,7 +154,7 @@ class MessageDedupeTest {
             int bound = 1 + random.nextInt(200);
             long ttl = 1 + random.nextInt(50);
             AtomicLong now = new AtomicLong();
-            MessageDedupe dedupe = new MessageDedupe(bound, Duration.ofNanos(ttl), now::get);
+            MessageDedupe dedupe = new MessageDedupe(bound, Duration.ofNanos(ttl), now::get, SHAPES);
             Model model = new Model(bound, ttl);
             List<String> pool = new ArrayList<>();
             for (int i = 0; i < 3 * bound; i++) {
@@ -212,7 +249,7 @@ class MessageDedupeTest {
 
     @Test
     void staysWithinItsMaximumSize() {
-        MessageDedupe small = new MessageDedupe(10, Duration.ofHours(1), nanos::get);
+        MessageDedupe small = new MessageDedupe(10, Duration.ofHours(1), nanos::get, SHAPES);
 
         for (int i = 0; i < 1000; i++) {
             small.firstSighting("sms", "SM" + i);

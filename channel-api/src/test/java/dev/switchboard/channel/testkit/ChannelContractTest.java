@@ -122,7 +122,7 @@ import org.junit.jupiter.api.Timeout;
  *   <li><b>Sending</b>: an accepted send returns the provider's id (of the declared shape) with a
  *       status that is not a failure, and the provider receives the recipient and the exact text; a
  *       text of {@link ChannelCapabilities#maxMessageLength()} code units is sent whole; media go
- *       out when the capabilities say the channel carries them; sends made at once from several
+ *       out, with text or alone, when the capabilities say the channel carries them; sends made at once from several
  *       threads each get their own id.
  *   <li><b>Errors</b>: a failure that certainly sent nothing is a {@link
  *       RetriableChannelException} with {@link RetriableChannelException#mayHaveBeenProcessed()}
@@ -510,6 +510,15 @@ public abstract class ChannelContractTest {
                 .as("what the provider received for a message with media")
                 .last()
                 .isEqualTo(new ProviderSend(fixture.person(), "see", media));
+
+        String mediaOnly = fixture.acceptNextSend();
+        assertThat(channel.send(new OutboundMessage(fixture.person(), "", media, Optional.empty()))
+                        .messageId())
+                .isEqualTo(mediaOnly);
+        assertThat(fixture.sentToProvider())
+                .as("what the provider received for media without text")
+                .last()
+                .isEqualTo(new ProviderSend(fixture.person(), "", media));
     }
 
     @Test

@@ -55,7 +55,7 @@ class JsonChannelEndToEndTest {
                 .allowedUsers(List.of(PERSON))
                 .build();
         runtime = AgentRuntime.builder()
-                .listen("127.0.0.1", 0)
+                .webhookServer("127.0.0.1", 0)
                 .channel(channel)
                 .agent(turn -> {
                     agentSaw.add(turn.text());

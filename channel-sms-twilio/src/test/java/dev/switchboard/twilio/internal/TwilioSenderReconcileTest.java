@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static dev.switchboard.twilio.FakeTwilioApi.Answer.json;
 import static dev.switchboard.twilio.FakeTwilioApi.Answer.twilioError;
@@ -22,6 +22,8 @@ import dev.switchboard.channel.PermanentChannelException.Reason;
 import dev.switchboard.channel.RetriableChannelException;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.Template;
+import dev.switchboard.twilio.FakeTwilioApi;
+import dev.switchboard.twilio.TwilioTestData;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static java.util.Objects.requireNonNull;
 
@@ -7,6 +7,8 @@ import dev.switchboard.channel.Attachment;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.InboundMessage;
+import dev.switchboard.twilio.FormParameters;
+import dev.switchboard.twilio.MalformedWebhookException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
@@ -22,7 +24,7 @@ import java.util.Optional;
  * message into an {@link InboundMessage}, a status callback into a {@link DeliveryReceipt}.
  * Immutable and thread-safe.
  */
-public final class TwilioWebhookParser {
+final class TwilioWebhookParser {
 
     /**
      * The optional fields copied into {@link InboundMessage#extras()} under Twilio's own names when

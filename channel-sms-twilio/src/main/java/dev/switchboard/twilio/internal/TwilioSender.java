@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static java.util.Objects.requireNonNull;
 
@@ -20,6 +20,7 @@ import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.RetriableChannelException;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.Template;
+import dev.switchboard.twilio.TwilioCredentials;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,7 +56,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} releases the HTTP client and is idempotent.
  */
-public final class TwilioSender implements AutoCloseable {
+final class TwilioSender implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TwilioSender.class);
 

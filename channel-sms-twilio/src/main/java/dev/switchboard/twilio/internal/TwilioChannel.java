@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static java.util.Objects.requireNonNull;
 
@@ -15,6 +15,7 @@ import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.WebhookHandler;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
+import dev.switchboard.twilio.TwilioSignature;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -32,8 +33,11 @@ import org.slf4j.Logger;
  * close-idempotently lifecycle.
  *
  * <p>A channel extends it with only what is its own: its capabilities, its start-up lines, its
- * send rules and, for WhatsApp, what it does with each incoming message. It logs
- * through the channel's logger, so that the channel's log settings cover it. Thread-safe.
+ * send rules and, for WhatsApp, what it does with each incoming message. It logs through the
+ * channel's logger, so that the channel's log settings cover it. Thread-safe.
+ *
+ * <p>Not API: public only so that the SMS and WhatsApp channels, in packages and modules of their
+ * own, can extend it.
  */
 public abstract class TwilioChannel implements Channel {
 

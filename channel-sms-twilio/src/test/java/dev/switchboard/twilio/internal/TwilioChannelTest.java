@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static dev.switchboard.twilio.FakeTwilioApi.Answer.twilioError;
 import static dev.switchboard.twilio.TwilioTestData.ACCOUNT_SID;
@@ -23,6 +23,10 @@ import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.TextFlavour;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
+import dev.switchboard.twilio.FakeTwilioApi;
+import dev.switchboard.twilio.LogCapture;
+import dev.switchboard.twilio.TwilioChannelBuilder;
+import dev.switchboard.twilio.TwilioTestData;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -72,13 +76,17 @@ class TwilioChannelTest {
             super(FAX);
         }
 
+        FaxBuilder fromEnv(Map<String, String> env) {
+            return readEnv(env);
+        }
+
         TwilioChannelConfig build() {
             return buildConfig();
         }
     }
 
     private static TwilioChannelConfig config(String... pairs) {
-        return new FaxBuilder().readEnv(env(pairs)).build();
+        return new FaxBuilder().fromEnv(env(pairs)).build();
     }
 
     /** A channel with nothing of its own but the profile: what it does, every Twilio channel does. */

@@ -16,9 +16,11 @@ import dev.switchboard.channel.WebhookHandler;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
 import dev.switchboard.twilio.TwilioSignature;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -144,6 +146,20 @@ public abstract class TwilioChannel implements Channel {
     @Override
     public final List<WebhookRoute> routes() {
         return routes;
+    }
+
+    /**
+     * Where the host's webhook server binds by the Twilio channels' conventions, which SMS and
+     * WhatsApp share since one server serves both: {@code SMS_WEBHOOK_HOST} (default {@code
+     * 0.0.0.0}) and {@code SMS_WEBHOOK_PORT} (default 8080), unset or blank taking the default.
+     *
+     * @return the address, unresolved; never empty
+     * @throws IllegalArgumentException if {@code SMS_WEBHOOK_PORT} is not a number from 0 to 65535:
+     *     {@code SMS_WEBHOOK_PORT must be a port number (0-65535): <value>}
+     */
+    @Override
+    public final Optional<InetSocketAddress> webhookServerAddress(Map<String, String> env) {
+        return Optional.of(TwilioEnv.webhookServerAddress(requireNonNull(env, "env")));
     }
 
     /** Releases the HTTP client. Idempotent. */

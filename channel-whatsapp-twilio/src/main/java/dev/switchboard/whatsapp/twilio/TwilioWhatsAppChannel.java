@@ -52,8 +52,11 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code TWILIO_API_BASE_URL}</td><td>{@link Builder#apiBaseUrl}</td></tr>
  * </table>
  *
- * <p>Blank variables count as unset. Phone numbers may be written with or without the {@code
- * whatsapp:} prefix; inside Switchboard every address is plain E.164, so allowlists, home channels
+ * <p>Blank variables count as unset. The host's webhook server, which WhatsApp shares with SMS, binds
+ * where {@code SMS_WEBHOOK_HOST} (default {@code 0.0.0.0}) and {@code SMS_WEBHOOK_PORT} (default
+ * 8080) say: the channel names that address when a host asks {@link #webhookServerAddress(Map)}.
+ *
+ * <p>Phone numbers may be written with or without the {@code whatsapp:} prefix; inside Switchboard every address is plain E.164, so allowlists, home channels
  * and history match across SMS and WhatsApp. The prefix is added and removed at the Twilio boundary
  * only.
  *

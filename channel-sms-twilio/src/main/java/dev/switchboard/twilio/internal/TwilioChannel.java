@@ -12,8 +12,6 @@ import dev.switchboard.channel.MessageIdShape;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.SendReceipt;
-import dev.switchboard.channel.WebhookHandler;
-import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
 import dev.switchboard.twilio.TwilioSignature;
 import java.net.InetSocketAddress;
@@ -24,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 
 /**
@@ -35,7 +32,7 @@ import org.slf4j.Logger;
  * close-idempotently lifecycle.
  *
  * <p>A channel extends it with only what is its own: its capabilities, its start-up lines, its
- * send rules and, for WhatsApp, what it does with each incoming message. It logs through the
+ * send rules and, for WhatsApp, what a person's accepted message changes. It logs through the
  * channel's logger, so that the channel's log settings cover it. Thread-safe.
  *
  * <p>Not API: public only so that the SMS and WhatsApp channels, in packages and modules of their
@@ -59,35 +56,25 @@ public abstract class TwilioChannel implements Channel {
     private volatile Clock clock = Clock.systemUTC();
 
     /**
-     * Builds the routes and the sender of a channel that takes incoming messages as the shared
-     * handler reads them.
+     * Builds the routes and the sender of a channel.
      *
      * @param config the channel's configuration
      * @param log the channel's logger
      */
     protected TwilioChannel(TwilioChannelConfig config, Logger log) {
-        this(config, log, UnaryOperator.identity());
-    }
-
-    /**
-     * Builds the routes and the sender of a channel.
-     *
-     * @param config the channel's configuration
-     * @param log the channel's logger
-     * @param received what the incoming-message route answers for the shared handler's verdict on a
-     *     request (an authentic message, or a refusal): for a channel that acts on each message as
-     *     it arrives, as WhatsApp records its window. Called on the host's thread for every request.
-     */
-    protected TwilioChannel(TwilioChannelConfig config, Logger log, UnaryOperator<WebhookResult> received) {
         this.config = requireNonNull(config, "config");
         this.profile = config.profile();
         this.log = requireNonNull(log, "log");
-        requireNonNull(received, "received");
         TwilioSignature verifier = TwilioSignature.verifier(config.credentials().authToken());
-        WebhookHandler inbound = handler(
-                TwilioWebhookHandler.Kind.INBOUND, verifier, config.webhookUrl().orElse(null));
+        // The routes answer with the shared handlers' verdicts as they are: what a person's message
+        // changes is recorded when the host accepts it (Channel#accepted), never while it is handled.
         this.routes = List.of(
-                WebhookRoute.formPost(config.webhookPath(), request -> received.apply(inbound.handle(request))),
+                WebhookRoute.formPost(
+                        config.webhookPath(),
+                        handler(
+                                TwilioWebhookHandler.Kind.INBOUND,
+                                verifier,
+                                config.webhookUrl().orElse(null))),
                 WebhookRoute.formPost(
                         config.statusPath(),
                         handler(

@@ -2,6 +2,7 @@ package dev.switchboard.twilio;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.switchboard.twilio.internal.FormParameters;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;

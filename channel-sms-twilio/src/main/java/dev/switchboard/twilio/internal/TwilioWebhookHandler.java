@@ -9,8 +9,6 @@ import dev.switchboard.channel.WebhookHandler;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.channel.WebhookResult;
-import dev.switchboard.twilio.FormParameters;
-import dev.switchboard.twilio.MalformedWebhookException;
 import dev.switchboard.twilio.TwilioSignature;
 import java.net.URI;
 import java.net.URISyntaxException;

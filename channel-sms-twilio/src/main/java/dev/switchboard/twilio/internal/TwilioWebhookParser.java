@@ -7,8 +7,6 @@ import dev.switchboard.channel.Attachment;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.InboundMessage;
-import dev.switchboard.twilio.FormParameters;
-import dev.switchboard.twilio.MalformedWebhookException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;

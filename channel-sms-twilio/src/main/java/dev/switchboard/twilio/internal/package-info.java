@@ -1,6 +1,7 @@
 /**
- * Not API: the Twilio code the SMS and WhatsApp channels share, public only where a channel's
- * package or the WhatsApp module needs it. Applications must not use it; it changes without notice.
+ * Not API: the Twilio code the SMS and WhatsApp channels share, public only where another package
+ * needs it (the channels' packages, the WhatsApp module, {@link
+ * dev.switchboard.twilio.TwilioSignature}). Applications must not use it; it changes without notice.
  *
  * <p>Here are a sender on the Twilio Java SDK that maps Twilio's errors to {@link
  * dev.switchboard.channel.RetriableChannelException} and {@link

@@ -16,7 +16,6 @@ import dev.switchboard.channel.RetriableChannelException;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.Template;
 import dev.switchboard.twilio.FakeTwilioApi;
-import dev.switchboard.twilio.FormParameters;
 import dev.switchboard.twilio.LogCapture;
 import dev.switchboard.twilio.TwilioTestData;
 import java.io.IOException;

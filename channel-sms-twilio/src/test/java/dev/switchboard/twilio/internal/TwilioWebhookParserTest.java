@@ -12,8 +12,6 @@ import dev.switchboard.channel.Attachment;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.InboundMessage;
-import dev.switchboard.twilio.FormParameters;
-import dev.switchboard.twilio.MalformedWebhookException;
 import dev.switchboard.twilio.TwilioTestData;
 import java.net.URI;
 import java.time.Instant;

@@ -2,24 +2,28 @@ package dev.switchboard.twilio;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.switchboard.channel.Address;
+import dev.switchboard.twilio.internal.TwilioChannelConfig;
+import dev.switchboard.twilio.internal.TwilioChannelProfile;
+import dev.switchboard.twilio.internal.TwilioChannelSettings;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * The options every Twilio channel's builder has, the same for SMS and WhatsApp: the account, a
  * Messaging Service, the public webhook URL or the explicit absence of signature checks, who may
- * talk to the agent, the home channel, the webhook path and the REST client's settings. A channel's
- * builder extends it with its own number option and whatever else is its own, and builds the
- * channel on {@link #buildConfig()}.
+ * talk to the agent, the home channel, the webhook path and the REST client's settings. {@code
+ * TwilioSmsChannel.Builder} and {@code TwilioWhatsAppChannel.Builder} inherit them and add their own
+ * number option and whatever else is theirs.
  *
- * <p>Each option's variable, in {@code fromEnv} and in error messages, is named by the channel's
- * {@link TwilioChannelProfile}: {@code <PREFIX>_WEBHOOK_URL} below stands for {@code
- * SMS_WEBHOOK_URL} on SMS and {@code WHATSAPP_WEBHOOK_URL} on WhatsApp. Error messages name the
- * variable and the value, phone numbers redacted.
+ * <p>Each option's variable, in {@code fromEnv} and in error messages, is the channel's own: {@code
+ * <PREFIX>_WEBHOOK_URL} below stands for {@code SMS_WEBHOOK_URL} on SMS and {@code
+ * WHATSAPP_WEBHOOK_URL} on WhatsApp. Error messages name the variable and the value, phone numbers
+ * redacted.
+ *
+ * <p>The protected members serve the Twilio channels' own builders, which alone extend this class:
+ * its constructor takes a description of the channel from {@code dev.switchboard.twilio.internal},
+ * which is not API.
  *
  * @param <B> the channel's builder, returned by every option
  */
@@ -34,26 +38,11 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
     /** How long to wait for Twilio's answer to a send when not configured: 30 seconds. */
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
 
-    final TwilioChannelProfile profile;
-    String accountSid;
-    String authToken;
-    Address number;
-    String messagingServiceSid;
-    String webhookUrl;
-    boolean insecure;
-    Set<Address> allowed = Set.of();
-    boolean allowAll;
-    Address homeNumber;
-    String homeName = DEFAULT_HOME_NAME;
-    String webhookPath;
-    String apiBaseUrl;
-    Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-    Duration readTimeout = DEFAULT_READ_TIMEOUT;
+    private final TwilioChannelSettings settings;
 
     /** Starts a builder for the channel that {@code profile} describes. */
     protected TwilioChannelBuilder(TwilioChannelProfile profile) {
-        this.profile = requireNonNull(profile, "profile");
-        this.webhookPath = profile.defaultWebhookPath();
+        this.settings = new TwilioChannelSettings(requireNonNull(profile, "profile"));
     }
 
     @SuppressWarnings("unchecked")
@@ -73,24 +62,7 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
      *     its number
      */
     protected final B readEnv(Map<String, String> env) {
-        requireNonNull(env, "env");
-        TwilioEnv.get(env, "TWILIO_ACCOUNT_SID").ifPresent(this::accountSid);
-        TwilioEnv.get(env, "TWILIO_AUTH_TOKEN").ifPresent(this::authToken);
-        TwilioEnv.get(env, profile.numberVariable()).ifPresent(this::number);
-        TwilioEnv.get(env, "TWILIO_MESSAGING_SERVICE_SID").ifPresent(this::messagingServiceSid);
-        TwilioEnv.get(env, profile.variable("WEBHOOK_URL")).ifPresent(this::webhookUrl);
-        TwilioEnv.bool(env, profile.variable("INSECURE_NO_SIGNATURE")).ifPresent(this::insecureNoSignature);
-        TwilioEnv.get(env, profile.variable("ALLOWED_USERS")).ifPresent(this::allowedUsers);
-        TwilioEnv.bool(env, profile.variable("ALLOW_ALL_USERS")).ifPresent(this::allowAllUsers);
-        Optional<String> homeNumber = TwilioEnv.get(env, profile.variable("HOME_CHANNEL"));
-        Optional<String> homeName = TwilioEnv.get(env, profile.variable("HOME_CHANNEL_NAME"));
-        if (homeNumber.isPresent()) {
-            home(homeNumber.get(), homeName.orElse(DEFAULT_HOME_NAME));
-        } else if (homeName.isPresent()) {
-            throw new IllegalArgumentException(profile.variable("HOME_CHANNEL_NAME") + " is set (" + homeName.get()
-                    + ") but " + profile.variable("HOME_CHANNEL") + " is not");
-        }
-        TwilioEnv.get(env, "TWILIO_API_BASE_URL").ifPresent(this::apiBaseUrl);
+        settings.readEnv(env);
         return self();
     }
 
@@ -98,21 +70,19 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
      * The Twilio account SID ({@code TWILIO_ACCOUNT_SID}), {@code AC} and 32 hex digits. Required.
      */
     public final B accountSid(String accountSid) {
-        this.accountSid = requireNonNull(accountSid, "accountSid").strip();
+        settings.accountSid(accountSid);
         return self();
     }
 
     /** The account's auth token ({@code TWILIO_AUTH_TOKEN}). Required. */
     public final B authToken(String authToken) {
-        this.authToken = requireNonNull(authToken, "authToken").strip();
+        settings.authToken(authToken);
         return self();
     }
 
     /** Both {@link #accountSid} and {@link #authToken} at once. */
     public final B credentials(TwilioCredentials credentials) {
-        requireNonNull(credentials, "credentials");
-        this.accountSid = credentials.accountSid();
-        this.authToken = credentials.authToken();
+        settings.credentials(credentials);
         return self();
     }
 
@@ -125,8 +95,7 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
      * @throws IllegalArgumentException if it is not a phone number (the message shows it redacted)
      */
     protected final B number(String number) {
-        requireNonNull(number, "number");
-        this.number = profile.addressFormat().normalize(profile.numberVariable(), number);
+        settings.number(number);
         return self();
     }
 
@@ -139,8 +108,7 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
      * @throws IllegalArgumentException if the SID is malformed
      */
     public final B messagingServiceSid(String messagingServiceSid) {
-        requireNonNull(messagingServiceSid, "messagingServiceSid");
-        this.messagingServiceSid = TwilioOptions.messagingServiceSid(messagingServiceSid.strip());
+        settings.messagingServiceSid(messagingServiceSid);
         return self();
     }
 
@@ -154,8 +122,7 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
      * @throws IllegalArgumentException if it is not an absolute http(s) URL without a fragment
      */
     public final B webhookUrl(String webhookUrl) {
-        requireNonNull(webhookUrl, "webhookUrl");
-        this.webhookUrl = TwilioWebhookUrls.publicUrl(profile.variable("WEBHOOK_URL"), webhookUrl.strip());
+        settings.webhookUrl(webhookUrl);
         return self();
     }
 
@@ -165,7 +132,7 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
      * logged at start. Default: {@code false}.
      */
     public final B insecureNoSignature(boolean insecure) {
-        this.insecure = insecure;
+        settings.insecureNoSignature(insecure);
         return self();
     }
 
@@ -178,8 +145,7 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
      * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
      */
     public final B allowedUsers(String commaSeparated) {
-        requireNonNull(commaSeparated, "commaSeparated");
-        this.allowed = profile.addressFormat().normalizeList(profile.variable("ALLOWED_USERS"), commaSeparated);
+        settings.allowedUsers(commaSeparated);
         return self();
     }
 
@@ -190,8 +156,7 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
      * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
      */
     public final B allowedUsers(Collection<String> numbers) {
-        requireNonNull(numbers, "numbers");
-        this.allowed = profile.addressFormat().normalizeAll(profile.variable("ALLOWED_USERS"), numbers);
+        settings.allowedUsers(numbers);
         return self();
     }
 
@@ -200,7 +165,7 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
      * allowed users say. Default: {@code false}.
      */
     public final B allowAllUsers(boolean allowAll) {
-        this.allowAll = allowAll;
+        settings.allowAllUsers(allowAll);
         return self();
     }
 
@@ -215,28 +180,21 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
      * @throws IllegalArgumentException if the number is not a phone number or the name is blank
      */
     public final B home(String number, String name) {
-        requireNonNull(number, "number");
-        requireNonNull(name, "name");
-        if (name.isBlank()) {
-            throw new IllegalArgumentException(profile.variable("HOME_CHANNEL_NAME") + " cannot be blank");
-        }
-        this.homeNumber = profile.addressFormat().normalize(profile.variable("HOME_CHANNEL"), number);
-        this.homeName = name.strip();
+        settings.home(number, name);
         return self();
     }
 
     /**
      * The path of the incoming-message route on the host's listener; status callbacks use this path
-     * plus {@code /status}. Trailing slashes are dropped. Default: the channel's own ({@link
-     * TwilioChannelProfile#defaultWebhookPath()}), so SMS and WhatsApp sit side by side on one
-     * listener.
+     * plus {@code /status}. Trailing slashes are dropped. Default: the channel's own ({@code
+     * /webhooks/twilio} for SMS, {@code /webhooks/twilio-whatsapp} for WhatsApp), so SMS and WhatsApp
+     * sit side by side on one listener.
      *
      * @throws IllegalArgumentException if it does not start with {@code /} or has a query,
      *     fragment or whitespace
      */
     public final B webhookPath(String webhookPath) {
-        requireNonNull(webhookPath, "webhookPath");
-        this.webhookPath = TwilioWebhookUrls.webhookPath(webhookPath);
+        settings.webhookPath(webhookPath);
         return self();
     }
 
@@ -249,10 +207,7 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
      *     fragment
      */
     public final B apiBaseUrl(String apiBaseUrl) {
-        requireNonNull(apiBaseUrl, "apiBaseUrl");
-        String url = apiBaseUrl.strip();
-        TwilioSender.parseApiBaseUrl(url);
-        this.apiBaseUrl = url;
+        settings.apiBaseUrl(apiBaseUrl);
         return self();
     }
 
@@ -263,7 +218,7 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
      * @throws IllegalArgumentException if not positive
      */
     public final B connectTimeout(Duration connectTimeout) {
-        this.connectTimeout = TwilioOptions.positive("connectTimeout", connectTimeout);
+        settings.connectTimeout(connectTimeout);
         return self();
     }
 
@@ -274,7 +229,7 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
      * @throws IllegalArgumentException if not positive
      */
     public final B readTimeout(Duration readTimeout) {
-        this.readTimeout = TwilioOptions.positive("readTimeout", readTimeout);
+        settings.readTimeout(readTimeout);
         return self();
     }
 
@@ -286,25 +241,6 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
      * @throws IllegalArgumentException if the account SID is malformed
      */
     protected final TwilioChannelConfig buildConfig() {
-        if (accountSid == null || accountSid.isEmpty()) {
-            throw new IllegalStateException(
-                    "TWILIO_ACCOUNT_SID is not set: set it to the SID of your Twilio account (AC…)");
-        }
-        if (authToken == null || authToken.isEmpty()) {
-            throw new IllegalStateException(
-                    "TWILIO_AUTH_TOKEN is not set: set it to the auth token of your Twilio account");
-        }
-        TwilioCredentials credentials = new TwilioCredentials(accountSid, authToken);
-        if (number == null && messagingServiceSid == null) {
-            throw new IllegalStateException("neither " + profile.numberVariable()
-                    + " nor TWILIO_MESSAGING_SERVICE_SID is set: " + profile.missingSenderAdvice());
-        }
-        if (webhookUrl == null && !insecure) {
-            throw new IllegalStateException(profile.variable("WEBHOOK_URL")
-                    + " is not set: Twilio signatures are checked against the public webhook URL. Set it to "
-                    + profile.webhookUrlDescription() + ", or set " + profile.variable("INSECURE_NO_SIGNATURE")
-                    + "=true for local testing only.");
-        }
-        return new TwilioChannelConfig(this, credentials);
+        return settings.build();
     }
 }

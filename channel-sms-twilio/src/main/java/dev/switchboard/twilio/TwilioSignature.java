@@ -2,6 +2,7 @@ package dev.switchboard.twilio;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.switchboard.twilio.internal.FormParameters;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -25,9 +26,10 @@ import javax.crypto.spec.SecretKeySpec;
  * library does; verification also accepts the reading that keeps every copy.
  *
  * <p>{@link #sign} computes one (a sandbox that plays Twilio, tests); an instance made by {@link
- * #verifier(String)} checks them. Verification compares in constant time and accepts the URL with
- * and without the scheme's default port ({@code :443} for https, {@code :80} for http), both ways,
- * as Twilio's own libraries do. Instances are immutable and thread-safe.
+ * #verifier(String)} checks them, over the parameters {@link #decodeForm} reads from a body.
+ * Verification compares in constant time and accepts the URL with and without the scheme's default
+ * port ({@code :443} for https, {@code :80} for http), both ways, as Twilio's own libraries do.
+ * Instances are immutable and thread-safe.
  */
 public final class TwilioSignature {
 
@@ -78,6 +80,23 @@ public final class TwilioSignature {
         Signer signer = new Signer(verifier(authToken).newMac());
         signer.load(params, true);
         return Base64.getEncoder().encodeToString(signer.digest(url.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Decodes a webhook's {@code application/x-www-form-urlencoded} body into the parameters its
+     * signature covers, for {@link #verify}: UTF-8, each name with its values in arrival order (a name
+     * may repeat). Decoding is strict, because the signature is computed over the decoded values: a
+     * malformed percent-escape or invalid UTF-8 is refused rather than replaced, so nothing is
+     * verified that differs from what the sender meant. Empty segments ({@code a=1&&b=2}) are
+     * skipped; a segment without {@code =} is a name with an empty value.
+     *
+     * @param body the raw request body
+     * @return the parameters by name, in arrival order; unmodifiable
+     * @throws IllegalArgumentException if a percent-escape is malformed or the bytes are not valid
+     *     UTF-8; the message says where without quoting the data
+     */
+    public static Map<String, List<String>> decodeForm(byte[] body) {
+        return FormParameters.parse(requireNonNull(body, "body")).asMap();
     }
 
     /**

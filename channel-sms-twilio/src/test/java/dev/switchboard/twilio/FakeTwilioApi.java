@@ -2,6 +2,7 @@ package dev.switchboard.twilio;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.switchboard.twilio.internal.FormParameters;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

@@ -12,6 +12,7 @@ import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.testkit.ChannelFixture;
 import dev.switchboard.channel.testkit.InboundWebhook;
 import dev.switchboard.channel.testkit.ProviderSend;
+import dev.switchboard.twilio.internal.TwilioAddressFormat;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

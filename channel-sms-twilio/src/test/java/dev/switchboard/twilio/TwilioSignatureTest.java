@@ -235,6 +235,44 @@ class TwilioSignatureTest {
     }
 
     @Test
+    void decodesAPostedBodyIntoTheParametersItsSignatureCovers() {
+        String url = "https://example.com/webhooks/twilio";
+        byte[] body = TwilioTestData.form(
+                "Body", "caf\u00e9 & 100% \uD83D\uDE00", "MediaUrl", "https://a.example/1?x=1", "MediaUrl", "two");
+
+        Map<String, List<String>> decoded = TwilioSignature.decodeForm(body);
+
+        assertThat(decoded)
+                .containsExactly(
+                        Map.entry("Body", List.of("caf\u00e9 & 100% \uD83D\uDE00")),
+                        Map.entry("MediaUrl", List.of("https://a.example/1?x=1", "two")));
+        assertThat(TwilioSignature.verifier(TOKEN)
+                        .verify(
+                                url,
+                                decoded,
+                                TwilioSignature.sign(
+                                        TOKEN,
+                                        url,
+                                        TwilioTestData.params(
+                                                "Body", "caf\u00e9 & 100% \uD83D\uDE00",
+                                                "MediaUrl", "https://a.example/1?x=1",
+                                                "MediaUrl", "two"))))
+                .isTrue();
+        assertThatThrownBy(() -> decoded.put("To", List.of("+15550001111")))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void refusesABodyThatDoesNotDecodeWithoutQuotingIt() {
+        assertThatThrownBy(() -> TwilioSignature.decodeForm("Body=secret%zz".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("malformed form body: bad percent-escape at byte 11 (in the value of Body)");
+        assertThatThrownBy(() -> TwilioSignature.decodeForm("Body=secret%C3%28".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("malformed form body: invalid UTF-8 (in the value of Body)");
+    }
+
+    @Test
     void rejectsAnEmptyToken() {
         assertThatThrownBy(() -> TwilioSignature.verifier(""))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -8,11 +8,11 @@ import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.TextFlavour;
-import dev.switchboard.twilio.TwilioAddressFormat;
-import dev.switchboard.twilio.TwilioChannel;
 import dev.switchboard.twilio.TwilioChannelBuilder;
-import dev.switchboard.twilio.TwilioChannelConfig;
-import dev.switchboard.twilio.TwilioChannelProfile;
+import dev.switchboard.twilio.internal.TwilioAddressFormat;
+import dev.switchboard.twilio.internal.TwilioChannel;
+import dev.switchboard.twilio.internal.TwilioChannelConfig;
+import dev.switchboard.twilio.internal.TwilioChannelProfile;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code TWILIO_API_BASE_URL}</td><td>{@link Builder#apiBaseUrl}</td></tr>
  * </table>
  *
- * <p>{@code SMS_WEBHOOK_HOST} and {@code SMS_WEBHOOK_PORT} belong to the host's listener and are
- * not read here. Blank variables count as unset.
+ * <p>Blank variables count as unset. {@code SMS_WEBHOOK_HOST} (default {@code 0.0.0.0}) and {@code
+ * SMS_WEBHOOK_PORT} (default 8080) say where the host's webhook server binds: the channel does not
+ * read them when it is built, but names that address when a host asks {@link
+ * #webhookServerAddress(Map)}, for WhatsApp as well.
  *
  * <p>The channel answers two routes: incoming messages on the {@linkplain Builder#webhookPath
  * webhook path} ({@value #DEFAULT_WEBHOOK_PATH} by default) and status callbacks on that path plus

@@ -81,6 +81,20 @@ class TwilioSmsChannelTest {
     }
 
     @Test
+    void namesTheWebhookServerAddressFromTheVariablesItIsAskedWith() {
+        try (TwilioSmsChannel channel = TwilioSmsChannel.fromEnv(env("SMS_WEBHOOK_PORT", "9999"))) {
+            assertThat(channel.webhookServerAddress(Map.of()))
+                    .contains(InetSocketAddress.createUnresolved("0.0.0.0", 8080));
+            assertThat(channel.webhookServerAddress(
+                            Map.of("SMS_WEBHOOK_HOST", "127.0.0.1", "SMS_WEBHOOK_PORT", "8443")))
+                    .contains(InetSocketAddress.createUnresolved("127.0.0.1", 8443));
+            assertThatThrownBy(() -> channel.webhookServerAddress(Map.of("SMS_WEBHOOK_PORT", "http")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("SMS_WEBHOOK_PORT must be a port number (0-65535): http");
+        }
+    }
+
+    @Test
     void theCapabilitiesAreThoseOfSms() {
         try (TwilioSmsChannel channel = TwilioSmsChannel.fromEnv(env())) {
             assertThat(channel.capabilities())

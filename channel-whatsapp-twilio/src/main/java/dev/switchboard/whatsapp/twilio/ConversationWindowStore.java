@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * When each person last wrote to one WhatsApp sender: what WhatsApp's 24-hour customer-service
- * window is counted from. {@link TwilioWhatsAppChannel} records every authentic inbound message here
- * and reads it before each send, to choose between free text and a template.
+ * window is counted from. {@link TwilioWhatsAppChannel} records here every inbound message its host
+ * accepts (authentic, not a repeat, within the sender's inbound limit) and reads it before each
+ * send, to choose between free text and a template.
  *
  * <p>The default, {@link #inMemory(Duration)}, lives as long as the process: after a restart every
  * window counts as closed until the person writes again, which is the safe mistake (a template goes
@@ -17,9 +18,11 @@ import java.util.Optional;
  * supply a store of its own, backed by whatever it already persists.
  *
  * <p>One store belongs to one WhatsApp sender: addresses are the people's, in plain E.164.
- * Implementations must be thread-safe. {@link #recordInbound} is called from the webhook handler,
- * which a host may run on its I/O thread, so it must not block: a persistent store keeps a copy in
- * memory and writes behind.
+ * Implementations must be thread-safe. {@link #recordInbound} is called from {@link
+ * TwilioWhatsAppChannel#accepted}, on a host thread that may block briefly (never an I/O thread),
+ * after Twilio was answered and before the message's turn; so a store may write through to a
+ * database, and what it throws is logged without costing the message. {@link #lastInbound} is
+ * called on the sending thread.
  */
 public interface ConversationWindowStore {
 
@@ -35,7 +38,8 @@ public interface ConversationWindowStore {
      * must not move it back: webhooks can arrive out of order.
      *
      * @param person the sender, in plain E.164
-     * @param at when the message arrived, by the channel's clock
+     * @param at when the message arrived, by the channel's clock ({@link
+     *     dev.switchboard.channel.InboundMessage#receivedAt()}), which may be a little before the call
      */
     void recordInbound(Address person, Instant at);
 

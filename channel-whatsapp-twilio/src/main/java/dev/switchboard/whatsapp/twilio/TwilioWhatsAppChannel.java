@@ -12,12 +12,11 @@ import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.Template;
 import dev.switchboard.channel.TextFlavour;
-import dev.switchboard.channel.WebhookResult;
-import dev.switchboard.twilio.TwilioAddressFormat;
-import dev.switchboard.twilio.TwilioChannel;
 import dev.switchboard.twilio.TwilioChannelBuilder;
-import dev.switchboard.twilio.TwilioChannelConfig;
-import dev.switchboard.twilio.TwilioChannelProfile;
+import dev.switchboard.twilio.internal.TwilioAddressFormat;
+import dev.switchboard.twilio.internal.TwilioChannel;
+import dev.switchboard.twilio.internal.TwilioChannelConfig;
+import dev.switchboard.twilio.internal.TwilioChannelProfile;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -52,10 +51,13 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code TWILIO_API_BASE_URL}</td><td>{@link Builder#apiBaseUrl}</td></tr>
  * </table>
  *
- * <p>Blank variables count as unset. Phone numbers may be written with or without the {@code
- * whatsapp:} prefix; inside Switchboard every address is plain E.164, so allowlists, home channels
- * and history match across SMS and WhatsApp. The prefix is added and removed at the Twilio boundary
- * only.
+ * <p>Blank variables count as unset. The host's webhook server, which WhatsApp shares with SMS, binds
+ * where {@code SMS_WEBHOOK_HOST} (default {@code 0.0.0.0}) and {@code SMS_WEBHOOK_PORT} (default
+ * 8080) say: the channel names that address when a host asks {@link #webhookServerAddress(Map)}.
+ *
+ * <p>Phone numbers may be written with or without the {@code whatsapp:} prefix; inside Switchboard
+ * every address is plain E.164, so allowlists, home channels and history match across SMS and
+ * WhatsApp. The prefix is added and removed at the Twilio boundary only.
  *
  * <p>The channel answers two routes on the host's listener, which it shares with the SMS channel:
  * incoming messages on the {@linkplain Builder#webhookPath webhook path} ({@value
@@ -67,10 +69,11 @@ import org.slf4j.LoggerFactory;
  * <p>WhatsApp takes free text from a business only within 24 hours of the person's last message;
  * after that, only an approved template, or the message fails with Twilio error 63016 minutes later.
  * The channel records when each person last wrote (in a {@link ConversationWindowStore}, in memory
- * by default) and {@link #send(OutboundMessage)} decides before any request: inside the window,
- * free text; outside it, the message's own template, else the {@linkplain Builder#proactiveTemplate
- * proactive template}, else an immediate {@link PermanentChannelException} with provider code
- * {@value #WINDOW_CLOSED_CODE} ({@link #windowClosed}) and nothing sent.
+ * by default) as the host {@linkplain #accepted accepts} each of their messages, and {@link
+ * #send(OutboundMessage)} decides before any request: inside the window, free text; outside it, the
+ * message's own template, else the {@linkplain Builder#proactiveTemplate proactive template}, else
+ * an immediate {@link PermanentChannelException} with provider code {@value #WINDOW_CLOSED_CODE}
+ * ({@link #windowClosed}) and nothing sent.
  */
 public final class TwilioWhatsAppChannel extends TwilioChannel {
 
@@ -149,26 +152,12 @@ public final class TwilioWhatsAppChannel extends TwilioChannel {
     private final Function<? super OutboundMessage, Optional<Template>> proactiveTemplates;
 
     private TwilioWhatsAppChannel(Builder b, TwilioChannelConfig config, ConversationWindowStore windowStore) {
-        super(config, log, result -> recordWindow(windowStore, result));
+        super(config, log);
         this.window = b.window;
         this.defaultStore = b.windowStore == null;
         this.windowStore = windowStore;
         this.proactiveContentSid = b.proactiveContentSid;
         this.proactiveTemplates = b.proactiveTemplates;
-    }
-
-    // Only what the shared handler found authentic and readable opens a window.
-    private static WebhookResult recordWindow(ConversationWindowStore windowStore, WebhookResult result) {
-        if (result instanceof WebhookResult.Inbound inbound) {
-            InboundMessage message = inbound.message();
-            try {
-                windowStore.recordInbound(message.from(), message.receivedAt());
-            } catch (RuntimeException e) {
-                // The message is still worth answering; the next send will find the window closed.
-                log.warn("[{}] could not record the window with {} in {}", ID, message.from(), windowStore, e);
-            }
-        }
-        return result;
     }
 
     /** Starts building a channel in code. */
@@ -247,6 +236,25 @@ public final class TwilioWhatsAppChannel extends TwilioChannel {
 
     private boolean isOpen(Optional<Instant> lastInbound, Instant now) {
         return lastInbound.isPresent() && now.isBefore(lastInbound.get().plus(window));
+    }
+
+    /**
+     * Opens (or extends) the {@linkplain Builder#window window} with the message's sender from when
+     * the message arrived ({@link InboundMessage#receivedAt()}), in the {@linkplain
+     * Builder#windowStore window store}. The host calls it once per message it accepted, after
+     * answering Twilio and before the message's turn, so that a reply finds the window open, while
+     * a message it refused (a forged one, a repeat of one already seen, one over the sender's
+     * inbound limit) leaves the window as it was. A store that fails is logged at WARN and the
+     * message goes on: the next send then finds the window as the store last knew it.
+     */
+    @Override
+    public void accepted(InboundMessage message) {
+        requireNonNull(message, "message");
+        try {
+            windowStore.recordInbound(message.from(), message.receivedAt());
+        } catch (RuntimeException e) {
+            log.warn("[{}] could not record the window with {} in {}", ID, message.from(), windowStore, e);
+        }
     }
 
     /** 1600 characters, {@link TextFlavour#WHATSAPP}, media supported, not billed per segment. */

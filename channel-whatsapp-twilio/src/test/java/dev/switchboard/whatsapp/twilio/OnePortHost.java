@@ -24,14 +24,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A minimal host on one port of 127.0.0.1: it answers every route of every channel it is given, by
- * exact path, method and media type, and keeps the events the handlers produce. It stands in for the
- * runtime's listener, which this module does not depend on.
+ * exact path, method and media type, and keeps the events the handlers produce. Like the runtime, it
+ * tells a channel of each inbound message it accepted ({@link Channel#accepted}) once the answer is
+ * sent and before the message is handed on; it accepts every one, having no dedupe or limits. It
+ * stands in for the runtime's listener, which this module does not depend on.
  */
 final class OnePortHost implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(2);
     private final Map<String, WebhookRoute> routes = new HashMap<>();
+    private final Map<String, Channel> owners = new HashMap<>();
     private final BlockingQueue<InboundMessage> inbound = new LinkedBlockingQueue<>();
     private final BlockingQueue<DeliveryReceipt> receipts = new LinkedBlockingQueue<>();
 
@@ -41,6 +44,7 @@ final class OnePortHost implements AutoCloseable {
                 if (routes.putIfAbsent(route.path(), route) != null) {
                     throw new IllegalArgumentException("two channels claim " + route.path());
                 }
+                owners.put(route.path(), channel);
             }
         }
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -86,6 +90,7 @@ final class OnePortHost implements AutoCloseable {
             byte[] body = exchange.getRequestBody().readAllBytes();
             WebhookRoute route = routes.get(exchange.getRequestURI().getRawPath());
             WebhookResponse response;
+            WebhookResult result = null;
             if (route == null) {
                 response = WebhookResponse.text(404, "no route");
             } else if (!route.methods().contains(exchange.getRequestMethod())) {
@@ -103,13 +108,8 @@ final class OnePortHost implements AutoCloseable {
                 if (!route.mediaTypes().contains(request.mediaType())) {
                     response = WebhookResponse.text(415, "unsupported media type");
                 } else {
-                    WebhookResult result = route.handler().handle(request);
+                    result = route.handler().handle(request);
                     response = result.response();
-                    if (result instanceof WebhookResult.Inbound in) {
-                        inbound.add(in.message());
-                    } else if (result instanceof WebhookResult.Receipt r) {
-                        receipts.add(r.receipt());
-                    }
                 }
             }
             exchange.getResponseHeaders().add("Content-Type", response.contentType());
@@ -118,6 +118,12 @@ final class OnePortHost implements AutoCloseable {
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(response.body());
                 }
+            }
+            if (result instanceof WebhookResult.Inbound in) {
+                owners.get(route.path()).accepted(in.message());
+                inbound.add(in.message());
+            } else if (result instanceof WebhookResult.Receipt r) {
+                receipts.add(r.receipt());
             }
         }
     }

@@ -20,6 +20,7 @@ import dev.switchboard.channel.TextFlavour;
 import dev.switchboard.channel.WebhookRoute;
 import dev.switchboard.sms.twilio.TwilioSmsChannel;
 import dev.switchboard.twilio.TwilioCredentials;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,27 @@ class TwilioWhatsAppChannelConfigTest {
             assertThat(channel.accessPolicy())
                     .isEqualTo(AccessPolicy.allowOnly(Set.of(Address.of(PERSON), Address.of("+442079460958"))));
             assertThat(channel.home()).contains(new HomeChannel(Address.of("+15550001111"), "ops phone"));
+        }
+    }
+
+    @Test
+    void namesTheWebhookServerAddressBySmsVariablesSinceOneServerServesBothChannels() {
+        Map<String, String> listen =
+                Map.of("SMS_WEBHOOK_HOST", "127.0.0.1", "SMS_WEBHOOK_PORT", "8443", "WHATSAPP_WEBHOOK_PORT", "9000");
+        try (TwilioWhatsAppChannel whatsApp = TwilioWhatsAppChannel.fromEnv(env());
+                TwilioSmsChannel sms = TwilioSmsChannel.fromEnv(Map.of(
+                        "TWILIO_ACCOUNT_SID", ACCOUNT_SID,
+                        "TWILIO_AUTH_TOKEN", AUTH_TOKEN,
+                        "TWILIO_PHONE_NUMBER", OUR_NUMBER,
+                        "SMS_INSECURE_NO_SIGNATURE", "true"))) {
+            assertThat(whatsApp.webhookServerAddress(listen))
+                    .contains(InetSocketAddress.createUnresolved("127.0.0.1", 8443))
+                    .isEqualTo(sms.webhookServerAddress(listen));
+            assertThat(whatsApp.webhookServerAddress(Map.of("WHATSAPP_WEBHOOK_PORT", "9000")))
+                    .contains(InetSocketAddress.createUnresolved("0.0.0.0", 8080));
+            assertThatThrownBy(() -> whatsApp.webhookServerAddress(Map.of("SMS_WEBHOOK_PORT", "70000")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("SMS_WEBHOOK_PORT must be a port number (0-65535): 70000");
         }
     }
 

@@ -6,8 +6,8 @@ import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.testkit.ChannelContractTest;
 import dev.switchboard.channel.testkit.ChannelFixture;
 import dev.switchboard.twilio.FakeTwilioApi;
-import dev.switchboard.twilio.TwilioAddressFormat;
 import dev.switchboard.twilio.TwilioContractFixture;
+import dev.switchboard.twilio.internal.TwilioAddressFormat;
 import java.util.EnumSet;
 
 /**

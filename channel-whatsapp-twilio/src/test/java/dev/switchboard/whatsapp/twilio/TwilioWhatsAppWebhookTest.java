@@ -30,6 +30,7 @@ import dev.switchboard.twilio.TwilioTestData;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
@@ -193,17 +194,94 @@ class TwilioWhatsAppWebhookTest {
         }
     }
 
+    /** A store that keeps what it is told and counts every call, from any thread. */
+    private static final class CountingStore implements ConversationWindowStore {
+
+        final ConversationWindowStore kept = ConversationWindowStore.inMemory(Duration.ofHours(24));
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public Optional<Instant> lastInbound(Address person) {
+            calls.incrementAndGet();
+            return kept.lastInbound(person);
+        }
+
+        @Override
+        public void recordInbound(Address person, Instant at) {
+            calls.incrementAndGet();
+            kept.recordInbound(person, at);
+        }
+    }
+
+    private static InboundMessage message(WebhookResult result) {
+        assertThat(result).isInstanceOf(WebhookResult.Inbound.class);
+        return ((WebhookResult.Inbound) result).message();
+    }
+
     @Test
-    void anAuthenticMessageOpensTheSendersWindowAtItsArrival() {
+    void theWebhookHandlerNeverCallsTheWindowStore() {
+        CountingStore store = new CountingStore();
+        try (TwilioWhatsAppChannel channel =
+                TwilioWhatsAppChannel.builderFromEnv(env()).windowStore(store).build()) {
+            channel.start(context(Clock.fixed(T0, ZoneOffset.UTC)));
+            WebhookRoute route = inboundRoute(channel);
+
+            WebhookResult authentic = receive(channel, inboundWhatsApp(SMS_SID, "hi"));
+            WebhookResult again = receive(channel, inboundWhatsApp(SMS_SID, "hi"));
+            WebhookResult forged = route.handler()
+                    .handle(signed("guessed-token", PUBLIC_URL, route.path(), "", inboundWhatsApp(MMS_SID, "hi")));
+            WebhookResult unreadable = receive(channel, "MessageSid", MMS_SID, "From", PERSON_WA);
+
+            assertThat(authentic).isInstanceOf(WebhookResult.Inbound.class);
+            assertThat(again).isInstanceOf(WebhookResult.Inbound.class);
+            assertThat(forged.response().status()).isEqualTo(403);
+            assertThat(unreadable.response().status()).isEqualTo(400);
+            assertThat(store.calls).hasValue(0);
+        }
+    }
+
+    @Test
+    void anAcceptedMessageOpensTheSendersWindowFromItsArrival() {
         Fixtures.StepClock clock = new Fixtures.StepClock(T0);
-        try (TwilioWhatsAppChannel channel = TwilioWhatsAppChannel.fromEnv(env())) {
+        CountingStore store = new CountingStore();
+        try (TwilioWhatsAppChannel channel =
+                TwilioWhatsAppChannel.builderFromEnv(env()).windowStore(store).build()) {
             channel.start(context(clock));
+            InboundMessage hi = message(receive(channel, inboundWhatsApp(SMS_SID, "hi")));
             assertThat(channel.isWindowOpen(Address.of(PERSON))).isFalse();
 
-            receive(channel, inboundWhatsApp(SMS_SID, "hi"));
+            // The host accepts the message a little after it arrived: the window counts from arrival.
+            clock.advance(Duration.ofMinutes(5));
+            channel.accepted(hi);
 
+            assertThat(store.kept.lastInbound(Address.of(PERSON))).contains(T0);
             assertThat(channel.isWindowOpen(Address.of(PERSON))).isTrue();
             assertThat(channel.isWindowOpen(Address.of("+15550009999"))).isFalse();
+            clock.advance(Duration.ofHours(24).minusMinutes(5));
+            assertThat(channel.isWindowOpen(Address.of(PERSON))).isFalse();
+        }
+    }
+
+    @Test
+    void aMessageHandledButNeverAcceptedLeavesTheWindowAsItWas() {
+        Fixtures.StepClock clock = new Fixtures.StepClock(T0);
+        CountingStore store = new CountingStore();
+        try (TwilioWhatsAppChannel channel =
+                TwilioWhatsAppChannel.builderFromEnv(env()).windowStore(store).build()) {
+            channel.start(context(clock));
+            channel.accepted(message(receive(channel, inboundWhatsApp(SMS_SID, "hi"))));
+
+            // Late in the window, Twilio repeats the message and the person writes once more; the host
+            // drops the repeat as a duplicate and answers the new one 429 (over the inbound limit).
+            clock.advance(Duration.ofHours(23));
+            message(receive(channel, inboundWhatsApp(SMS_SID, "hi")));
+            message(receive(channel, inboundWhatsApp(MMS_SID, "and again")));
+            clock.advance(Duration.ofHours(1));
+
+            assertThat(store.kept.lastInbound(Address.of(PERSON))).contains(T0);
+            assertThat(channel.isWindowOpen(Address.of(PERSON))).isFalse();
+            assertThatThrownBy(() -> channel.send(OutboundMessage.text(Address.of(PERSON), "too late")))
+                    .hasMessageContaining("last inbound: " + T0);
         }
     }
 
@@ -228,9 +306,9 @@ class TwilioWhatsAppWebhookTest {
                         .windowStore(broken)
                         .build()) {
             WebhookResult result = receive(channel, inboundWhatsApp(SMS_SID, "hi"));
-            logs = log.text();
 
-            assertThat(result).isInstanceOf(WebhookResult.Inbound.class);
+            channel.accepted(message(result));
+            logs = log.text();
         }
         assertThat(attempts).hasValue(1);
         assertThat(logs)

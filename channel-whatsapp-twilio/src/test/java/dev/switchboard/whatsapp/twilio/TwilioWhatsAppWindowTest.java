@@ -78,7 +78,10 @@ class TwilioWhatsAppWindowTest {
         return TwilioWhatsAppChannel.builderFromEnv(env("TWILIO_API_BASE_URL", twilio.baseUrl()));
     }
 
-    /** The person writes to the channel, through its signed webhook, at the clock's time. */
+    /**
+     * The person writes to the channel, through its signed webhook, at the clock's time, and the
+     * host accepts the message, as it does before the message's turn.
+     */
     private static void personWrites(TwilioWhatsAppChannel channel) {
         WebhookResult result = channel.routes()
                 .get(0)
@@ -86,6 +89,7 @@ class TwilioWhatsAppWindowTest {
                 .handle(signed(
                         AUTH_TOKEN, PUBLIC_URL, "/webhooks/twilio-whatsapp", "", inboundWhatsApp(SMS_SID, "hi")));
         assertThat(result).isInstanceOf(WebhookResult.Inbound.class);
+        channel.accepted(((WebhookResult.Inbound) result).message());
     }
 
     @Test

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.channel.Address;
-import dev.switchboard.twilio.FormParameters;
 import dev.switchboard.twilio.TwilioSignature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -832,7 +831,7 @@ public final class TwilioSandbox implements AutoCloseable {
     }
 
     private static Map<String, List<String>> decodeForm(String encoded) {
-        return FormParameters.parse(encoded.getBytes(StandardCharsets.UTF_8)).asMap();
+        return TwilioSignature.decodeForm(encoded.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Encodes {@code params} as an {@code application/x-www-form-urlencoded} body. */

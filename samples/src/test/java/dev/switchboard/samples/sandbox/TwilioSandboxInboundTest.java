@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import com.twilio.security.RequestValidator;
-import dev.switchboard.twilio.FormParameters;
+import dev.switchboard.twilio.TwilioSignature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -107,9 +107,8 @@ class TwilioSandboxInboundTest {
         gateway = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         gateway.createContext("/", exchange -> {
             try (exchange) {
-                Map<String, List<String>> params = FormParameters.parse(
-                                exchange.getRequestBody().readAllBytes())
-                        .asMap();
+                Map<String, List<String>> params =
+                        TwilioSignature.decodeForm(exchange.getRequestBody().readAllBytes());
                 webhooks.add(new Webhook(
                         exchange.getRequestURI().getPath(),
                         exchange.getRequestHeaders().getFirst("X-Twilio-Signature"),

@@ -1,8 +1,9 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import dev.switchboard.channel.AccessPolicy;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.HomeChannel;
+import dev.switchboard.twilio.TwilioCredentials;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -12,8 +13,9 @@ import java.util.Set;
  * Service, the public webhook URL or the explicit absence of signature checks, who may talk to the
  * agent, the home channel, the webhook path and the REST client's settings.
  *
- * <p>A channel's builder, a {@link TwilioChannelBuilder}, checks and collects it; the channel, a
- * {@link TwilioChannel}, runs on it. Immutable.
+ * <p>A channel's builder checks and collects it in {@link TwilioChannelSettings}; the channel, a
+ * {@link TwilioChannel}, runs on it. The channels read what they log from it; the rest is the shared
+ * code's. Immutable.
  */
 public final class TwilioChannelConfig {
 
@@ -30,7 +32,7 @@ public final class TwilioChannelConfig {
     private final Duration connectTimeout;
     private final Duration readTimeout;
 
-    TwilioChannelConfig(TwilioChannelBuilder<?> b, TwilioCredentials credentials) {
+    TwilioChannelConfig(TwilioChannelSettings b, TwilioCredentials credentials) {
         this.profile = b.profile;
         this.credentials = credentials;
         this.number = b.number;
@@ -46,47 +48,47 @@ public final class TwilioChannelConfig {
     }
 
     /** The channel this configuration is for. */
-    public TwilioChannelProfile profile() {
+    TwilioChannelProfile profile() {
         return profile;
     }
 
     /** The account. */
-    public TwilioCredentials credentials() {
+    TwilioCredentials credentials() {
         return credentials;
     }
 
     /** The channel's own number in plain E.164, if set. */
-    public Optional<Address> number() {
+    Optional<Address> number() {
         return Optional.ofNullable(number);
     }
 
     /** The Messaging Service sends go through, if set. */
-    public Optional<String> messagingServiceSid() {
+    Optional<String> messagingServiceSid() {
         return Optional.ofNullable(messagingServiceSid);
     }
 
     /** The public URL of the incoming-message webhook; empty only when signatures are not checked. */
-    public Optional<String> webhookUrl() {
+    Optional<String> webhookUrl() {
         return Optional.ofNullable(webhookUrl);
     }
 
     /** The public URL of the status callbacks: the webhook URL plus {@code /status}, before any query. */
-    public Optional<String> statusUrl() {
+    Optional<String> statusUrl() {
         return webhookUrl().map(TwilioWebhookUrls::statusUrl);
     }
 
     /** Whether signature checks were explicitly switched off. */
-    public boolean insecureNoSignature() {
+    boolean insecureNoSignature() {
         return insecure;
     }
 
     /** Who may talk to the agent. */
-    public AccessPolicy accessPolicy() {
+    AccessPolicy accessPolicy() {
         return accessPolicy;
     }
 
     /** The home channel, if set. */
-    public Optional<HomeChannel> home() {
+    Optional<HomeChannel> home() {
         return Optional.ofNullable(home);
     }
 
@@ -96,27 +98,27 @@ public final class TwilioChannelConfig {
     }
 
     /** The path of the status-callback route: the webhook path plus {@code /status}. */
-    public String statusPath() {
+    String statusPath() {
         return TwilioWebhookUrls.statusPath(webhookPath);
     }
 
     /** Where REST calls go instead of Twilio, if set. */
-    public Optional<String> apiBaseUrl() {
+    Optional<String> apiBaseUrl() {
         return Optional.ofNullable(apiBaseUrl);
     }
 
     /** How long to wait for a connection to Twilio. */
-    public Duration connectTimeout() {
+    Duration connectTimeout() {
         return connectTimeout;
     }
 
     /** How long to wait for Twilio's answer to a send. */
-    public Duration readTimeout() {
+    Duration readTimeout() {
         return readTimeout;
     }
 
     /** The channel's own addresses: its number, if it has one. */
-    public Set<Address> selfAddresses() {
+    Set<Address> selfAddresses() {
         return number == null ? Set.of() : Set.of(number);
     }
 

@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static java.util.Objects.requireNonNull;
 
@@ -22,7 +22,7 @@ import java.util.Optional;
  * message into an {@link InboundMessage}, a status callback into a {@link DeliveryReceipt}.
  * Immutable and thread-safe.
  */
-public final class TwilioWebhookParser {
+final class TwilioWebhookParser {
 
     /**
      * The optional fields copied into {@link InboundMessage#extras()} under Twilio's own names when

@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static java.util.Objects.requireNonNull;
 
@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  * <p>Decoding is strict because a signature is computed over the decoded values: a malformed
  * percent-escape or invalid UTF-8 is refused rather than replaced, so nothing is verified or
  * handed on that differs from what the sender meant.
+ *
+ * <p>Public only for {@link dev.switchboard.twilio.TwilioSignature#decodeForm}, the way in for
+ * applications, and the Twilio modules' test fixtures.
  */
 public final class FormParameters {
 
@@ -37,8 +40,9 @@ public final class FormParameters {
      * Decodes a form body as UTF-8. Empty segments ({@code a=1&&b=2}) are skipped; a segment without
      * {@code =} is a name with an empty value.
      *
-     * @throws MalformedWebhookException if a percent-escape is malformed or the decoded bytes are not
-     *     valid UTF-8; the message says where without quoting the data
+     * @throws IllegalArgumentException if a percent-escape is malformed or the decoded bytes are not
+     *     valid UTF-8 (a {@link MalformedWebhookException}); the message says where without quoting
+     *     the data
      */
     public static FormParameters parse(byte[] body) {
         requireNonNull(body, "body");

@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static dev.switchboard.twilio.TwilioTestData.AUTH_TOKEN;
 import static dev.switchboard.twilio.TwilioTestData.MMS_SID;
@@ -15,6 +15,9 @@ import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.channel.WebhookResult;
+import dev.switchboard.twilio.LogCapture;
+import dev.switchboard.twilio.TwilioSignature;
+import dev.switchboard.twilio.TwilioTestData;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static dev.switchboard.twilio.FakeTwilioApi.Answer.json;
 import static dev.switchboard.twilio.FakeTwilioApi.Answer.twilioError;
@@ -22,6 +22,9 @@ import dev.switchboard.channel.PermanentChannelException.Reason;
 import dev.switchboard.channel.RetriableChannelException;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.Template;
+import dev.switchboard.twilio.FakeTwilioApi;
+import dev.switchboard.twilio.LogCapture;
+import dev.switchboard.twilio.TwilioTestData;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +53,10 @@ class TwilioSenderReconcileTest {
     private static final String SM_C = "SM000000000000000000000000000000c3";
     private static final String SM_D = "SM000000000000000000000000000000d4";
     private static final String SM_E = "SM000000000000000000000000000000e5";
+    private static final String SM_F = "SM000000000000000000000000000000f6";
+    private static final String SM_G = "SM00000000000000000000000000000007";
+    private static final String SM_H = "SM00000000000000000000000000000008";
+    private static final String SM_I = "SM00000000000000000000000000000009";
 
     private FakeTwilioApi api;
     private TwilioSender sender;
@@ -131,6 +138,83 @@ class TwilioSenderReconcileTest {
     }
 
     @Test
+    void logsEachListedMessageItSetsAsideBySidAndReasonWithoutBodiesOrRawNumbers() {
+        String text = "meet at noon";
+        String other = "+15550002222";
+        String stranger = "+15550003333";
+        api.answer(json(
+                200,
+                messagePage(
+                        listedMessage(SM_A, "outbound-api", PERSON, OUR_NUMBER, null, text, 0, at("10:00:12"), "sent"),
+                        listedMessage(
+                                SM_B,
+                                "outbound-api",
+                                PERSON,
+                                OUR_NUMBER,
+                                null,
+                                text + ", bring cake",
+                                0,
+                                at("10:00:12"),
+                                "sent"),
+                        listedMessage(SM_C, "outbound-api", PERSON, OUR_NUMBER, null, text, 0, at("09:59:00"), "sent"),
+                        listedMessage(SM_D, "inbound", OUR_NUMBER, PERSON, null, text, 0, at("10:00:11"), "received"),
+                        listedMessage(
+                                SM_E, "outbound-api", PERSON, OUR_NUMBER, null, text, 0, "yesterday at noon", "sent"),
+                        listedMessage(SM_F, "outbound-api", other, OUR_NUMBER, null, text, 0, at("10:00:12"), "sent"),
+                        listedMessage(SM_G, "outbound-api", PERSON, stranger, null, text, 0, at("10:00:12"), "sent"),
+                        listedMessage(SM_H, "outbound-api", PERSON, OUR_NUMBER, null, text, 1, at("10:00:12"), "sent"),
+                        listedMessage(
+                                SM_I,
+                                "outbound-api",
+                                "whatsapp:" + PERSON,
+                                OUR_NUMBER,
+                                null,
+                                text,
+                                0,
+                                at("10:00:12"),
+                                "sent"),
+                        listedMessage(
+                                "XX" + PERSON,
+                                "outbound-api",
+                                PERSON,
+                                OUR_NUMBER,
+                                null,
+                                text,
+                                0,
+                                at("10:00:12"),
+                                "sent"))));
+
+        List<SendReceipt> found;
+        String logs;
+        try (LogCapture log = LogCapture.start()) {
+            found = sender.findSent(OutboundMessage.text(TO, text), FIRST_ATTEMPT);
+            logs = log.text();
+        }
+
+        assertThat(found).containsExactly(new SendReceipt(SM_A, DeliveryStatus.SENT));
+        String setAside = "[sms] look-up of a send to +1555***4321: set aside ";
+        assertThat(logs)
+                .contains(setAside + SM_B + ": its body differs (24 characters, where 12 were sent)")
+                .contains(setAside + SM_C + ": it was created at 2026-11-21T09:59:00Z, before 2026-11-21T09:59:40Z"
+                        + " (the first attempt, less the allowance for Twilio's clock)")
+                .contains(setAside + SM_D + ": it is an incoming message")
+                .contains(setAside + SM_E + ": its creation date is missing or did not parse")
+                .contains(setAside + SM_F + ": it went to another recipient, +1555***2222")
+                .contains(setAside + SM_G + ": it was sent from another number, +1555***3333")
+                .contains(setAside + SM_H + ": it has 1 media, where 0 were sent")
+                .contains(setAside + SM_I + ": its recipient is missing or not written as on this channel")
+                .contains(setAside + "a message without a valid sid: its sid is not a message sid")
+                .contains("[sms] 1 of 10 message(s) listed to +1555***4321 match an earlier send")
+                .doesNotContain(setAside + SM_A)
+                .doesNotContain(PERSON)
+                .doesNotContain(OUR_NUMBER)
+                .doesNotContain(other)
+                .doesNotContain(stranger)
+                .doesNotContain("noon")
+                .doesNotContain("cake");
+    }
+
+    @Test
     void findsNothingWhenTwilioHasNoSuchMessage() {
         api.answer(json(200, messagePage()));
 
@@ -168,11 +252,31 @@ class TwilioSenderReconcileTest {
                                     "hello",
                                     0,
                                     at("10:00:12"),
+                                    "sent"),
+                            listedMessage(
+                                    SM_C,
+                                    "outbound-api",
+                                    "whatsapp:" + PERSON,
+                                    "whatsapp:+15550009999",
+                                    null,
+                                    "hello",
+                                    0,
+                                    at("10:00:12"),
                                     "sent"))));
 
-            List<SendReceipt> found = viaService.findSent(OutboundMessage.text(TO, "hello"), FIRST_ATTEMPT);
+            List<SendReceipt> found;
+            String logs;
+            try (LogCapture log = LogCapture.start()) {
+                found = viaService.findSent(OutboundMessage.text(TO, "hello"), FIRST_ATTEMPT);
+                logs = log.text();
+            }
 
             assertThat(found).extracting(SendReceipt::messageId).containsExactly(SM_A);
+            assertThat(logs)
+                    .contains("set aside " + SM_B
+                            + ": it was sent through another Messaging Service, MGffffffffffffffffffffffffffffffff")
+                    .contains("set aside " + SM_C + ": it was not sent through a Messaging Service")
+                    .doesNotContain(PERSON);
             assertThat(query(api.only().rawQuery()))
                     .containsEntry("To", "whatsapp:" + PERSON)
                     .doesNotContainKey("From");

@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static java.util.Objects.requireNonNull;
 
@@ -12,9 +12,8 @@ import dev.switchboard.channel.MessageIdShape;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.SendReceipt;
-import dev.switchboard.channel.WebhookHandler;
-import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
+import dev.switchboard.twilio.TwilioSignature;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 
 /**
@@ -34,8 +32,11 @@ import org.slf4j.Logger;
  * close-idempotently lifecycle.
  *
  * <p>A channel extends it with only what is its own: its capabilities, its start-up lines, its
- * send rules and, for WhatsApp, what it does with each incoming message. It logs
- * through the channel's logger, so that the channel's log settings cover it. Thread-safe.
+ * send rules and, for WhatsApp, what a person's accepted message changes. It logs through the
+ * channel's logger, so that the channel's log settings cover it. Thread-safe.
+ *
+ * <p>Not API: public only so that the SMS and WhatsApp channels, in packages and modules of their
+ * own, can extend it.
  */
 public abstract class TwilioChannel implements Channel {
 
@@ -55,35 +56,25 @@ public abstract class TwilioChannel implements Channel {
     private volatile Clock clock = Clock.systemUTC();
 
     /**
-     * Builds the routes and the sender of a channel that takes incoming messages as the shared
-     * handler reads them.
+     * Builds the routes and the sender of a channel.
      *
      * @param config the channel's configuration
      * @param log the channel's logger
      */
     protected TwilioChannel(TwilioChannelConfig config, Logger log) {
-        this(config, log, UnaryOperator.identity());
-    }
-
-    /**
-     * Builds the routes and the sender of a channel.
-     *
-     * @param config the channel's configuration
-     * @param log the channel's logger
-     * @param received what the incoming-message route answers for the shared handler's verdict on a
-     *     request (an authentic message, or a refusal): for a channel that acts on each message as
-     *     it arrives, as WhatsApp records its window. Called on the host's thread for every request.
-     */
-    protected TwilioChannel(TwilioChannelConfig config, Logger log, UnaryOperator<WebhookResult> received) {
         this.config = requireNonNull(config, "config");
         this.profile = config.profile();
         this.log = requireNonNull(log, "log");
-        requireNonNull(received, "received");
         TwilioSignature verifier = TwilioSignature.verifier(config.credentials().authToken());
-        WebhookHandler inbound = handler(
-                TwilioWebhookHandler.Kind.INBOUND, verifier, config.webhookUrl().orElse(null));
+        // The routes answer with the shared handlers' verdicts as they are: what a person's message
+        // changes is recorded when the host accepts it (Channel#accepted), never while it is handled.
         this.routes = List.of(
-                WebhookRoute.formPost(config.webhookPath(), request -> received.apply(inbound.handle(request))),
+                WebhookRoute.formPost(
+                        config.webhookPath(),
+                        handler(
+                                TwilioWebhookHandler.Kind.INBOUND,
+                                verifier,
+                                config.webhookUrl().orElse(null))),
                 WebhookRoute.formPost(
                         config.statusPath(),
                         handler(
@@ -144,34 +135,24 @@ public abstract class TwilioChannel implements Channel {
         return Optional.of(profile.variable("HOME_CHANNEL"));
     }
 
-    /**
-     * {@code SMS_WEBHOOK_HOST} (default {@code 0.0.0.0}) and {@code SMS_WEBHOOK_PORT} (default 8080),
-     * the names Hermes users know, for every Twilio channel: they share one webhook server.
-     */
-    @Override
-    public final Optional<InetSocketAddress> webhookServerAddress(Map<String, String> env) {
-        requireNonNull(env, "env");
-        String host = env.get("SMS_WEBHOOK_HOST");
-        String port = env.get("SMS_WEBHOOK_PORT");
-        int number = 8080;
-        if (port != null && !port.isBlank()) {
-            try {
-                number = Integer.parseInt(port.strip());
-            } catch (NumberFormatException e) {
-                number = -1;
-            }
-            if (number < 0 || number > 65535) {
-                throw new IllegalArgumentException("SMS_WEBHOOK_PORT must be a port number (0-65535): " + port);
-            }
-        }
-        return Optional.of(
-                InetSocketAddress.createUnresolved(host == null || host.isBlank() ? "0.0.0.0" : host.strip(), number));
-    }
-
     /** The incoming-message route and the status-callback route ({@code <path>/status}). */
     @Override
     public final List<WebhookRoute> routes() {
         return routes;
+    }
+
+    /**
+     * Where the host's webhook server binds by the Twilio channels' conventions, which SMS and
+     * WhatsApp share since one server serves both: {@code SMS_WEBHOOK_HOST} (default {@code
+     * 0.0.0.0}) and {@code SMS_WEBHOOK_PORT} (default 8080), unset or blank taking the default.
+     *
+     * @return the address, unresolved; never empty
+     * @throws IllegalArgumentException if {@code SMS_WEBHOOK_PORT} is not a number from 0 to 65535:
+     *     {@code SMS_WEBHOOK_PORT must be a port number (0-65535): <value>}
+     */
+    @Override
+    public final Optional<InetSocketAddress> webhookServerAddress(Map<String, String> env) {
+        return Optional.of(TwilioEnv.webhookServerAddress(requireNonNull(env, "env")));
     }
 
     /** Releases the HTTP client. Idempotent. */

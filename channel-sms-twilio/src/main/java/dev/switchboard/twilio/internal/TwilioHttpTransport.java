@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import com.twilio.constant.EnumConstants;
 import com.twilio.http.HttpMethod;

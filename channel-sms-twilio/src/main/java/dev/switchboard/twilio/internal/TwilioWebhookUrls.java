@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 /**
  * A channel's webhook URL and paths: the public URL Twilio signs, the status-callback URL and path

@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static java.util.Objects.requireNonNull;
 
@@ -9,6 +9,7 @@ import dev.switchboard.channel.WebhookHandler;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.channel.WebhookResult;
+import dev.switchboard.twilio.TwilioSignature;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * {@code ?} and the request's raw query are appended, so one configured URL serves callbacks that
  * Twilio was given with a query. Instances are immutable, thread-safe and never block.
  */
-public final class TwilioWebhookHandler implements WebhookHandler {
+final class TwilioWebhookHandler implements WebhookHandler {
 
     /** What a route receives. */
     public enum Kind {

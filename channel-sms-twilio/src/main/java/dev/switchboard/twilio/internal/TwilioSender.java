@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static java.util.Objects.requireNonNull;
 
@@ -20,11 +20,13 @@ import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.RetriableChannelException;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.Template;
+import dev.switchboard.twilio.TwilioCredentials;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -55,7 +57,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} releases the HTTP client and is idempotent.
  */
-public final class TwilioSender implements AutoCloseable {
+final class TwilioSender implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TwilioSender.class);
 
@@ -171,6 +173,10 @@ public final class TwilioSender implements AutoCloseable {
      * <p>The list is not filtered by {@code DateSent}: Twilio fills a message's send date only once
      * it has left its queue, and the message looked for may well still be queued.
      *
+     * <p>Each listed message that does not match is logged at DEBUG by its sid with the reason (an
+     * incoming message, another recipient or sender, a date that did not parse or is too early, a
+     * different body or number of media), never with its body or a raw number.
+     *
      * @return the matches, oldest first, with their current status
      * @throws UnsupportedOperationException if {@code message} is a template, whose body Twilio
      *     renders and so cannot be matched
@@ -209,21 +215,116 @@ public final class TwilioSender implements AutoCloseable {
                     e);
         }
         Instant earliest = notBefore.truncatedTo(ChronoUnit.SECONDS).minus(CLOCK_ALLOWANCE);
-        String media = Integer.toString(message.mediaUrls().size());
-        List<SendReceipt> found = page.getRecords().stream()
-                .filter(m -> m.getDirection() != Message.Direction.INBOUND)
-                .filter(m -> m.getDateCreated() != null
-                        && !m.getDateCreated().toInstant().isBefore(earliest))
-                .filter(m -> messagingServiceSid == null || messagingServiceSid.equals(m.getMessagingServiceSid()))
-                .filter(m -> Objects.requireNonNullElse(m.getBody(), "").equals(message.text()))
-                .filter(m -> Objects.requireNonNullElse(m.getNumMedia(), "0").equals(media))
-                .filter(m ->
-                        m.getSid() != null && MESSAGE_SID.matcher(m.getSid()).matches())
+        List<Message> listed = page.getRecords();
+        List<Message> matches = new ArrayList<>();
+        for (Message candidate : listed) {
+            String reason = setAside(candidate, message, earliest);
+            if (reason == null) {
+                matches.add(candidate);
+            } else {
+                // Why each listed message is not the one looked for, so that a look-up that finds
+                // nothing can be explained; by sid and reason, never a body or a raw number.
+                log.debug(
+                        "[{}] look-up of a send to {}: set aside {}: {}",
+                        channelId,
+                        message.to(),
+                        sidForLogs(candidate.getSid()),
+                        reason);
+            }
+        }
+        List<SendReceipt> found = matches.stream()
                 .sorted(Comparator.comparing(Message::getDateCreated).thenComparing(Message::getSid))
                 .map(m -> new SendReceipt(m.getSid(), status(m)))
                 .toList();
-        log.debug("[{}] {} message(s) to {} match an earlier send", channelId, found.size(), message.to());
+        log.debug(
+                "[{}] {} of {} message(s) listed to {} match an earlier send",
+                channelId,
+                found.size(),
+                listed.size(),
+                message.to());
         return found;
+    }
+
+    /**
+     * Why {@code candidate}, listed by Twilio, is not a message created by sending {@code message}
+     * since {@code earliest}; {@code null} if it is. The reason names no body and only redacted
+     * numbers. Twilio already filters the list by recipient and (without a Messaging Service) sender;
+     * both are checked again so that a list that ignored a filter never makes another person's
+     * message pass for ours.
+     */
+    private String setAside(Message candidate, OutboundMessage message, Instant earliest) {
+        if (candidate.getSid() == null
+                || !MESSAGE_SID.matcher(candidate.getSid()).matches()) {
+            return "its sid is not a message sid";
+        }
+        if (candidate.getDirection() == Message.Direction.INBOUND) {
+            return "it is an incoming message";
+        }
+        Optional<Address> to = listedAddress("to", candidate.getTo());
+        if (to.isEmpty()) {
+            return "its recipient is missing or not written as on this channel";
+        }
+        if (!to.get().equals(message.to())) {
+            return "it went to another recipient, " + to.get();
+        }
+        if (messagingServiceSid != null) {
+            if (!messagingServiceSid.equals(candidate.getMessagingServiceSid())) {
+                return candidate.getMessagingServiceSid() == null
+                        ? "it was not sent through a Messaging Service"
+                        : "it was sent through another Messaging Service, " + candidate.getMessagingServiceSid();
+            }
+        } else {
+            Optional<Address> sender = listedAddress(
+                    "from",
+                    candidate.getFrom() == null ? null : candidate.getFrom().getEndpoint());
+            if (sender.isEmpty()) {
+                return "its sender is missing or not written as on this channel";
+            }
+            if (!sender.get().equals(from)) {
+                return "it was sent from another number, " + sender.get();
+            }
+        }
+        if (candidate.getDateCreated() == null) {
+            // The SDK leaves the date out when it cannot read it.
+            return "its creation date is missing or did not parse";
+        }
+        Instant created = candidate.getDateCreated().toInstant();
+        if (created.isBefore(earliest)) {
+            return "it was created at " + created + ", before " + earliest
+                    + " (the first attempt, less the allowance for Twilio's clock)";
+        }
+        String body = Objects.requireNonNullElse(candidate.getBody(), "");
+        if (!body.equals(message.text())) {
+            return "its body differs (" + body.length() + " characters, where "
+                    + message.text().length() + " were sent)";
+        }
+        String media = Objects.requireNonNullElse(candidate.getNumMedia(), "0");
+        if (!media.equals(Integer.toString(message.mediaUrls().size()))) {
+            return "it has " + (isCount(media) ? media : "an unreadable number of") + " media, where "
+                    + message.mediaUrls().size() + " were sent";
+        }
+        return null;
+    }
+
+    // A To or From of Twilio's list in Switchboard's form, or empty if absent or not this channel's.
+    private Optional<Address> listedAddress(String field, String raw) {
+        if (raw == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(addressFormat.fromTwilio(field, raw));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    // A sid as Twilio listed it, unless it is not one: then nothing of the value.
+    private static String sidForLogs(String sid) {
+        return sid != null && MESSAGE_SID.matcher(sid).matches() ? sid : "a message without a valid sid";
+    }
+
+    private static boolean isCount(String value) {
+        return !value.isEmpty() && value.length() <= 3 && value.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     /**

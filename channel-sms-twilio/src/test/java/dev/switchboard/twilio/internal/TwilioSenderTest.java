@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static dev.switchboard.twilio.FakeTwilioApi.Answer.json;
 import static dev.switchboard.twilio.TwilioTestData.ACCOUNT_SID;
@@ -15,6 +15,9 @@ import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.RetriableChannelException;
 import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.Template;
+import dev.switchboard.twilio.FakeTwilioApi;
+import dev.switchboard.twilio.LogCapture;
+import dev.switchboard.twilio.TwilioTestData;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,7 +1,8 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.switchboard.twilio.TwilioChannelBuilder;
 import java.util.Map;
 
 /**

@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static dev.switchboard.twilio.FakeTwilioApi.Answer.twilioError;
 import static dev.switchboard.twilio.TwilioTestData.ACCOUNT_SID;
@@ -23,15 +23,17 @@ import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.channel.TextFlavour;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
+import dev.switchboard.twilio.FakeTwilioApi;
+import dev.switchboard.twilio.LogCapture;
+import dev.switchboard.twilio.TwilioChannelBuilder;
+import dev.switchboard.twilio.TwilioTestData;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -72,30 +74,24 @@ class TwilioChannelTest {
             super(FAX);
         }
 
+        FaxBuilder fromEnv(Map<String, String> env) {
+            return readEnv(env);
+        }
+
         TwilioChannelConfig build() {
             return buildConfig();
         }
     }
 
     private static TwilioChannelConfig config(String... pairs) {
-        return new FaxBuilder().readEnv(env(pairs)).build();
+        return new FaxBuilder().fromEnv(env(pairs)).build();
     }
 
     /** A channel with nothing of its own but the profile: what it does, every Twilio channel does. */
     private static final class FaxChannel extends TwilioChannel {
 
-        final List<WebhookResult> received;
-
         FaxChannel(TwilioChannelConfig config) {
-            this(config, new CopyOnWriteArrayList<>());
-        }
-
-        private FaxChannel(TwilioChannelConfig config, List<WebhookResult> received) {
-            super(config, LoggerFactory.getLogger("test.fax"), result -> {
-                received.add(result);
-                return result;
-            });
-            this.received = received;
+            super(config, LoggerFactory.getLogger("test.fax"));
         }
 
         @Override
@@ -162,7 +158,7 @@ class TwilioChannelTest {
     }
 
     @Test
-    void theInboundRouteAnswersWhatTheChannelMakesOfTheSharedHandlersVerdict() {
+    void theRoutesAnswerWithTheSharedHandlersVerdictsStampedWithTheChannelAndTheHostClock() {
         try (FaxChannel channel = new FaxChannel(config())) {
             channel.start(context(Clock.fixed(NOW, ZoneOffset.UTC)));
             WebhookRoute inbound = channel.routes().get(0);
@@ -189,7 +185,6 @@ class TwilioChannelTest {
             assertThat(channel.routes())
                     .extracting(WebhookRoute::path)
                     .containsExactly("/hooks/fax", "/hooks/fax/status");
-            assertThat(channel.received).containsExactly(result, forged);
             assertThat(((WebhookResult.Inbound) result).message().channelId()).isEqualTo("fax");
             assertThat(((WebhookResult.Inbound) result).message().receivedAt()).isEqualTo(NOW);
             assertThat(forged.response().status()).isEqualTo(403);

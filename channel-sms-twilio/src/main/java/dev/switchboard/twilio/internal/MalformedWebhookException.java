@@ -1,11 +1,11 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 /**
  * A webhook request that cannot be read: a malformed form body, a missing or invalid field. A
  * {@link TwilioWebhookHandler} answers it with {@code 400} and the {@linkplain #getMessage()
  * message} as the reason, which therefore never carries a message body or a raw phone number.
  */
-public final class MalformedWebhookException extends IllegalArgumentException {
+final class MalformedWebhookException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 

@@ -1,4 +1,4 @@
-package dev.switchboard.twilio;
+package dev.switchboard.twilio.internal;
 
 import static dev.switchboard.twilio.TwilioTestData.MMS_SID;
 import static dev.switchboard.twilio.TwilioTestData.SMS_SID;
@@ -12,6 +12,7 @@ import dev.switchboard.channel.Attachment;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.InboundMessage;
+import dev.switchboard.twilio.TwilioTestData;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Map;

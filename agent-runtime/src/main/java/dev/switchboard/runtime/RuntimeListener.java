@@ -15,11 +15,13 @@ import java.util.List;
  * Observes what the runtime does with each message, for metrics, audit or alerting. Every method
  * does nothing by default; override the ones you need.
  *
- * <p>Methods are called on the runtime's executor threads, possibly from several threads at once;
- * only when the executor refuses work (saturated, or shut down while closing) on the thread that
- * handed it over, rather than not at all. Keep them short. A listener that throws is logged and
- * otherwise ignored: it cannot break the runtime. The arguments are safe to log as they are: their {@code toString()} redacts addresses
- * and leaves out message text.
+ * <p>This is the observer of outcomes, not the webhook server (see {@link
+ * AgentRuntimeBuilder#webhookServer(String, int)}). Methods are called on the runtime's own threads
+ * (or, for a turn's own events, the turn's thread), never on an I/O thread, possibly from several
+ * threads at once; only while the runtime closes, on the closing thread, rather than not at all.
+ * Keep them short: a slow listener delays other outcomes, never an agent. A listener that throws is
+ * logged and otherwise ignored: it cannot break the runtime. The arguments are safe to log as they
+ * are: their {@code toString()} redacts addresses and leaves out message text.
  */
 public interface RuntimeListener {
 

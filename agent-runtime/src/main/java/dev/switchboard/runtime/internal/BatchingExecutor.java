@@ -50,6 +50,7 @@ public final class BatchingExecutor extends AbstractExecutorService {
     private final AtomicInteger live = new AtomicInteger();
     private final Set<Runner> running = ConcurrentHashMap.newKeySet();
     private final Thread watch;
+    private final AtomicInteger watchStarted = new AtomicInteger();
     private final AtomicInteger watchState = new AtomicInteger(IDLE);
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
@@ -67,7 +68,6 @@ public final class BatchingExecutor extends AbstractExecutorService {
         this.threads = threads;
         this.watch = new Thread(this::watch, name);
         watch.setDaemon(true);
-        watch.start();
     }
 
     @Override
@@ -103,7 +103,12 @@ public final class BatchingExecutor extends AbstractExecutorService {
     /** Wakes the watch, if it sleeps, because tasks wait behind a runner's current one. */
     private void watchOver() {
         if (watchState.get() == IDLE && watchState.compareAndSet(IDLE, WATCHING)) {
-            LockSupport.unpark(watch);
+            if (watchStarted.get() == 0 && watchStarted.compareAndSet(0, 1)) {
+                // Started on first need, so that an executor never used costs no thread.
+                watch.start();
+            } else {
+                LockSupport.unpark(watch);
+            }
         }
     }
 
@@ -272,7 +277,9 @@ public final class BatchingExecutor extends AbstractExecutorService {
 
     private void stopWatch() {
         watchState.set(STOPPED);
-        LockSupport.unpark(watch);
+        if (watchStarted.getAndSet(1) == 1) {
+            LockSupport.unpark(watch);
+        }
     }
 
     @Override

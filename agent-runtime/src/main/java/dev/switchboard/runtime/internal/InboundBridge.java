@@ -23,6 +23,8 @@ import java.util.concurrent.Executor;
  */
 public final class InboundBridge implements WebhookIngress.Sink {
 
+    private static final CompletableFuture<Boolean> TO_AGENT = CompletableFuture.completedFuture(true);
+
     private final ConversationDispatcher turns;
     private final ConversationDispatcher compliance;
     private final AsyncAgent agent;
@@ -76,7 +78,7 @@ public final class InboundBridge implements WebhookIngress.Sink {
             compliance.submit(arrival.conversation, task, acknowledged);
             toAgent = task.toAgent();
         } else {
-            toAgent = CompletableFuture.completedFuture(true);
+            toAgent = TO_AGENT;
         }
         // In the lane now, so that the order is the order of arrival; started once answered and, for a
         // keyword, once its compliance step has decided.

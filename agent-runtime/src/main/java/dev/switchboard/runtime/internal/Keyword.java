@@ -21,6 +21,7 @@ enum Keyword {
     private static final Set<String> STOP_WORDS = Set.of("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT");
     private static final Set<String> START_WORDS = Set.of("START", "YES", "UNSTOP");
     private static final Set<String> HELP_WORDS = Set.of("HELP", "INFO");
+    private static final int LONGEST = "UNSUBSCRIBE".length();
 
     /** The keyword {@code message} is, if any: the provider's marker first, else its text. */
     static Optional<Keyword> of(InboundMessage message) {
@@ -41,7 +42,12 @@ enum Keyword {
     }
 
     private static Optional<Keyword> word(String text) {
-        String word = text.strip().toUpperCase(Locale.ROOT);
+        String stripped = text.strip();
+        if (stripped.length() > LONGEST) {
+            // Most messages: no keyword, and no upper-case copy made to find that out.
+            return Optional.empty();
+        }
+        String word = stripped.toUpperCase(Locale.ROOT);
         if (STOP_WORDS.contains(word)) {
             return Optional.of(STOP);
         }

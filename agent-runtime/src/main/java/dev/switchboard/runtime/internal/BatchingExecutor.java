@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * wait for it. A watch thread looks every millisecond while tasks wait: if every runner has been
  * inside its current task for a millisecond, it starts as many new runners as there are stuck ones
  * (at least one, at most one per waiting task): a burst of 500 blocking turns gets its threads within
- * ten milliseconds, and tasks that do not block share one. The watch sleeps when nothing waits; a
- * task queued while a runner is live wakes it.
+ * ten milliseconds, and tasks that do not block share one. The watch sleeps once nothing has waited
+ * for a tenth of a second; a task queued while a runner is live wakes it.
  *
  * <p>{@code threads} must start each task at once (a thread per task: virtual threads, or an
  * elastic pool); this executor owns it and shuts it down.
@@ -42,6 +42,8 @@ public final class BatchingExecutor extends AbstractExecutorService {
     private static final Logger log = LoggerFactory.getLogger(BatchingExecutor.class);
 
     private static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    // How long the watch goes on looking once nothing waits, before it sleeps until woken.
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ExecutorService threads;
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
@@ -113,22 +115,33 @@ public final class BatchingExecutor extends AbstractExecutorService {
     }
 
     private void watch() {
+        long quietSince = 0;
         while (watchState.get() != STOPPED) {
             if (watchState.get() == IDLE) {
                 LockSupport.park(this);
+                quietSince = 0;
                 continue;
             }
             LockSupport.parkNanos(this, STALL_NANOS);
             int waiting = queued.get();
-            if (waiting == 0) {
-                // Runners that begin a task with others queued behind it wake the watch again.
-                watchState.compareAndSet(WATCHING, IDLE);
-                if (queued.get() == 0) {
-                    continue;
-                }
-                watchState.compareAndSet(IDLE, WATCHING);
+            if (waiting > 0) {
+                quietSince = 0;
+                relieve(waiting);
+                continue;
             }
-            relieve(waiting);
+            // Nothing waits. Under load the queue empties and fills many times a millisecond: the watch
+            // goes on looking for a while rather than be woken by the next task each time.
+            long now = System.nanoTime();
+            if (quietSince == 0) {
+                quietSince = now;
+            } else if (now - quietSince >= LINGER_NANOS) {
+                quietSince = 0;
+                watchState.compareAndSet(WATCHING, IDLE);
+                // A task queued while the watch decided to sleep found it watching, and woke nobody.
+                if (queued.get() > 0) {
+                    watchState.compareAndSet(IDLE, WATCHING);
+                }
+            }
         }
     }
 

@@ -99,14 +99,7 @@ class AgentRuntimeTest {
 
     private HttpResponse<String> post(String path, String contentType, String signature, String body)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port() + path))
-                .timeout(Duration.ofSeconds(10))
-                .header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (signature != null) {
-            request.header("X-Test-Signature", signature);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return FakeChannel.post(runtime, path, contentType, signature, body);
     }
 
     private HttpResponse<String> message(String sid, String from, String body) throws Exception {

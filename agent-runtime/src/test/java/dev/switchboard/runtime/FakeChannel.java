@@ -16,10 +16,16 @@ import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,6 +44,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * delivery report; with {@code throw}, it throws. Sends are recorded; chosen sends fail.
  */
 public final class FakeChannel extends StubChannel {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
 
     public static final WebhookResponse ACK =
             new WebhookResponse(200, "application/xml", "<Response/>".getBytes(StandardCharsets.UTF_8));
@@ -242,6 +253,29 @@ public final class FakeChannel extends StubChannel {
                     URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
         }
         return form;
+    }
+
+    /**
+     * Posts {@code body} to {@code path} on the runtime's webhook server over a real socket, with the
+     * signature header this channel checks ({@code ok} passes; null sends none).
+     */
+    public static HttpResponse<String> post(
+            AgentRuntime runtime, String path, String contentType, String signature, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port() + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (signature != null) {
+            request.header("X-Test-Signature", signature);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Posts a signed form {@code body} to the channel's default path; the answer's status. */
+    public static int post(AgentRuntime runtime, String body) throws IOException, InterruptedException {
+        return post(runtime, "/webhooks/test", "application/x-www-form-urlencoded", "ok", body)
+                .statusCode();
     }
 
     /** A form body for an inbound message. */

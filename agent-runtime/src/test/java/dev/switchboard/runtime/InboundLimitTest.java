@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.channel.InboundMessage;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +24,6 @@ class InboundLimitTest {
     private static final String BOB = "+15551230002";
     private static final String SELF = "+15550000000";
 
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final FakeChannel channel = FakeChannel.sms();
     private final AtomicLong nanos = new AtomicLong();
     private final BlockingQueue<String> turns = new LinkedBlockingQueue<>();
@@ -61,13 +55,7 @@ class InboundLimitTest {
     }
 
     private int post(String sid, String from) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port() + PATH))
-                .timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-Test-Signature", "ok")
-                .POST(HttpRequest.BodyPublishers.ofString(form(sid, from, SELF, "hi")))
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+        return FakeChannel.post(runtime, form(sid, from, SELF, "hi"));
     }
 
     private String next(BlockingQueue<String> queue) throws InterruptedException {

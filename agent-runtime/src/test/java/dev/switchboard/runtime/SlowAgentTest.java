@@ -9,10 +9,6 @@ import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.runtime.delivery.ReplyOutcome;
 import dev.switchboard.runtime.schedule.PushOutcome;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -34,15 +30,10 @@ import org.junit.jupiter.api.Test;
  */
 class SlowAgentTest {
 
-    private static final String PATH = "/webhooks/test";
     private static final String SELF = "+15550000000";
     private static final String ALICE = "+15551230001";
     private static final String BOB = "+15551230002";
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
     private final FakeChannel channel = FakeChannel.sms();
     private final RecordingListener listener = new RecordingListener();
     // Each person's turns wait on their own gate until a test opens it.
@@ -82,13 +73,7 @@ class SlowAgentTest {
     }
 
     private int post(String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port() + PATH))
-                .timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-Test-Signature", "ok")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+        return FakeChannel.post(runtime, body);
     }
 
     private void text(String sid, String from, String body) throws Exception {

@@ -68,13 +68,7 @@ public final class Outcomes {
 
     /** Calls the application's listener with {@code call}, on the executor. */
     public void tell(Runnable call) {
-        Notification notification = new Notification(call, null);
-        inFlight.begin();
-        try {
-            executor.execute(notification);
-        } catch (RejectedExecutionException e) {
-            notification.run();
-        }
+        hand(new Notification(call, null));
     }
 
     /**
@@ -83,14 +77,17 @@ public final class Outcomes {
      */
     public <T> CompletableFuture<T> tell(T outcome, Consumer<T> listener) {
         CompletableFuture<T> told = new CompletableFuture<>();
-        Notification notification = new Notification(() -> listener.accept(outcome), () -> told.complete(outcome));
+        hand(new Notification(() -> listener.accept(outcome), () -> told.complete(outcome)));
+        return told;
+    }
+
+    private void hand(Notification notification) {
         inFlight.begin();
         try {
             executor.execute(notification);
         } catch (RejectedExecutionException e) {
             notification.run();
         }
-        return told;
     }
 
     /**
@@ -151,25 +148,11 @@ public final class Outcomes {
             DeliveryTracker.Settlement settlement) {
         switch (settlement.state()) {
             case DELIVERED:
-                return new Settled(
-                        Settled.Kind.DELIVERED,
-                        ids,
-                        parts,
-                        0,
-                        Optional.empty(),
-                        settlement.reason(),
-                        Optional.empty(),
-                        false);
             case UNCONFIRMED:
-                return new Settled(
-                        Settled.Kind.SENT_UNCONFIRMED,
-                        ids,
-                        parts,
-                        0,
-                        Optional.empty(),
-                        settlement.reason(),
-                        Optional.empty(),
-                        false);
+                Settled.Kind kind = settlement.state() == DeliveryTracker.State.DELIVERED
+                        ? Settled.Kind.DELIVERED
+                        : Settled.Kind.SENT_UNCONFIRMED;
+                return new Settled(kind, ids, parts, 0, Optional.empty(), settlement.reason(), Optional.empty(), false);
             default:
                 PermanentChannelException exception = settlement
                         .failedReport()

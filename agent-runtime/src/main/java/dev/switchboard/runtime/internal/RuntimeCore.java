@@ -5,6 +5,7 @@ import dev.switchboard.channel.ChannelContext;
 import dev.switchboard.channel.MessageIdShape;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
+import dev.switchboard.runtime.AgentRuntime;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RuntimeCore {
 
-    private static final Logger log = LoggerFactory.getLogger(RuntimeCore.class);
+    // Lifecycle lines under the name users know and configure.
+    private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
 
     private static final int MAX_TRACKED_TEXTS = 10_000;
     private static final long MAX_GUARDED_RECIPIENTS = 100_000;

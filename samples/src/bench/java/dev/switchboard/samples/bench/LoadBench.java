@@ -71,14 +71,30 @@ public final class LoadBench {
     }
 
     public static void main(String[] args) throws Exception {
-        LoadBench bench = new LoadBench(options(args));
+        Map<String, String> options = options(args);
+        switch (options.getOrDefault("mode", "throughput")) {
+            case "turns" -> {
+                new TurnBench(options).turns();
+                return;
+            }
+            case "standin" -> {
+                new TurnBench(options).standIn();
+                return;
+            }
+            default -> {
+                // the listener's modes, below
+            }
+        }
+        LoadBench bench = new LoadBench(options);
         bench.pinSelf();
         bench.describe();
         switch (bench.options.getOrDefault("mode", "throughput")) {
             case "throughput" -> bench.throughput();
             case "soak" -> bench.soak();
             case "footprint" -> footprint();
-            default -> throw new IllegalArgumentException("mode must be throughput, soak or footprint");
+            default ->
+                throw new IllegalArgumentException(
+                        "mode must be throughput, soak, footprint, turns or standin: " + bench.options.get("mode"));
         }
     }
 
@@ -192,7 +208,7 @@ public final class LoadBench {
      * where it cannot be read. Less the generator's and the server's, it shows whether anything else
      * ran during a measurement.
      */
-    private static long machineCpuNanos() {
+    static long machineCpuNanos() {
         Path stat = Path.of("/proc/stat");
         if (!Files.isReadable(stat)) {
             return -1;

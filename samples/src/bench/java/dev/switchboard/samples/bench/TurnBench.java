@@ -639,6 +639,7 @@ final class TurnBench {
         private final Thread reader;
         private final Thread sampler;
         private volatile boolean sampling = true;
+        private volatile boolean stopping;
 
         GatewayProcess(Path jar, Map<String, String> env, Path log) throws IOException {
             this.log = log;
@@ -716,10 +717,10 @@ final class TurnBench {
                     }
                 }
             } catch (IOException e) {
-                if (process.isAlive()) {
+                if (!stopping) {
                     throw new UncheckedIOException("cannot copy the gateway's log to " + log, e);
                 }
-                // The gateway was stopped: its standard error is closed.
+                // The gateway was stopped: once it exits its standard error is closed under the reader.
             }
         }
 
@@ -809,6 +810,7 @@ final class TurnBench {
             peakRss.accumulateAndGet(peakRssBytes(), Math::max);
             sampling = false;
             sampler.interrupt();
+            stopping = true;
             process.destroy();
             try {
                 if (!process.waitFor(60, TimeUnit.SECONDS)) {

@@ -31,7 +31,14 @@ import org.HdrHistogram.Histogram;
  *
  * <ul>
  *   <li>{@code mode}: {@code throughput}, {@code soak}, or {@code footprint} (the dedupe cache's memory
- *       at its bound, measured in this JVM)
+ *       at its bound, measured in this JVM); {@code turns} and {@code standin} are the slow-agent
+ *       burst of {@link TurnBench} and its stand-in check, with options of their own; {@code
+ *       wrk-webhooks} writes signed webhooks for {@code src/bench/wrk/webhooks.lua} ({@code webhooks},
+ *       {@code senders}, {@code sender-offset}, {@code out})
+ *   <li>{@code load}: what drives a throughput run, {@code java} (this generator) or {@code wrk}
+ *       (wrk with {@code src/bench/wrk/webhooks.lua}, rotating through {@code webhooks} signed
+ *       webhooks, 200000 by default; {@code wrk-threads} (1) and {@code pipeline} (1, requests per
+ *       write) set it up)
  *   <li>{@code targets}: which servers, in order, default {@code ceiling,switchboard}
  *   <li>{@code connections} (64), {@code warmup} (10 s), {@code duration} (30 s; soak 600 s)
  *   <li>{@code rate}: requests per second in a soak (2000)

@@ -204,6 +204,27 @@ final class TurnBench {
                     b.ackMaxNanos() / 1e6,
                     b.wrongReplies());
         }
+        for (Burst b : bursts) {
+            // The runtime's goal: no conversation waits for another's slow agent.
+            double goal = b.conversations() <= 100 ? 3 : b.conversations() <= 500 ? 5 : Double.NaN;
+            if (Double.isNaN(goal) || delayMillis != 2000) {
+                continue;
+            }
+            int delivered = b.outcomes().get("delivered");
+            boolean met = b.replies() == b.conversations()
+                    && b.lastReplyNanos() <= goal * 1e9
+                    && delivered == b.conversations();
+            System.out.printf(
+                    Locale.ROOT,
+                    "Goal for %,d conversations, every reply within %.0f s and delivered: %s (last reply after %.2f s,"
+                            + " %,d of %,d delivered)%n",
+                    b.conversations(),
+                    goal,
+                    met ? "met" : "NOT met",
+                    b.lastReplyNanos() / 1e9,
+                    delivered,
+                    b.conversations());
+        }
         if (bursts.stream().anyMatch(b -> b.otherCpus() > 0.05)) {
             System.out.println("WARNING: other processes used CPU during a burst (last column, in CPUs): its figures"
                     + " are disturbed; run again on a quiet machine.");

@@ -20,6 +20,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
@@ -233,20 +234,45 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** The agent {@code SWITCHBOARD_AGENT} names. */
+    /**
+     * The agent {@code SWITCHBOARD_AGENT} names. {@code SWITCHBOARD_ECHO_DELAY_MS} makes the echo agent
+     * wait that many milliseconds before each answer, on the turn's thread, as a language model would
+     * (default 0); it is checked whichever agent runs, and only the echo agent waits.
+     *
+     * @throws IllegalArgumentException if either has a bad value (the message names it and the value)
+     */
     static Agent agent(Map<String, String> env) {
         String name = env.getOrDefault("SWITCHBOARD_AGENT", "demo").strip().toLowerCase(Locale.ROOT);
+        Duration echoDelay = echoDelay(env);
         switch (name) {
             case "", "demo":
                 return new DemoAgent();
             case "echo":
-                return new EchoAgent();
+                return new EchoAgent(echoDelay);
             case "silent":
                 return new SilentAgent();
             default:
                 throw new IllegalArgumentException(
                         "SWITCHBOARD_AGENT must be one of demo, echo, silent: " + env.get("SWITCHBOARD_AGENT"));
         }
+    }
+
+    /** {@code SWITCHBOARD_ECHO_DELAY_MS}: a whole number of milliseconds, 0 or more; unset or blank is 0. */
+    private static Duration echoDelay(Map<String, String> env) {
+        if (!present(env, "SWITCHBOARD_ECHO_DELAY_MS")) {
+            return Duration.ZERO;
+        }
+        String raw = env.get("SWITCHBOARD_ECHO_DELAY_MS").strip();
+        try {
+            long millis = Long.parseLong(raw);
+            if (millis >= 0 && raw.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return Duration.ofMillis(millis);
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the value
+        }
+        throw new IllegalArgumentException("SWITCHBOARD_ECHO_DELAY_MS must be a whole number of milliseconds the"
+                + " echo agent waits before each answer, 0 or more: " + env.get("SWITCHBOARD_ECHO_DELAY_MS"));
     }
 
     /** The running runtime. */

@@ -1,13 +1,16 @@
 package dev.switchboard.samples.bench;
 
 import dev.switchboard.runtime.internal.MessageDedupe;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +31,14 @@ import org.HdrHistogram.Histogram;
  *
  * <ul>
  *   <li>{@code mode}: {@code throughput}, {@code soak}, or {@code footprint} (the dedupe cache's memory
- *       at its bound, measured in this JVM)
+ *       at its bound, measured in this JVM); {@code turns} and {@code standin} are the slow-agent
+ *       burst of {@link TurnBench} and its stand-in check, with options of their own; {@code
+ *       wrk-webhooks} writes signed webhooks for {@code src/bench/wrk/webhooks.lua} ({@code webhooks},
+ *       {@code senders}, {@code sender-offset}, {@code out})
+ *   <li>{@code load}: what drives a throughput run, {@code java} (this generator) or {@code wrk}
+ *       (wrk with {@code src/bench/wrk/webhooks.lua}, rotating through {@code webhooks} signed
+ *       webhooks, 200000 by default; {@code wrk-threads} (1) and {@code pipeline} (1, requests per
+ *       write) set it up)
  *   <li>{@code targets}: which servers, in order, default {@code ceiling,switchboard}
  *   <li>{@code connections} (64), {@code warmup} (10 s), {@code duration} (30 s; soak 600 s)
  *   <li>{@code rate}: requests per second in a soak (2000)
@@ -71,15 +81,65 @@ public final class LoadBench {
     }
 
     public static void main(String[] args) throws Exception {
-        LoadBench bench = new LoadBench(options(args));
+        Map<String, String> options = options(args);
+        switch (options.getOrDefault("mode", "throughput")) {
+            case "turns" -> {
+                new TurnBench(options).turns();
+                return;
+            }
+            case "standin" -> {
+                new TurnBench(options).standIn();
+                return;
+            }
+            case "wrk-webhooks" -> {
+                writeWebhooks(options);
+                return;
+            }
+            default -> {
+                // the listener's modes, below
+            }
+        }
+        LoadBench bench = new LoadBench(options);
         bench.pinSelf();
         bench.describe();
         switch (bench.options.getOrDefault("mode", "throughput")) {
             case "throughput" -> bench.throughput();
             case "soak" -> bench.soak();
             case "footprint" -> footprint();
-            default -> throw new IllegalArgumentException("mode must be throughput, soak or footprint");
+            default ->
+                throw new IllegalArgumentException(
+                        "mode must be throughput, soak, footprint, turns or standin: " + bench.options.get("mode"));
         }
+    }
+
+    /**
+     * Writes signed webhooks for {@code samples/src/bench/wrk/webhooks.lua}: {@code webhooks} of
+     * them (200000), from {@code senders} numbers (100000) starting at number {@code sender-offset}
+     * (0; the gateway of this bench allows numbers 0 to 99999), to {@code out}
+     * ({@code target/wrk-webhooks.txt}), each as a line with its length and then the request.
+     */
+    private static int writeWebhooks(Map<String, String> options) throws IOException {
+        int count = Integer.parseInt(options.getOrDefault("webhooks", "200000"));
+        int senders = Integer.parseInt(options.getOrDefault("senders", "100000"));
+        int offset = Integer.parseInt(options.getOrDefault("sender-offset", "0"));
+        Path out = Path.of(options.getOrDefault("out", "target/wrk-webhooks.txt"));
+        long runId = System.currentTimeMillis();
+        HexFormat hex = HexFormat.of();
+        long bytes = 0;
+        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
+            for (int i = 0; i < count; i++) {
+                String sid = "SM" + hex.toHexDigits(runId) + String.format("%016x", i);
+                byte[] request = Webhooks.request(
+                        sid, Webhooks.sender(offset + i % senders), "Load test message " + i + ", nothing to answer.");
+                file.write((request.length + "\n").getBytes(StandardCharsets.US_ASCII));
+                file.write(request);
+                bytes += request.length;
+            }
+        }
+        System.out.printf(
+                "Wrote %,d signed webhooks (%,d bytes each on average) from %,d senders starting at %s to %s%n",
+                count, count == 0 ? 0 : bytes / count, senders, Webhooks.sender(offset), out);
+        return count == 0 ? 0 : (int) (bytes / count);
     }
 
     /** Options given as {@code --name=value}; {@code --name} alone means {@code true}. */
@@ -182,17 +242,52 @@ public final class LoadBench {
     private record Measurement(
             String name,
             String server,
-            LoadGenerator.Result result,
+            Load result,
             ServerProcess.Stats stats,
             int requestBytes,
             double otherCpuShare) {}
+
+    /**
+     * What the load saw in the measured window, whichever generator made it: responses, latency in
+     * milliseconds, errors (I/O errors, unanswered requests and answers other than 200), and the
+     * generator's own account of them.
+     */
+    record Load(
+            long responses,
+            double seconds,
+            double p50,
+            double p99,
+            double p999,
+            double max,
+            long errors,
+            String details) {
+
+        double perSecond() {
+            return responses / seconds;
+        }
+
+        static Load of(LoadGenerator.Result r) {
+            Histogram h = r.latency();
+            return new Load(
+                    r.responses(),
+                    r.seconds(),
+                    millis(h.getValueAtPercentile(50)),
+                    millis(h.getValueAtPercentile(99)),
+                    millis(h.getValueAtPercentile(99.9)),
+                    millis(h.getMaxValue()),
+                    r.errors(),
+                    String.format(
+                            "statuses %s, I/O errors %d, unanswered %d, reconnects %d",
+                            r.statuses(), r.ioErrors(), r.unanswered(), r.reconnects()));
+        }
+    }
 
     /**
      * The CPU time every process of the machine used, in nanoseconds, from {@code /proc/stat}; -1
      * where it cannot be read. Less the generator's and the server's, it shows whether anything else
      * ran during a measurement.
      */
-    private static long machineCpuNanos() {
+    static long machineCpuNanos() {
         Path stat = Path.of("/proc/stat");
         if (!Files.isReadable(stat)) {
             return -1;
@@ -222,9 +317,28 @@ public final class LoadBench {
         long runId = System.currentTimeMillis();
         List<Measurement> measurements = new ArrayList<>();
         double ceiling = 0;
+        boolean wrk = options.getOrDefault("load", "java").equals("wrk");
+        int wrkRequestBytes = 0;
+        if (!wrk && !options.getOrDefault("load", "java").equals("java")) {
+            throw new IllegalArgumentException("load must be java or wrk: " + options.get("load"));
+        }
         for (String target : targets) {
             if (!MAINS.containsKey(target)) {
                 throw new IllegalArgumentException("targets are ceiling and switchboard: " + target);
+            }
+            if (wrk) {
+                Path file = logs.resolve("wrk-webhooks.txt");
+                if (measurements.isEmpty()) {
+                    wrkRequestBytes = writeWebhooks(Map.of(
+                            "webhooks", options.getOrDefault("webhooks", "200000"),
+                            "senders", Integer.toString(senders),
+                            "out", file.toString()));
+                }
+                measurements.add(measureWithWrk(target, file, wrkRequestBytes));
+                if (target.equals("ceiling")) {
+                    ceiling = measurements.get(measurements.size() - 1).result().perSecond();
+                }
+                continue;
             }
             int count;
             if (target.equals("ceiling")) {
@@ -255,18 +369,17 @@ public final class LoadBench {
                         + " | server CPU busy | allocated B/request | GCs (ms) | other processes' CPU |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Measurement m : measurements) {
-            LoadGenerator.Result r = m.result();
-            Histogram h = r.latency();
+            Load r = m.result();
             double requests = Math.max(1, r.responses());
             System.out.printf(
                     Locale.ROOT,
                     "| %s | %,.0f | %.2f | %.2f | %.2f | %.2f | %d | %.1f | %.0f%% | %,.0f | %d (%d) | %.0f%% |%n",
                     m.name(),
                     r.perSecond(),
-                    millis(h.getValueAtPercentile(50)),
-                    millis(h.getValueAtPercentile(99)),
-                    millis(h.getValueAtPercentile(99.9)),
-                    millis(h.getMaxValue()),
+                    r.p50(),
+                    r.p99(),
+                    r.p999(),
+                    r.max(),
                     r.errors(),
                     m.stats().cpuNanos() / 1e3 / requests,
                     100.0 * m.stats().cpuNanos() / (r.seconds() * 1e9),
@@ -282,14 +395,8 @@ public final class LoadBench {
         System.out.println();
         for (Measurement m : measurements) {
             System.out.printf(
-                    "%s: %s; statuses %s, I/O errors %d, unanswered %d, reconnects %d; requests of %d bytes%n",
-                    m.name(),
-                    m.server(),
-                    m.result().statuses(),
-                    m.result().ioErrors(),
-                    m.result().unanswered(),
-                    m.result().reconnects(),
-                    m.requestBytes());
+                    "%s: %s; %s; requests of %d bytes%n",
+                    m.name(), m.server(), m.result().details(), m.requestBytes());
         }
         if (measurements.size() == 2 && ceiling > 0) {
             System.out.printf(
@@ -335,7 +442,43 @@ public final class LoadBench {
                     ? Double.NaN
                     : Math.max(0, machine[2] - machine[0] - (machine[3] - machine[1]) - stats.cpuNanos())
                             / (double) durationNanos;
-            return new Measurement(name, server.description(), result, stats, webhooks.meanBytes(), other);
+            return new Measurement(name, server.description(), Load.of(result), stats, webhooks.meanBytes(), other);
+        }
+    }
+
+    /**
+     * Measures {@code name} with {@code wrk} and {@code src/bench/wrk/webhooks.lua} rotating through
+     * the webhooks of {@code file}: a warm-up run, then the measured run, over the same number of
+     * keep-alive connections, wrk pinned where the Java generator would be.
+     */
+    private Measurement measureWithWrk(String name, Path file, int requestBytes) throws Exception {
+        try (ServerProcess server = startServer(name, serverJvm())) {
+            System.out.printf("Measuring %s with wrk (pid %d)...%n", name, server.pid());
+            System.out.flush();
+            WrkRun wrk = new WrkRun(
+                    pin ? options.getOrDefault("client-cpu", "0") : null,
+                    Integer.parseInt(options.getOrDefault("wrk-threads", "1")),
+                    connections,
+                    Integer.parseInt(options.getOrDefault("pipeline", "1")),
+                    file,
+                    server.address().getPort());
+            if (warmupNanos > 0) {
+                wrk.run(warmupNanos);
+            }
+            ServerProcess.Stats before = server.stats();
+            long machineBefore = machineCpuNanos();
+            long ownBefore = ownCpuNanos();
+            long start = System.nanoTime();
+            WrkRun.Result result = wrk.run(durationNanos);
+            long elapsed = System.nanoTime() - start;
+            ServerProcess.Stats stats = server.stats().minus(before);
+            long machine = machineCpuNanos() - machineBefore;
+            long own = ownCpuNanos() - ownBefore;
+            // wrk is this bench's load, as the Java generator's CPU is in the other mode.
+            double other = machineBefore < 0
+                    ? Double.NaN
+                    : Math.max(0, machine - own - result.cpuNanos() - stats.cpuNanos()) / (double) elapsed;
+            return new Measurement(name, server.description(), result.load(), stats, requestBytes, other);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.switchboard.samples.bench;
 
 import dev.switchboard.twilio.TwilioSignature;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -80,6 +81,14 @@ final class Webhooks {
     }
 
     static byte[] request(String sid, String from, String text) {
+        return request(sid, from, text, URI.create(PUBLIC_URL));
+    }
+
+    /**
+     * The request of an inbound SMS signed for {@code publicUrl}, with its host as {@code Host} and its
+     * path as the request's.
+     */
+    static byte[] request(String sid, String from, String text, URI publicUrl) {
         Map<String, List<String>> params = params(sid, from, text);
         StringBuilder form = new StringBuilder(640);
         params.forEach((name, values) -> {
@@ -91,13 +100,13 @@ final class Webhooks {
             }
         });
         byte[] body = form.toString().getBytes(StandardCharsets.UTF_8);
-        String head = "POST " + PATH + " HTTP/1.1\r\n"
-                + "Host: bench.example.com\r\n"
+        String head = "POST " + publicUrl.getRawPath() + " HTTP/1.1\r\n"
+                + "Host: " + publicUrl.getRawAuthority() + "\r\n"
                 + "User-Agent: TwilioProxy/1.1\r\n"
                 + "Accept: */*\r\n"
                 + "Cache-Control: max-age=259200\r\n"
                 + "Content-Type: application/x-www-form-urlencoded\r\n"
-                + "X-Twilio-Signature: " + TwilioSignature.sign(AUTH_TOKEN, PUBLIC_URL, params) + "\r\n"
+                + "X-Twilio-Signature: " + TwilioSignature.sign(AUTH_TOKEN, publicUrl.toString(), params) + "\r\n"
                 + "I-Twilio-Idempotency-Token: " + UUID.nameUUIDFromBytes(sid.getBytes(StandardCharsets.US_ASCII))
                 + "\r\n"
                 + "X-Home-Region: us1\r\n"

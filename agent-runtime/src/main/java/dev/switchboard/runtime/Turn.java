@@ -2,6 +2,7 @@ package dev.switchboard.runtime;
 
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.InboundMessage;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** One call of the {@link Agent}: the message to answer, its conversation, and a way to talk back. */
@@ -38,8 +39,14 @@ public interface Turn {
      * Made for {@link AsyncAgent}s, whose threads must not block.
      *
      * @param markdown the text, in markdown; a blank text sends nothing
+     * <p>The default, for a turn made by hand (a test's), sends with {@link #send(String)} and returns
+     * a completed stage; the runtime's turns never block in it.
+     *
      * @return a stage completed once every part was handed to the provider or one failed (reported as
      *     {@link #send(String)} says); it never completes exceptionally
      */
-    CompletionStage<Void> sendAsync(String markdown);
+    default CompletionStage<Void> sendAsync(String markdown) {
+        send(markdown);
+        return CompletableFuture.completedFuture(null);
+    }
 }

@@ -56,8 +56,10 @@ class SlowAgentTest {
     /** Answers {@code re: text} once the sender's gate opens. */
     private final Agent gated = turn -> {
         String from = turn.message().from().value();
+        // The gate exists before the test can see the turn started, so that opening every gate opens it.
+        CountDownLatch gate = gate(from);
         started.add(from + ":" + turn.text());
-        if (!gate(from).await(30, TimeUnit.SECONDS)) {
+        if (!gate.await(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException(
                     "the test never opened the gate of " + turn.message().from());
         }

@@ -171,7 +171,9 @@ public final class RuntimeCore {
                             serverSettings.port(),
                             serverSettings.maxBodyBytes(),
                             serverSettings.readTimeout(),
-                            this::exchange);
+                            this::exchange,
+                            // The turns a pass accepted reach the runtime's threads together.
+                            work::runGathered);
                     bound = Optional.of(server.localAddress());
                     log.info("webhook server bound to {}", bound.get());
                 }

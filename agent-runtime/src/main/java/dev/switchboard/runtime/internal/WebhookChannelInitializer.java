@@ -7,7 +7,9 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /** The listener's pipeline: HTTP codec, body limit, read timeout, then the webhook handler. */
@@ -17,10 +19,14 @@ final class WebhookChannelInitializer extends ChannelInitializer<Channel> {
     private final long readTimeoutNanos;
     private final WebhookHttpHandler handler;
 
-    WebhookChannelInitializer(int maxBodyBytes, Duration readTimeout, Function<WebhookRequest, Exchange> exchanges) {
+    WebhookChannelInitializer(
+            int maxBodyBytes,
+            Duration readTimeout,
+            Function<WebhookRequest, Exchange> exchanges,
+            Consumer<List<Runnable>> handOn) {
         this.maxBodyBytes = maxBodyBytes;
         this.readTimeoutNanos = readTimeout.toNanos();
-        this.handler = new WebhookHttpHandler(exchanges);
+        this.handler = new WebhookHttpHandler(exchanges, handOn);
     }
 
     @Override

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * Turns each aggregated HTTP request into a {@link WebhookRequest} and writes the answer back.
  *
  * <p>What follows an answer (handing the event on) waits for the end of the event loop's pass over
- * its ready connections: the answers of a pass are written first, and its events handed on together.
+ * its ready connections: the answers of a pass are written first, and its events handed on together,
+ * in one call of {@code handOn}, which decides how they reach threads.
  */
 @Sharable
 final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -51,11 +53,14 @@ final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     private static final Logger log = LoggerFactory.getLogger(WebhookHttpHandler.class);
 
     private final Function<WebhookRequest, Exchange> exchanges;
+    private final Consumer<List<Runnable>> handOn;
     // Each event loop's hand-ons of the pass in progress; the handler is shared by the loops.
     private final ThreadLocal<Pass> passes = ThreadLocal.withInitial(Pass::new);
 
-    WebhookHttpHandler(Function<WebhookRequest, Exchange> exchanges) {
+    /** @param handOn runs the hand-ons of one pass, on the event loop, each at most once */
+    WebhookHttpHandler(Function<WebhookRequest, Exchange> exchanges, Consumer<List<Runnable>> handOn) {
         this.exchanges = exchanges;
+        this.handOn = handOn;
     }
 
     private static final class Pass {
@@ -130,16 +135,7 @@ final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 List<Runnable> actions = pass.actions;
                 pass.actions = new ArrayList<>();
                 pass.scheduled = false;
-                for (Runnable each : actions) {
-                    try {
-                        each.run();
-                    } catch (RuntimeException e) {
-                        log.warn(
-                                "handing on an accepted webhook failed: {}",
-                                e.getClass().getName(),
-                                e);
-                    }
-                }
+                handOn.accept(actions);
             });
         }
     }

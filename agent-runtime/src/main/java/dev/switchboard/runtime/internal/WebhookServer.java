@@ -12,11 +12,17 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The Netty HTTP server of the webhook listener. It owns its event loops. */
 public final class WebhookServer {
+
+    private static final Logger log = LoggerFactory.getLogger(WebhookServer.class);
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -29,7 +35,8 @@ public final class WebhookServer {
     }
 
     /**
-     * Binds the listener and returns once it is bound.
+     * Binds the listener and returns once it is bound; each event loop's pass hands its answered
+     * webhooks' events on each by itself.
      *
      * @throws IllegalStateException if the address cannot be bound (in use, unknown host)
      */
@@ -39,6 +46,22 @@ public final class WebhookServer {
             int maxBodyBytes,
             Duration readTimeout,
             Function<WebhookRequest, Exchange> exchanges) {
+        return start(host, port, maxBodyBytes, readTimeout, exchanges, WebhookServer::handOnEach);
+    }
+
+    /**
+     * Binds the listener and returns once it is bound.
+     *
+     * @param handOn runs the hand-ons of the webhooks an event loop answered in one pass, together
+     * @throws IllegalStateException if the address cannot be bound (in use, unknown host)
+     */
+    public static WebhookServer start(
+            String host,
+            int port,
+            int maxBodyBytes,
+            Duration readTimeout,
+            Function<WebhookRequest, Exchange> exchanges,
+            Consumer<List<Runnable>> handOn) {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(
                 1, new DefaultThreadFactory("switchboard-http-accept"), NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(
@@ -50,7 +73,7 @@ public final class WebhookServer {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 256)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new WebhookChannelInitializer(maxBodyBytes, readTimeout, exchanges))
+                .childHandler(new WebhookChannelInitializer(maxBodyBytes, readTimeout, exchanges, handOn))
                 .bind(new InetSocketAddress(host, port))
                 .awaitUninterruptibly();
         if (!bound.isSuccess()) {
@@ -62,6 +85,19 @@ public final class WebhookServer {
                     cause);
         }
         return new WebhookServer(boss, workers, bound.channel());
+    }
+
+    private static void handOnEach(List<Runnable> actions) {
+        for (Runnable action : actions) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                log.warn(
+                        "handing on an accepted webhook failed: {}",
+                        e.getClass().getName(),
+                        e);
+            }
+        }
     }
 
     public InetSocketAddress localAddress() {

@@ -57,6 +57,38 @@ class BatchingExecutorTest {
     }
 
     @Test
+    void handsTheTasksOfAGroupOfActionsOverOnlyOnceAllHaveRun() {
+        HeldThreads threads = new HeldThreads();
+        BatchingExecutor executor = batching(threads);
+        List<Integer> heldWhenRun = new ArrayList<>();
+
+        executor.runGathered(List.of(
+                () -> executor.execute(task("a")),
+                () -> heldWhenRun.add(threads.held.size()),
+                () -> {
+                    throw new IllegalStateException("one action fails");
+                },
+                () -> executor.execute(task("b"))));
+
+        // No runner was started while the group ran: a woken one would have taken only the first.
+        assertThat(heldWhenRun).containsExactly(0);
+        assertThat(threads.held).hasSize(1);
+        threads.held.get(0).run();
+        assertThat(ran).containsExactly("a", "b");
+    }
+
+    @Test
+    void aGroupThatGivesNoTaskStartsNoThread() {
+        HeldThreads threads = new HeldThreads();
+        BatchingExecutor executor = batching(threads);
+
+        executor.runGathered(List.of(() -> ran.add("ran")));
+
+        assertThat(ran).containsExactly("ran");
+        assertThat(threads.held).isEmpty();
+    }
+
+    @Test
     void startsAnotherThreadForTasksQueuedAfterTheRunnerLeft() {
         HeldThreads threads = new HeldThreads();
         BatchingExecutor executor = batching(threads);

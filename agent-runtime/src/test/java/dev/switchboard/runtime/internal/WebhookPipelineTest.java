@@ -37,6 +37,7 @@ class WebhookPipelineTest {
 
     private final FakeChannel channel = FakeChannel.sms();
     private final List<String> events = new CopyOnWriteArrayList<>();
+    private final List<Integer> passes = new ArrayList<>();
     private EmbeddedChannel embedded;
 
     record Response(int status, Map<String, String> headers, String body) {
@@ -75,7 +76,11 @@ class WebhookPipelineTest {
                 RouteTable.of(List.of(channel)),
                 new MessageDedupe(1000, Duration.ofHours(1), Ticker.systemTicker()),
                 new RecordingSink());
-        embedded = new EmbeddedChannel(new WebhookChannelInitializer(LIMIT, Duration.ofSeconds(10), ingress::exchange));
+        embedded = new EmbeddedChannel(
+                new WebhookChannelInitializer(LIMIT, Duration.ofSeconds(10), ingress::exchange, actions -> {
+                    passes.add(actions.size());
+                    actions.forEach(Runnable::run);
+                }));
     }
 
     @AfterEach
@@ -282,6 +287,16 @@ class WebhookPipelineTest {
                         "released SM1 after the answer",
                         "rejected 403",
                         "released SM2 after the answer");
+    }
+
+    @Test
+    void handsOnWhatAPassAnsweredInOneGroup() {
+        send(message("SM1", "+15551230001") + message("SM2", "+15551230002") + message("SM3", "+15551230003"));
+        send(message("SM4", "+15551230004"));
+
+        assertThat(responses()).extracting(Response::status).containsExactly(200, 200, 200, 200);
+        // One group a pass, so that the runtime may wake one thread for all three.
+        assertThat(passes).containsExactly(3, 1);
     }
 
     @Test

@@ -71,7 +71,7 @@ public final class AgentRuntimeBuilder {
     private Duration maxBackoff = Duration.ofSeconds(30);
     private AmbiguousSendPolicy ambiguousSends = AmbiguousSendPolicy.RECONCILE;
     private Duration reconcileWindow = Outbox.Settings.DEFAULT_RECONCILE_WINDOW;
-    private int outboundConcurrency = 4;
+    private int outboundConcurrency = 32;
     private int outboundSegmentCap = 200;
     private final Map<String, Double> sendRates = new HashMap<>();
     private RandomGenerator jitter;
@@ -529,7 +529,11 @@ public final class AgentRuntimeBuilder {
 
     /**
      * How many sends (and look-ups) each channel has under way at most; the others wait for a free
-     * one, in turn, without holding a thread. Default 4 per channel.
+     * one, in turn, without holding a thread. Default 32 per channel: agents that answer a burst of
+     * people at once finish together, and their replies go out in a second rather than queue behind
+     * a handful of requests, while two channels stay well within the concurrent requests a Twilio
+     * account is allowed (on the order of a hundred; a request over it is answered 429 and retried
+     * safely). Lower it if the account serves other work too.
      *
      * @throws IllegalArgumentException if {@code perChannel} is less than 1
      */

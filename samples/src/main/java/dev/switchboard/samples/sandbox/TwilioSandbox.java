@@ -150,7 +150,7 @@ public final class TwilioSandbox implements AutoCloseable {
         if (address != null) {
             throw new IllegalStateException("the sandbox is already started");
         }
-        requestExecutor = Executors.newFixedThreadPool(4, daemonThreads("twilio-sandbox-http"));
+        requestExecutor = Executors.newCachedThreadPool(daemonThreads("twilio-sandbox-http"));
         callbackScheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("twilio-sandbox-callbacks"));
         callbackClient = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))

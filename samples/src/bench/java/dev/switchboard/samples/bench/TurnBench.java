@@ -79,6 +79,10 @@ import org.HdrHistogram.Histogram;
  *       sent}, and twice that {@code delivered}, in milliseconds ({@code 200})
  *   <li>{@code timeout}: the most seconds to wait for every outcome of one burst ({@code 600}; the
  *       runtime settles a reply as sent but unconfirmed 2 minutes after it was sent)
+ *   <li>{@code warmup}: before the measured burst, a burst of as many conversations from other
+ *       senders, answered and settled in full, so that the measured one meets a gateway whose code
+ *       is compiled, as a gateway that has served people for a while is ({@code true}); {@code
+ *       false} measures the first burst of a fresh JVM
  * </ul>
  *
  * <p>{@code --mode=standin} checks the stand-in alone: N message creations at once over N
@@ -97,6 +101,7 @@ final class TurnBench {
     private final List<String> gatewayJvm;
     private final long callbackDelayMillis;
     private final long timeoutNanos;
+    private final boolean warmup;
     private final Path logs;
 
     TurnBench(Map<String, String> options) throws IOException {
@@ -120,6 +125,7 @@ final class TurnBench {
                 .toList();
         this.callbackDelayMillis = Long.parseLong(options.getOrDefault("callback-delay", "200"));
         this.timeoutNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(options.getOrDefault("timeout", "600")));
+        this.warmup = Boolean.parseBoolean(options.getOrDefault("warmup", "true"));
         this.logs = Files.isDirectory(Path.of("target")) ? Path.of("target") : Files.createTempDirectory("turnbench");
     }
 
@@ -156,8 +162,13 @@ final class TurnBench {
         System.out.printf(
                 "Load: N conversations at once, one webhook each from its own sender on its own connection;"
                         + " echo agent waiting %d ms a turn; stand-in reports sent after %d ms, delivered after %d"
-                        + " ms%n",
-                delayMillis, callbackDelayMillis, 2 * callbackDelayMillis);
+                        + " ms; %s%n",
+                delayMillis,
+                callbackDelayMillis,
+                2 * callbackDelayMillis,
+                warmup
+                        ? "each measured burst follows an unmeasured one of N other senders on the same gateway"
+                        : "each burst is the first of a fresh gateway");
         System.out.flush();
         List<Burst> bursts = new ArrayList<>();
         for (int n : sizes) {
@@ -248,6 +259,10 @@ final class TurnBench {
         sandbox.onMessage(message -> {
             long now = System.nanoTime();
             int i = senderIndex(message);
+            if (i >= n && i < 2 * n && warmup) {
+                // A reply of the warm-up burst.
+                return;
+            }
             if (i < 0 || i >= n || !message.body().equals("echo: " + text(i))) {
                 wrong.incrementAndGet();
                 return;
@@ -260,10 +275,15 @@ final class TurnBench {
         int port = freePort();
         URI publicUrl = URI.create("http://127.0.0.1:" + port + Webhooks.PATH);
         byte[][] webhooks = new byte[n][];
+        byte[][] warmups = new byte[warmup ? n : 0][];
         HexFormat hex = HexFormat.of();
         for (int i = 0; i < n; i++) {
             String sid = "SM" + hex.toHexDigits(runId) + String.format("%016x", i);
             webhooks[i] = Webhooks.request(sid, Webhooks.sender(i), text(i), publicUrl);
+        }
+        for (int i = 0; i < warmups.length; i++) {
+            String sid = "SM" + hex.toHexDigits(runId) + String.format("%016x", n + i);
+            warmups[i] = Webhooks.request(sid, Webhooks.sender(n + i), text(n + i), publicUrl);
         }
         Map<String, String> env = new LinkedHashMap<>();
         env.put("TWILIO_ACCOUNT_SID", Webhooks.ACCOUNT_SID);
@@ -276,12 +296,26 @@ final class TurnBench {
         env.put("SMS_WEBHOOK_PORT", Integer.toString(port));
         env.put(
                 "SMS_ALLOWED_USERS",
-                IntStream.range(0, n).mapToObj(Webhooks::sender).collect(Collectors.joining(",")));
+                IntStream.range(0, n + warmups.length)
+                        .mapToObj(Webhooks::sender)
+                        .collect(Collectors.joining(",")));
         env.put("SWITCHBOARD_AGENT", "echo");
         env.put("SWITCHBOARD_ECHO_DELAY_MS", Long.toString(delayMillis));
         env.put("SWITCHBOARD_INBOUND_LIMIT", "0");
         try (GatewayProcess gateway = new GatewayProcess(jar, env, logs.resolve("turnbench-gateway-" + n + ".log"))) {
             gateway.awaitListening(port);
+            int before = 0;
+            if (warmups.length > 0) {
+                sendAll(port, warmups, new AtomicLongArray(warmups.length));
+                long warmDeadline = System.nanoTime() + timeoutNanos;
+                while (System.nanoTime() < warmDeadline && gateway.settled() < warmups.length && gateway.alive()) {
+                    TimeUnit.MILLISECONDS.sleep(20);
+                }
+                before = gateway.settled();
+                System.out.printf(
+                        "Warm-up burst of %,d other conversations settled: %s%n", warmups.length, gateway.outcomes());
+            }
+            Map<String, Integer> warmOutcomes = gateway.outcomes();
             GatewayProcess.Sample idle = gateway.sample();
             System.out.printf(
                     "Gateway pid %d listening on %d: %d threads, RSS %.0f MiB%n",
@@ -295,7 +329,7 @@ final class TurnBench {
             long start = sentAt.get(0);
             long deadline = start + timeoutNanos;
             long nextReport = start + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline && gateway.settled() < n && gateway.alive()) {
+            while (System.nanoTime() < deadline && gateway.settled() - before < n && gateway.alive()) {
                 // A report every 10 s while the gateway works through the burst.
                 TimeUnit.MILLISECONDS.sleep(20);
                 if (System.nanoTime() >= nextReport) {
@@ -338,7 +372,7 @@ final class TurnBench {
                     wrong.get(),
                     last,
                     latency,
-                    gateway.outcomes(),
+                    minus(gateway.outcomes(), warmOutcomes),
                     gateway.lastOutcomeNanos() == 0 ? 0 : gateway.lastOutcomeNanos() - start,
                     gateway.peakThreads(),
                     idle.threads(),
@@ -474,6 +508,13 @@ final class TurnBench {
     }
 
     /** The text of conversation {@code i}'s message. */
+    /** The counts of {@code now} less those of {@code before}, kind by kind. */
+    private static Map<String, Integer> minus(Map<String, Integer> now, Map<String, Integer> before) {
+        Map<String, Integer> difference = new LinkedHashMap<>();
+        now.forEach((kind, count) -> difference.put(kind, count - before.getOrDefault(kind, 0)));
+        return difference;
+    }
+
     private static String text(int i) {
         return "Conversation " + i + ": are you there?";
     }

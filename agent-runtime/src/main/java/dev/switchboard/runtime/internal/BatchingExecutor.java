@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * until the queue is empty. A burst of messages so wakes one thread.
  *
  * <p>A task may block (an agent waiting on a model for seconds), and the tasks behind it must not
- * wait for it. A watch thread looks every millisecond while tasks wait: if every runner has been
+ * wait for it. A watch thread looks while tasks wait, every millisecond at first and less often, up
+ * to every 16 ms, while the runners keep taking them: if every runner has been
  * inside its current task for a millisecond, it starts as many new runners as there are stuck ones
  * (at least one, at most one per waiting task): a burst of 500 blocking turns gets its threads within
- * ten milliseconds, and tasks that do not block share one. The watch sleeps once nothing has waited
+ * a few tens of milliseconds, and tasks that do not block share one. The watch sleeps once nothing has waited
  * for a tenth of a second; a task queued while a runner is live wakes it.
  *
  * <p>{@code threads} must start each task at once (a thread per task: virtual threads, or an
@@ -42,6 +43,8 @@ public final class BatchingExecutor extends AbstractExecutorService {
     private static final Logger log = LoggerFactory.getLogger(BatchingExecutor.class);
 
     private static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    // The longest the watch waits between two looks while runners keep taking tasks.
+    private static final long MAX_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(16);
     // How long the watch goes on looking once nothing waits, before it sleeps until woken.
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -161,21 +164,27 @@ public final class BatchingExecutor extends AbstractExecutorService {
 
     private void watch() {
         long quietSince = 0;
+        long interval = STALL_NANOS;
         while (watchState.get() != STOPPED) {
             if (watchState.get() == IDLE) {
                 LockSupport.park(this);
                 quietSince = 0;
+                interval = STALL_NANOS;
                 continue;
             }
-            LockSupport.parkNanos(this, STALL_NANOS);
+            LockSupport.parkNanos(this, interval);
             int waiting = queued.get();
             if (waiting > 0) {
                 quietSince = 0;
-                relieve(waiting);
+                // While the runners keep taking tasks, look less often (a busy listener's tasks never
+                // stall, and a look costs it a context switch); once one had to be relieved, every
+                // millisecond again, so that a burst of blocking turns gets its threads at once.
+                interval = relieve(waiting) ? STALL_NANOS : Math.min(2 * interval, MAX_INTERVAL_NANOS);
                 continue;
             }
             // Nothing waits. Under load the queue empties and fills many times a millisecond: the watch
             // goes on looking for a while rather than be woken by the next task each time.
+            interval = Math.min(2 * interval, MAX_INTERVAL_NANOS);
             long now = System.nanoTime();
             if (quietSince == 0) {
                 quietSince = now;
@@ -190,8 +199,11 @@ public final class BatchingExecutor extends AbstractExecutorService {
         }
     }
 
-    /** Starts runners if every running one has been stuck in its task for a millisecond. */
-    private void relieve(int waiting) {
+    /**
+     * Starts runners if every running one has been stuck in its task for a millisecond; whether it
+     * did.
+     */
+    private boolean relieve(int waiting) {
         long now = System.nanoTime();
         int inTasks = 0;
         int stuck = 0;
@@ -212,7 +224,9 @@ public final class BatchingExecutor extends AbstractExecutorService {
                 live.incrementAndGet();
                 startRunner();
             }
+            return true;
         }
+        return false;
     }
 
     private final class Runner implements Runnable {

@@ -39,7 +39,9 @@ import org.HdrHistogram.Histogram;
  *       (wrk with {@code src/bench/wrk/webhooks.lua}, rotating through {@code webhooks} signed
  *       webhooks, 200000 by default; {@code wrk-threads} (1) and {@code pipeline} (1, requests per
  *       write) set it up)
- *   <li>{@code targets}: which servers, in order, default {@code ceiling,switchboard}
+ *   <li>{@code targets}: which servers, in order, default {@code ceiling,switchboard}; repeated
+ *       ({@code ceiling,switchboard,ceiling,switchboard,...}), each switchboard run is compared with
+ *       the ceiling run just before it, and the median of those ratios printed
  *   <li>{@code connections} (64), {@code warmup} (10 s), {@code duration} (30 s; soak 600 s)
  *   <li>{@code rate}: requests per second in a soak (2000)
  *   <li>{@code senders}: the pool of allowed senders (100000)
@@ -405,7 +407,41 @@ public final class LoadBench {
                     measurements.get(1).name(),
                     measurements.get(0).name(),
                     100 * measurements.get(1).result().perSecond() / ceiling);
+        } else {
+            printPairedRatios(measurements);
         }
+    }
+
+    /**
+     * With the targets repeated ({@code --targets=ceiling,switchboard,ceiling,switchboard,...}), the
+     * ratio of each switchboard run to the ceiling run just before it, and their median: on a host
+     * whose speed drifts from minute to minute, pairs taken close together and the median of several
+     * say more than one pair.
+     */
+    private static void printPairedRatios(List<Measurement> measurements) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 1; i < measurements.size(); i++) {
+            if (measurements.get(i - 1).name().equals("ceiling")
+                    && measurements.get(i).name().equals("switchboard")) {
+                ratios.add(measurements.get(i).result().perSecond()
+                        / measurements.get(i - 1).result().perSecond());
+            }
+        }
+        if (ratios.isEmpty()) {
+            return;
+        }
+        List<Double> sorted = new ArrayList<>(ratios);
+        sorted.sort(null);
+        double median = sorted.size() % 2 == 1
+                ? sorted.get(sorted.size() / 2)
+                : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+        System.out.printf(
+                Locale.ROOT,
+                "%nRatios switchboard / ceiling, pair by pair: %s; median %.1f%%%n",
+                ratios.stream()
+                        .map(r -> String.format(Locale.ROOT, "%.1f%%", 100 * r))
+                        .toList(),
+                100 * median);
     }
 
     private Measurement measure(String name, Webhooks webhooks, List<String> extraJvm) throws Exception {

@@ -1,0 +1,960 @@
+package dev.switchboard.runtime.store;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.switchboard.channel.Address;
+import dev.switchboard.channel.ConversationKey;
+import dev.switchboard.channel.InboundMessage;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store on SQLite or PostgreSQL: one code path, the differences in {@link Dialect}. Times are
+ * epoch milliseconds; every statement has a query timeout, so that a database that stopped answering
+ * fails a call within seconds instead of holding a webhook past Twilio's patience.
+ *
+ * <p>Tables, all prefixed {@code sb_}: {@code sb_dedupe} (channel and message id of each accepted
+ * message), {@code sb_inbox} (accepted messages not yet done; {@link #done} deletes the entry, its
+ * dedupe record keeps a redelivery out), {@code sb_history}, {@code sb_lease}, {@code sb_opt_out},
+ * {@code sb_window}, {@code sb_schedule_claim}, and {@code sb_schema_version}.
+ *
+ * <p>{@link #purge} removes schedule claims made {@link StoreSettings#dedupeRetention()} ago or
+ * earlier, as the in-memory store does: a fire time that old is never claimed again.
+ */
+final class JdbcStore implements Store {
+
+    static final int QUERY_TIMEOUT_SECONDS = 5;
+    /** A migration may wait for another process's: longer than one statement, still bounded. */
+    static final int MIGRATION_TIMEOUT_SECONDS = 30;
+
+    /** The schema version this code writes and reads; {@link #MIGRATIONS} brings a database to it. */
+    static final int SCHEMA_VERSION = 1;
+
+    private static final Logger log = LoggerFactory.getLogger(JdbcStore.class);
+
+    /** A transaction PostgreSQL aborted to break a deadlock or a serialization conflict runs again. */
+    private static final int ATTEMPTS = 3;
+
+    private static final String INBOUND = HistoryEntry.Direction.INBOUND.name();
+    private static final String OUTBOUND = HistoryEntry.Direction.OUTBOUND.name();
+
+    private static final String INBOX_COLUMNS =
+            "seq, channel_id, counterpart, message_id, recipient, body, attachments, extras, received_at, accepted_at";
+
+    private final DataSource dataSource;
+    private final Dialect dialect;
+    private final StoreSettings settings;
+    private final String description;
+    private final AutoCloseable ownedPool;
+    private final Object closeLock = new Object();
+    private boolean closed;
+
+    private JdbcStore(
+            DataSource dataSource,
+            Dialect dialect,
+            StoreSettings settings,
+            String description,
+            AutoCloseable ownedPool) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.settings = settings;
+        this.description = description;
+        this.ownedPool = ownedPool;
+    }
+
+    /**
+     * Opens a store on a database, migrating its schema to {@link #SCHEMA_VERSION} first.
+     *
+     * @param ownedPool what {@link #close()} closes (the pool the store built), or {@code null} when
+     *     the data source is the application's
+     * @throws StoreException when the database cannot be reached or migrated, or has a newer schema
+     */
+    static JdbcStore open(
+            DataSource dataSource,
+            Dialect dialect,
+            StoreSettings settings,
+            String description,
+            AutoCloseable ownedPool) {
+        JdbcStore store = new JdbcStore(
+                requireNonNull(dataSource, "dataSource"),
+                requireNonNull(dialect, "dialect"),
+                requireNonNull(settings, "settings"),
+                requireNonNull(description, "description"),
+                ownedPool);
+        store.migrate();
+        return store;
+    }
+
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcStore[" + description + "]";
+    }
+
+    // ---------------------------------------------------------------- schema
+
+    /**
+     * The scripts of each schema version, in order: {@code MIGRATIONS.get(v - 1)} brings version
+     * {@code v - 1} to {@code v}. A released version's script never changes; a change is a new version.
+     */
+    private static final List<Migration> MIGRATIONS = List.of(JdbcStore::version1);
+
+    @FunctionalInterface
+    private interface Migration {
+        List<String> statements(Dialect dialect);
+    }
+
+    private static List<String> version1(Dialect dialect) {
+        String identity = dialect.identityColumn();
+        return List.of(
+                """
+                CREATE TABLE sb_dedupe (
+                    channel_id TEXT NOT NULL,
+                    message_id TEXT NOT NULL,
+                    accepted_at BIGINT NOT NULL,
+                    PRIMARY KEY (channel_id, message_id))""",
+                "CREATE INDEX sb_dedupe_accepted_at ON sb_dedupe (accepted_at)",
+                """
+                CREATE TABLE sb_inbox (
+                    seq %s,
+                    channel_id TEXT NOT NULL,
+                    counterpart TEXT NOT NULL,
+                    message_id TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    attachments TEXT NOT NULL,
+                    extras TEXT NOT NULL,
+                    received_at BIGINT NOT NULL,
+                    accepted_at BIGINT NOT NULL)""".formatted(identity),
+                "CREATE INDEX sb_inbox_conversation ON sb_inbox (channel_id, counterpart, seq)",
+                """
+                CREATE TABLE sb_history (
+                    id %s,
+                    channel_id TEXT NOT NULL,
+                    counterpart TEXT NOT NULL,
+                    direction TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    at BIGINT NOT NULL,
+                    message_id TEXT,
+                    status TEXT)""".formatted(identity),
+                "CREATE INDEX sb_history_conversation ON sb_history (channel_id, counterpart, id)",
+                "CREATE INDEX sb_history_message ON sb_history (channel_id, message_id)",
+                "CREATE INDEX sb_history_at ON sb_history (at)",
+                """
+                CREATE TABLE sb_lease (
+                    channel_id TEXT NOT NULL,
+                    counterpart TEXT NOT NULL,
+                    owner TEXT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    PRIMARY KEY (channel_id, counterpart))""",
+                """
+                CREATE TABLE sb_opt_out (
+                    channel_id TEXT NOT NULL,
+                    counterpart TEXT NOT NULL,
+                    opted_out_at BIGINT NOT NULL,
+                    PRIMARY KEY (channel_id, counterpart))""",
+                """
+                CREATE TABLE sb_window (
+                    channel_id TEXT NOT NULL,
+                    counterpart TEXT NOT NULL,
+                    last_inbound BIGINT NOT NULL,
+                    PRIMARY KEY (channel_id, counterpart))""",
+                """
+                CREATE TABLE sb_schedule_claim (
+                    schedule_id TEXT NOT NULL,
+                    fire_time BIGINT NOT NULL,
+                    owner TEXT NOT NULL,
+                    claimed_at BIGINT NOT NULL,
+                    PRIMARY KEY (schedule_id, fire_time))""",
+                "CREATE INDEX sb_schedule_claim_claimed_at ON sb_schedule_claim (claimed_at)");
+    }
+
+    /**
+     * Brings the schema to {@link #SCHEMA_VERSION} in one transaction that excludes every other
+     * process's migration, so that replicas starting together migrate once.
+     */
+    private void migrate() {
+        int[] from = {0};
+        try {
+            transaction(() -> "migrate the schema of " + description, connection -> {
+                int networkTimeout = widenNetworkTimeout(connection);
+                try (Statement statement = connection.createStatement()) {
+                    dialect.lockForMigration(connection);
+                    statement.setQueryTimeout(MIGRATION_TIMEOUT_SECONDS);
+                    statement.execute("CREATE TABLE IF NOT EXISTS sb_schema_version ("
+                            + "version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+                    int current;
+                    try (ResultSet rows = statement.executeQuery("SELECT MAX(version) FROM sb_schema_version")) {
+                        rows.next();
+                        current = rows.getInt(1);
+                    }
+                    from[0] = current;
+                    if (current > SCHEMA_VERSION) {
+                        throw new NewerSchemaException(current);
+                    }
+                    for (int version = current + 1; version <= SCHEMA_VERSION; version++) {
+                        for (String sql : MIGRATIONS.get(version - 1).statements(dialect)) {
+                            statement.execute(sql);
+                        }
+                        statement.execute("INSERT INTO sb_schema_version (version, applied_at) VALUES (" + version
+                                + ", " + System.currentTimeMillis() + ")");
+                    }
+                } finally {
+                    if (networkTimeout > 0) {
+                        connection.setNetworkTimeout(Runnable::run, networkTimeout);
+                    }
+                }
+                return null;
+            });
+        } catch (NewerSchemaException e) {
+            throw new StoreException("the store's schema in " + description + " is version " + e.version
+                    + ", newer than this application's (" + SCHEMA_VERSION
+                    + "): a newer version of the application migrated it; upgrade this one");
+        }
+        if (from[0] < SCHEMA_VERSION) {
+            log.info("Store {}: schema migrated from version {} to {}", description, from[0], SCHEMA_VERSION);
+        }
+    }
+
+    /**
+     * Lets a migration's statements (and its wait for another process's) run past the socket timeout
+     * of a pool made for short statements.
+     *
+     * @return the timeout to restore after, or 0 when it was not changed
+     */
+    private static int widenNetworkTimeout(Connection connection) throws SQLException {
+        int wanted = (MIGRATION_TIMEOUT_SECONDS + 5) * 1_000;
+        try {
+            int current = connection.getNetworkTimeout();
+            if (current > 0 && current < wanted) {
+                connection.setNetworkTimeout(Runnable::run, wanted);
+                return current;
+            }
+        } catch (SQLFeatureNotSupportedException e) {
+            // A driver without network timeouts has none to widen.
+        }
+        return 0;
+    }
+
+    /** Thrown inside the migration transaction so that it rolls back; never leaves this class. */
+    private static final class NewerSchemaException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int version;
+
+        NewerSchemaException(int version) {
+            super(null, null, false, false);
+            this.version = version;
+        }
+    }
+
+    // ---------------------------------------------------------------- inbox and dedupe
+
+    private record MessageKey(String channelId, String messageId) {
+        static final Comparator<MessageKey> ORDER =
+                Comparator.comparing(MessageKey::channelId).thenComparing(MessageKey::messageId);
+    }
+
+    @Override
+    public List<Optional<InboxEntry>> accept(List<InboundMessage> messages, Instant now) {
+        List<InboundMessage> batch = List.copyOf(messages);
+        requireNonNull(now, "now");
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        String what = "accept " + batch.size() + (batch.size() == 1 ? " message" : " messages");
+        return transaction(() -> what, connection -> accept(connection, batch, now));
+    }
+
+    private List<Optional<InboxEntry>> accept(Connection connection, List<InboundMessage> batch, Instant now)
+            throws SQLException {
+        long acceptedAt = millis(now);
+        Map<MessageKey, Boolean> isNew = claimDedupeRecords(connection, batch, acceptedAt);
+        List<Optional<InboxEntry>> accepted = new ArrayList<>(batch.size());
+        try (PreparedStatement inbox = prepare(
+                        connection,
+                        "INSERT INTO sb_inbox (channel_id, counterpart, message_id, recipient, body, attachments,"
+                                + " extras, received_at, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                + " RETURNING seq");
+                HistoryWriter history = keepsHistory() ? new HistoryWriter(connection) : null) {
+            for (InboundMessage message : batch) {
+                // The first of a batch's copies takes the new record; the others are duplicates.
+                if (!isNew.replace(new MessageKey(message.channelId(), message.id()), false)) {
+                    accepted.add(Optional.empty());
+                    continue;
+                }
+                inbox.setString(1, message.channelId());
+                inbox.setString(2, message.from().value());
+                inbox.setString(3, message.id());
+                inbox.setString(4, message.to().value());
+                inbox.setString(5, dialect.text(message.text()));
+                inbox.setString(6, JsonText.attachments(message.attachments()));
+                inbox.setString(7, JsonText.extras(message.extras()));
+                inbox.setLong(8, millis(message.receivedAt()));
+                inbox.setLong(9, acceptedAt);
+                long sequence;
+                try (ResultSet rows = inbox.executeQuery()) {
+                    rows.next();
+                    sequence = rows.getLong(1);
+                }
+                if (history != null) {
+                    history.add(new HistoryEntry(
+                            message.conversation(),
+                            HistoryEntry.Direction.INBOUND,
+                            message.text(),
+                            message.receivedAt(),
+                            Optional.of(message.id()),
+                            Optional.empty()));
+                }
+                accepted.add(Optional.of(new InboxEntry(sequence, message, Instant.ofEpochMilli(acceptedAt))));
+            }
+        }
+        return Collections.unmodifiableList(accepted);
+    }
+
+    /**
+     * Inserts the batch's dedupe records (or renews those past their retention), one per distinct
+     * channel and id, in one order for every batch: two batches that share ids then wait for each
+     * other instead of deadlocking.
+     *
+     * @return for each distinct key, whether its record is new
+     */
+    private Map<MessageKey, Boolean> claimDedupeRecords(
+            Connection connection, List<InboundMessage> batch, long acceptedAt) throws SQLException {
+        Map<MessageKey, Boolean> isNew = new TreeMap<>(MessageKey.ORDER);
+        for (InboundMessage message : batch) {
+            isNew.put(new MessageKey(message.channelId(), message.id()), false);
+        }
+        long forgottenAt = acceptedAt - settings.dedupeRetention().toMillis();
+        try (PreparedStatement dedupe = prepare(
+                connection,
+                "INSERT INTO sb_dedupe (channel_id, message_id, accepted_at) VALUES (?, ?, ?)"
+                        + " ON CONFLICT (channel_id, message_id) DO UPDATE SET accepted_at = excluded.accepted_at"
+                        + " WHERE sb_dedupe.accepted_at <= ?")) {
+            for (Map.Entry<MessageKey, Boolean> key : isNew.entrySet()) {
+                dedupe.setString(1, key.getKey().channelId());
+                dedupe.setString(2, key.getKey().messageId());
+                dedupe.setLong(3, acceptedAt);
+                dedupe.setLong(4, forgottenAt);
+                key.setValue(dedupe.executeUpdate() == 1);
+            }
+        }
+        return isNew;
+    }
+
+    @Override
+    public List<ConversationKey> waitingConversations(Instant now, int limit) {
+        requireNonNull(now, "now");
+        if (limit <= 0) {
+            return List.of();
+        }
+        return query(() -> "list the waiting conversations", connection -> {
+            try (PreparedStatement select = prepare(
+                    connection,
+                    "SELECT i.channel_id, i.counterpart, MIN(i.seq) AS first_seq FROM sb_inbox i"
+                            + " WHERE NOT EXISTS (SELECT 1 FROM sb_lease l WHERE l.channel_id = i.channel_id"
+                            + " AND l.counterpart = i.counterpart AND l.expires_at > ?)"
+                            + " GROUP BY i.channel_id, i.counterpart ORDER BY first_seq LIMIT ?")) {
+                select.setLong(1, millis(now));
+                select.setInt(2, limit);
+                List<ConversationKey> waiting = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        waiting.add(new ConversationKey(rows.getString(1), Address.of(rows.getString(2))));
+                    }
+                }
+                return waiting;
+            }
+        });
+    }
+
+    @Override
+    public List<InboxEntry> pending(ConversationKey conversation, int limit) {
+        requireNonNull(conversation, "conversation");
+        if (limit <= 0) {
+            return List.of();
+        }
+        return query(() -> "read the pending messages of " + conversation, connection -> {
+            try (PreparedStatement select = prepare(
+                    connection,
+                    "SELECT " + INBOX_COLUMNS + " FROM sb_inbox WHERE channel_id = ? AND counterpart = ?"
+                            + " ORDER BY seq LIMIT ?")) {
+                select.setString(1, conversation.channelId());
+                select.setString(2, conversation.counterpart().value());
+                select.setInt(3, limit);
+                List<InboxEntry> pending = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        pending.add(inboxEntry(rows));
+                    }
+                }
+                return pending;
+            }
+        });
+    }
+
+    private static InboxEntry inboxEntry(ResultSet rows) throws SQLException {
+        InboundMessage message = new InboundMessage(
+                rows.getString("message_id"),
+                rows.getString("channel_id"),
+                Address.of(rows.getString("counterpart")),
+                Address.of(rows.getString("recipient")),
+                rows.getString("body"),
+                JsonText.parseAttachments(rows.getString("attachments")),
+                Instant.ofEpochMilli(rows.getLong("received_at")),
+                JsonText.parseExtras(rows.getString("extras")));
+        return new InboxEntry(rows.getLong("seq"), message, Instant.ofEpochMilli(rows.getLong("accepted_at")));
+    }
+
+    /** Deletes the entry: its dedupe record keeps a redelivery out, nothing else reads it again. */
+    @Override
+    public void done(InboxEntry entry, Instant now) {
+        requireNonNull(entry, "entry");
+        update(() -> "mark inbox entry " + entry.sequence() + " done", connection -> {
+            try (PreparedStatement delete = prepare(connection, "DELETE FROM sb_inbox WHERE seq = ?")) {
+                delete.setLong(1, entry.sequence());
+                return delete.executeUpdate();
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- leases
+
+    @Override
+    public boolean lease(ConversationKey conversation, String owner, Instant now, Duration ttl) {
+        requireNonNull(conversation, "conversation");
+        requireNonNull(owner, "owner");
+        requireNonNull(now, "now");
+        requireNonNull(ttl, "ttl");
+        int taken = update(() -> "take the lease of " + conversation, connection -> {
+            try (PreparedStatement upsert = prepare(
+                    connection,
+                    "INSERT INTO sb_lease (channel_id, counterpart, owner, expires_at) VALUES (?, ?, ?, ?)"
+                            + " ON CONFLICT (channel_id, counterpart) DO UPDATE"
+                            + " SET owner = excluded.owner, expires_at = excluded.expires_at"
+                            + " WHERE sb_lease.owner = excluded.owner OR sb_lease.expires_at <= ?")) {
+                upsert.setString(1, conversation.channelId());
+                upsert.setString(2, conversation.counterpart().value());
+                upsert.setString(3, owner);
+                upsert.setLong(4, millis(plus(now, ttl)));
+                upsert.setLong(5, millis(now));
+                return upsert.executeUpdate();
+            }
+        });
+        return taken == 1;
+    }
+
+    @Override
+    public void release(ConversationKey conversation, String owner) {
+        requireNonNull(conversation, "conversation");
+        requireNonNull(owner, "owner");
+        update(() -> "release the lease of " + conversation, connection -> {
+            try (PreparedStatement delete = prepare(
+                    connection, "DELETE FROM sb_lease WHERE channel_id = ? AND counterpart = ? AND owner = ?")) {
+                delete.setString(1, conversation.channelId());
+                delete.setString(2, conversation.counterpart().value());
+                delete.setString(3, owner);
+                return delete.executeUpdate();
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- history
+
+    @Override
+    public void record(HistoryEntry entry) {
+        requireNonNull(entry, "entry");
+        if (!keepsHistory()) {
+            return;
+        }
+        transaction(() -> "record a line of " + entry.conversation(), connection -> {
+            try (HistoryWriter history = new HistoryWriter(connection)) {
+                history.add(entry);
+            }
+            return null;
+        });
+    }
+
+    private boolean keepsHistory() {
+        return !settings.historyRetention().isZero();
+    }
+
+    /** Adds lines and drops the oldest of their conversation beyond the bound, in the caller's transaction. */
+    private final class HistoryWriter implements AutoCloseable {
+
+        private final PreparedStatement insert;
+        private final PreparedStatement trim;
+
+        HistoryWriter(Connection connection) throws SQLException {
+            insert = prepare(
+                    connection,
+                    "INSERT INTO sb_history (channel_id, counterpart, direction, body, at, message_id, status)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?)");
+            try {
+                // The subquery walks the conversation's newest lines on the index and finds none (so
+                // deletes nothing) until the conversation has more than the bound.
+                trim = prepare(
+                        connection,
+                        "DELETE FROM sb_history WHERE channel_id = ? AND counterpart = ? AND id <= ("
+                                + "SELECT id FROM sb_history WHERE channel_id = ? AND counterpart = ?"
+                                + " ORDER BY id DESC LIMIT 1 OFFSET ?)");
+            } catch (SQLException e) {
+                insert.close();
+                throw e;
+            }
+        }
+
+        void add(HistoryEntry entry) throws SQLException {
+            String channelId = entry.conversation().channelId();
+            String counterpart = entry.conversation().counterpart().value();
+            insert.setString(1, channelId);
+            insert.setString(2, counterpart);
+            insert.setString(3, entry.direction().name());
+            insert.setString(4, dialect.text(entry.text()));
+            insert.setLong(5, millis(entry.at()));
+            setOptional(insert, 6, entry.messageId());
+            setOptional(insert, 7, entry.status());
+            insert.executeUpdate();
+            trim.setString(1, channelId);
+            trim.setString(2, counterpart);
+            trim.setString(3, channelId);
+            trim.setString(4, counterpart);
+            trim.setInt(5, settings.historyPerConversation());
+            trim.executeUpdate();
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                insert.close();
+            } finally {
+                trim.close();
+            }
+        }
+    }
+
+    @Override
+    public void updateStatus(String channelId, String messageId, String status) {
+        requireNonNull(channelId, "channelId");
+        requireNonNull(messageId, "messageId");
+        requireNonNull(status, "status");
+        update(() -> "update the status of message " + messageId, connection -> {
+            try (PreparedStatement update = prepare(
+                    connection,
+                    "UPDATE sb_history SET status = ? WHERE channel_id = ? AND message_id = ? AND direction = ?")) {
+                update.setString(1, status);
+                update.setString(2, channelId);
+                update.setString(3, messageId);
+                update.setString(4, OUTBOUND);
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<HistoryEntry> history(ConversationKey conversation, int limit) {
+        requireNonNull(conversation, "conversation");
+        if (limit <= 0) {
+            return List.of();
+        }
+        return query(() -> "read the history of " + conversation, connection -> {
+            try (PreparedStatement select = prepare(
+                    connection,
+                    "SELECT direction, body, at, message_id, status FROM sb_history"
+                            + " WHERE channel_id = ? AND counterpart = ? ORDER BY id DESC LIMIT ?")) {
+                select.setString(1, conversation.channelId());
+                select.setString(2, conversation.counterpart().value());
+                select.setInt(3, limit);
+                List<HistoryEntry> lines = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        lines.add(new HistoryEntry(
+                                conversation,
+                                INBOUND.equals(rows.getString(1))
+                                        ? HistoryEntry.Direction.INBOUND
+                                        : HistoryEntry.Direction.OUTBOUND,
+                                rows.getString(2),
+                                Instant.ofEpochMilli(rows.getLong(3)),
+                                Optional.ofNullable(rows.getString(4)),
+                                Optional.ofNullable(rows.getString(5))));
+                    }
+                }
+                Collections.reverse(lines);
+                return lines;
+            }
+        });
+    }
+
+    @Override
+    public List<ConversationSummary> conversations(int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return query(() -> "list the conversations", connection -> {
+            try (PreparedStatement select = prepare(
+                    connection,
+                    "SELECT channel_id, counterpart, MAX(at) AS last_at, COUNT(*) AS lines FROM sb_history"
+                            + " GROUP BY channel_id, counterpart ORDER BY last_at DESC, MAX(id) DESC LIMIT ?")) {
+                select.setInt(1, limit);
+                List<ConversationSummary> conversations = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        conversations.add(new ConversationSummary(
+                                new ConversationKey(rows.getString(1), Address.of(rows.getString(2))),
+                                Instant.ofEpochMilli(rows.getLong(3)),
+                                rows.getLong(4)));
+                    }
+                }
+                return conversations;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- opt-outs
+
+    @Override
+    public boolean isOptedOut(ConversationKey conversation) {
+        requireNonNull(conversation, "conversation");
+        return query(() -> "read the opt-out of " + conversation, connection -> {
+            try (PreparedStatement select =
+                    prepare(connection, "SELECT 1 FROM sb_opt_out WHERE channel_id = ? AND counterpart = ?")) {
+                select.setString(1, conversation.channelId());
+                select.setString(2, conversation.counterpart().value());
+                try (ResultSet rows = select.executeQuery()) {
+                    return rows.next();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void optOut(ConversationKey conversation, Instant at) {
+        requireNonNull(conversation, "conversation");
+        requireNonNull(at, "at");
+        update(() -> "record the opt-out of " + conversation, connection -> {
+            try (PreparedStatement insert = prepare(
+                    connection,
+                    "INSERT INTO sb_opt_out (channel_id, counterpart, opted_out_at) VALUES (?, ?, ?)"
+                            + " ON CONFLICT (channel_id, counterpart) DO NOTHING")) {
+                insert.setString(1, conversation.channelId());
+                insert.setString(2, conversation.counterpart().value());
+                insert.setLong(3, millis(at));
+                return insert.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void optIn(ConversationKey conversation) {
+        requireNonNull(conversation, "conversation");
+        update(() -> "record the opt-in of " + conversation, connection -> {
+            try (PreparedStatement delete =
+                    prepare(connection, "DELETE FROM sb_opt_out WHERE channel_id = ? AND counterpart = ?")) {
+                delete.setString(1, conversation.channelId());
+                delete.setString(2, conversation.counterpart().value());
+                return delete.executeUpdate();
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- messaging windows
+
+    @Override
+    public Optional<Instant> lastInbound(ConversationKey conversation) {
+        requireNonNull(conversation, "conversation");
+        return query(() -> "read the window of " + conversation, connection -> {
+            try (PreparedStatement select = prepare(
+                    connection, "SELECT last_inbound FROM sb_window WHERE channel_id = ? AND counterpart = ?")) {
+                select.setString(1, conversation.channelId());
+                select.setString(2, conversation.counterpart().value());
+                try (ResultSet rows = select.executeQuery()) {
+                    return rows.next() ? Optional.of(Instant.ofEpochMilli(rows.getLong(1))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void recordInbound(ConversationKey conversation, Instant at) {
+        requireNonNull(conversation, "conversation");
+        requireNonNull(at, "at");
+        update(() -> "record the window of " + conversation, connection -> {
+            try (PreparedStatement upsert = prepare(
+                    connection,
+                    "INSERT INTO sb_window (channel_id, counterpart, last_inbound) VALUES (?, ?, ?)"
+                            + " ON CONFLICT (channel_id, counterpart) DO UPDATE SET last_inbound = excluded.last_inbound"
+                            + " WHERE sb_window.last_inbound < excluded.last_inbound")) {
+                upsert.setString(1, conversation.channelId());
+                upsert.setString(2, conversation.counterpart().value());
+                upsert.setLong(3, millis(at));
+                return upsert.executeUpdate();
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- schedules
+
+    @Override
+    public boolean claimFire(String scheduleId, Instant fireTime, String owner, Instant now) {
+        requireNonNull(scheduleId, "scheduleId");
+        requireNonNull(fireTime, "fireTime");
+        requireNonNull(owner, "owner");
+        requireNonNull(now, "now");
+        int claimed = update(() -> "claim a fire time of schedule " + scheduleId, connection -> {
+            try (PreparedStatement insert = prepare(
+                    connection,
+                    "INSERT INTO sb_schedule_claim (schedule_id, fire_time, owner, claimed_at) VALUES (?, ?, ?, ?)"
+                            + " ON CONFLICT (schedule_id, fire_time) DO NOTHING")) {
+                insert.setString(1, scheduleId);
+                insert.setLong(2, millis(fireTime));
+                insert.setString(3, owner);
+                insert.setLong(4, millis(now));
+                return insert.executeUpdate();
+            }
+        });
+        return claimed == 1;
+    }
+
+    // ---------------------------------------------------------------- housekeeping
+
+    @Override
+    public int purge(Instant now) {
+        requireNonNull(now, "now");
+        long dedupeBefore = millis(now.minus(settings.dedupeRetention()));
+        long historyBefore = millis(now.minus(settings.historyRetention()));
+        return transaction(() -> "purge", connection -> {
+            int removed = 0;
+            removed += delete(connection, "DELETE FROM sb_dedupe WHERE accepted_at <= ?", dedupeBefore);
+            removed += delete(connection, "DELETE FROM sb_history WHERE at <= ?", historyBefore);
+            removed += delete(connection, "DELETE FROM sb_schedule_claim WHERE claimed_at <= ?", dedupeBefore);
+            removed += delete(connection, "DELETE FROM sb_lease WHERE expires_at <= ?", millis(now));
+            return removed;
+        });
+    }
+
+    private int delete(Connection connection, String sql, long before) throws SQLException {
+        try (PreparedStatement delete = prepare(connection, sql)) {
+            delete.setLong(1, before);
+            return delete.executeUpdate();
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (closeLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (ownedPool != null) {
+            try {
+                ownedPool.close();
+            } catch (Exception e) {
+                log.warn("Store {}: closing its connection pool failed: {}", description, failure(e));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- JDBC
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /** Reads with auto-commit: one statement, its own snapshot. */
+    private <T> T query(Supplier<String> what, Work<T> work) {
+        try (Connection connection = connection()) {
+            return work.run(connection);
+        } catch (SQLException | RuntimeException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /**
+     * One statement that writes, with auto-commit: its own transaction on both databases. (SQLite
+     * waits for the write lock when a statement that writes is the first of its transaction, as it is
+     * here; only a transaction that has read already cannot wait.)
+     */
+    private int update(Supplier<String> what, Work<Integer> work) {
+        return query(what, work);
+    }
+
+    /**
+     * Runs {@code work} in one transaction, again (up to {@link #ATTEMPTS} times) when PostgreSQL
+     * aborted it to break a deadlock or a serialization conflict: the work has no effect outside the
+     * transaction, so running it again is safe.
+     */
+    private <T> T transaction(Supplier<String> what, Work<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection connection = connection()) {
+                dialect.begin(connection);
+                boolean committed = false;
+                try {
+                    T result = work.run(connection);
+                    dialect.commit(connection);
+                    committed = true;
+                    return result;
+                } finally {
+                    if (!committed) {
+                        rollbackQuietly(connection);
+                    }
+                }
+            } catch (SQLException e) {
+                if (attempt < ATTEMPTS && retriable(e)) {
+                    log.debug("Store {}: could not {}, attempt {}: {}", description, what.get(), attempt, failure(e));
+                    continue;
+                }
+                throw failure(what, e);
+            } catch (NewerSchemaException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw failure(what, e);
+            }
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        Connection connection = dataSource.getConnection();
+        try {
+            if (!connection.getAutoCommit()) {
+                // An application's pool may hand out connections in manual commit; ours needs auto-commit.
+                connection.setAutoCommit(true);
+            }
+            return connection;
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    private void rollbackQuietly(Connection connection) {
+        try {
+            dialect.rollback(connection);
+        } catch (SQLException | RuntimeException e) {
+            log.warn("Store {}: rollback failed: {}", description, failure(e));
+        }
+    }
+
+    private static PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        try {
+            statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            return statement;
+        } catch (SQLException | RuntimeException e) {
+            statement.close();
+            throw e;
+        }
+    }
+
+    private static void setOptional(PreparedStatement statement, int index, Optional<String> value)
+            throws SQLException {
+        if (value.isPresent()) {
+            statement.setString(index, value.get());
+        } else {
+            statement.setNull(index, Types.VARCHAR);
+        }
+    }
+
+    /** PostgreSQL's deadlock_detected and serialization_failure. */
+    private static boolean retriable(SQLException e) {
+        return "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
+    }
+
+    private StoreException failure(Supplier<String> what, Exception e) {
+        return new StoreException("could not " + what.get() + ": " + failure(e), redacted(e));
+    }
+
+    /**
+     * One line about a failure: its class, SQLState and the first line of its message, and the same
+     * of its cause when that is what explains it (a pool's timeout caused by a refused connection).
+     * Only the first line: PostgreSQL's detail lines may quote a row's values.
+     */
+    static String failure(Throwable e) {
+        StringBuilder line = new StringBuilder(e.getClass().getSimpleName());
+        if (e instanceof SQLException sql && sql.getSQLState() != null) {
+            line.append(" (SQLState ").append(sql.getSQLState()).append(')');
+        }
+        if (e.getMessage() != null) {
+            line.append(": ").append(firstLine(e.getMessage()));
+        }
+        Throwable cause = e.getCause();
+        if (cause != null
+                && cause != e
+                && (cause instanceof SQLException || cause instanceof IOException)
+                && (cause.getMessage() == null || !line.toString().contains(firstLine(cause.getMessage())))) {
+            line.append("; caused by ").append(failure(cause));
+        }
+        return line.toString();
+    }
+
+    private static String firstLine(String message) {
+        int end = message.indexOf('\n');
+        return (end < 0 ? message : message.substring(0, end)).strip();
+    }
+
+    /**
+     * The cause a {@link StoreException} carries: an SQL failure with its message cut to the first
+     * line (its stack trace and causes kept), so that a logged stack trace shows no row's values
+     * either. A driver's other exceptions are kept as they are.
+     */
+    static Throwable redacted(Throwable e) {
+        if (!(e instanceof SQLException sql)
+                || e.getMessage() == null
+                || e.getMessage().indexOf('\n') < 0) {
+            return e;
+        }
+        SQLException copy = new SQLException(
+                e.getClass().getName() + ": " + firstLine(e.getMessage()),
+                sql.getSQLState(),
+                sql.getErrorCode(),
+                e.getCause());
+        copy.setStackTrace(e.getStackTrace());
+        return copy;
+    }
+
+    /** Epoch milliseconds, the far past and future clamped to what a BIGINT holds. */
+    private static long millis(Instant instant) {
+        try {
+            return instant.toEpochMilli();
+        } catch (ArithmeticException e) {
+            return instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    private static Instant plus(Instant now, Duration ttl) {
+        try {
+            return now.plus(ttl);
+        } catch (ArithmeticException | java.time.DateTimeException e) {
+            return ttl.isNegative() ? Instant.MIN : Instant.MAX;
+        }
+    }
+}

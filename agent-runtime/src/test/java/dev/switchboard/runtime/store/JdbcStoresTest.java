@@ -232,6 +232,19 @@ class JdbcStoresTest {
         }
     }
 
+    @Test
+    void aSqliteStoreFromAUrlPutsItsDatabaseInWalMode() throws Exception {
+        String url = "jdbc:sqlite:" + directory.resolve("wal.db");
+        try (Store store = JdbcStores.open(url, null, null, StoreSettings.defaults());
+                Connection connection = java.sql.DriverManager.getConnection(url);
+                java.sql.Statement statement = connection.createStatement();
+                java.sql.ResultSet mode = statement.executeQuery("PRAGMA journal_mode")) {
+            assertThat(store.durable()).isTrue();
+            assertThat(mode.next()).isTrue();
+            assertThat(mode.getString(1)).isEqualToIgnoringCase("wal");
+        }
+    }
+
     // ---------------------------------------------------------------- the application's data source
 
     @Test

@@ -1,0 +1,331 @@
+package dev.switchboard.runtime.store;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.switchboard.channel.ConversationKey;
+import dev.switchboard.channel.InboundMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The store of one process: plain collections behind one lock. Every method is short and does no
+ * I/O, so one lock is both the simplest correct choice and fast enough for the runtime's use (the
+ * runtime keeps its own lock-free first level in front of the dedupe records).
+ */
+final class InMemoryStore implements Store {
+
+    private record MessageKey(String channelId, String messageId) {}
+
+    private record Lease(String owner, Instant expiresAt) {}
+
+    private record Fire(String scheduleId, Instant fireTime) {}
+
+    private final StoreSettings settings;
+    private final Object lock = new Object();
+    // Everything below is guarded by lock.
+    private final Map<MessageKey, Instant> seen = new HashMap<>();
+    private final TreeMap<Long, InboxEntry> inbox = new TreeMap<>();
+    private final Map<ConversationKey, Lease> leases = new HashMap<>();
+    private final Map<ConversationKey, ArrayDeque<HistoryEntry>> history = new HashMap<>();
+    private final Set<ConversationKey> optedOut = new HashSet<>();
+    private final Map<ConversationKey, Instant> windows = new HashMap<>();
+    private final Map<Fire, Instant> fires = new HashMap<>();
+    private long nextSequence = 1;
+
+    InMemoryStore(StoreSettings settings) {
+        this.settings = requireNonNull(settings, "settings");
+    }
+
+    @Override
+    public boolean durable() {
+        return false;
+    }
+
+    @Override
+    public String describe() {
+        return "memory";
+    }
+
+    @Override
+    public List<Optional<InboxEntry>> accept(List<InboundMessage> messages, Instant now) {
+        requireNonNull(now, "now");
+        List<Optional<InboxEntry>> accepted = new ArrayList<>(messages.size());
+        synchronized (lock) {
+            for (InboundMessage message : messages) {
+                MessageKey key = new MessageKey(message.channelId(), message.id());
+                Instant before = seen.get(key);
+                if (before != null && before.plus(settings.dedupeRetention()).isAfter(now)) {
+                    accepted.add(Optional.empty());
+                    continue;
+                }
+                seen.put(key, now);
+                long sequence = nextSequence++;
+                InboxEntry entry = new InboxEntry(sequence, message, now);
+                inbox.put(sequence, entry);
+                addHistory(new HistoryEntry(
+                        message.conversation(),
+                        HistoryEntry.Direction.INBOUND,
+                        message.text(),
+                        message.receivedAt(),
+                        Optional.of(message.id()),
+                        Optional.empty()));
+                accepted.add(Optional.of(entry));
+            }
+        }
+        return accepted;
+    }
+
+    @Override
+    public List<ConversationKey> waitingConversations(Instant now, int limit) {
+        List<ConversationKey> waiting = new ArrayList<>();
+        synchronized (lock) {
+            Set<ConversationKey> listed = new HashSet<>();
+            for (InboxEntry entry : inbox.values()) {
+                if (waiting.size() >= limit) {
+                    break;
+                }
+                ConversationKey conversation = entry.message().conversation();
+                if (listed.add(conversation) && !live(leases.get(conversation), now)) {
+                    waiting.add(conversation);
+                }
+            }
+        }
+        return waiting;
+    }
+
+    @Override
+    public List<InboxEntry> pending(ConversationKey conversation, int limit) {
+        List<InboxEntry> pending = new ArrayList<>();
+        synchronized (lock) {
+            for (InboxEntry entry : inbox.values()) {
+                if (pending.size() >= limit) {
+                    break;
+                }
+                if (entry.message().conversation().equals(conversation)) {
+                    pending.add(entry);
+                }
+            }
+        }
+        return pending;
+    }
+
+    @Override
+    public void done(InboxEntry entry, Instant now) {
+        synchronized (lock) {
+            // The dedupe record keeps a redelivery out; the entry itself is not needed any more.
+            inbox.remove(entry.sequence());
+        }
+    }
+
+    @Override
+    public boolean lease(ConversationKey conversation, String owner, Instant now, Duration ttl) {
+        requireNonNull(owner, "owner");
+        synchronized (lock) {
+            Lease held = leases.get(conversation);
+            if (held != null && !held.owner().equals(owner) && live(held, now)) {
+                return false;
+            }
+            leases.put(conversation, new Lease(owner, now.plus(ttl)));
+            return true;
+        }
+    }
+
+    @Override
+    public void release(ConversationKey conversation, String owner) {
+        synchronized (lock) {
+            Lease held = leases.get(conversation);
+            if (held != null && held.owner().equals(owner)) {
+                leases.remove(conversation);
+            }
+        }
+    }
+
+    @Override
+    public void record(HistoryEntry entry) {
+        synchronized (lock) {
+            addHistory(entry);
+        }
+    }
+
+    @Override
+    public void updateStatus(String channelId, String messageId, String status) {
+        requireNonNull(status, "status");
+        synchronized (lock) {
+            for (Map.Entry<ConversationKey, ArrayDeque<HistoryEntry>> lines : history.entrySet()) {
+                if (!lines.getKey().channelId().equals(channelId)) {
+                    continue;
+                }
+                ArrayDeque<HistoryEntry> updated =
+                        new ArrayDeque<>(lines.getValue().size());
+                boolean changed = false;
+                for (HistoryEntry line : lines.getValue()) {
+                    if (line.direction() == HistoryEntry.Direction.OUTBOUND
+                            && line.messageId().filter(messageId::equals).isPresent()) {
+                        line = new HistoryEntry(
+                                line.conversation(),
+                                line.direction(),
+                                line.text(),
+                                line.at(),
+                                line.messageId(),
+                                Optional.of(status));
+                        changed = true;
+                    }
+                    updated.add(line);
+                }
+                if (changed) {
+                    lines.setValue(updated);
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public List<HistoryEntry> history(ConversationKey conversation, int limit) {
+        synchronized (lock) {
+            ArrayDeque<HistoryEntry> lines = history.get(conversation);
+            if (lines == null) {
+                return List.of();
+            }
+            List<HistoryEntry> all = new ArrayList<>(lines);
+            return List.copyOf(all.subList(Math.max(0, all.size() - limit), all.size()));
+        }
+    }
+
+    @Override
+    public List<ConversationSummary> conversations(int limit) {
+        synchronized (lock) {
+            return history.entrySet().stream()
+                    .filter(e -> !e.getValue().isEmpty())
+                    .map(e -> new ConversationSummary(
+                            e.getKey(), lastActivity(e.getValue()), e.getValue().size()))
+                    .sorted(Comparator.comparing(ConversationSummary::lastActivity)
+                            .reversed())
+                    .limit(limit)
+                    .toList();
+        }
+    }
+
+    @Override
+    public boolean isOptedOut(ConversationKey conversation) {
+        synchronized (lock) {
+            return optedOut.contains(conversation);
+        }
+    }
+
+    @Override
+    public void optOut(ConversationKey conversation, Instant at) {
+        synchronized (lock) {
+            optedOut.add(requireNonNull(conversation, "conversation"));
+        }
+    }
+
+    @Override
+    public void optIn(ConversationKey conversation) {
+        synchronized (lock) {
+            optedOut.remove(conversation);
+        }
+    }
+
+    @Override
+    public Optional<Instant> lastInbound(ConversationKey conversation) {
+        synchronized (lock) {
+            return Optional.ofNullable(windows.get(conversation));
+        }
+    }
+
+    @Override
+    public void recordInbound(ConversationKey conversation, Instant at) {
+        requireNonNull(at, "at");
+        synchronized (lock) {
+            windows.merge(requireNonNull(conversation, "conversation"), at, (a, b) -> a.isAfter(b) ? a : b);
+        }
+    }
+
+    @Override
+    public boolean claimFire(String scheduleId, Instant fireTime, String owner, Instant now) {
+        synchronized (lock) {
+            return fires.putIfAbsent(new Fire(scheduleId, fireTime), now) == null;
+        }
+    }
+
+    @Override
+    public int purge(Instant now) {
+        Instant dedupeBefore = now.minus(settings.dedupeRetention());
+        Instant historyBefore = now.minus(settings.historyRetention());
+        int removed = 0;
+        synchronized (lock) {
+            removed += removeIf(seen.values(), dedupeBefore);
+            for (Iterator<ArrayDeque<HistoryEntry>> it = history.values().iterator(); it.hasNext(); ) {
+                ArrayDeque<HistoryEntry> lines = it.next();
+                while (!lines.isEmpty() && !lines.peekFirst().at().isAfter(historyBefore)) {
+                    lines.removeFirst();
+                    removed++;
+                }
+                if (lines.isEmpty()) {
+                    it.remove();
+                }
+            }
+            removed += removeIf(fires.values(), dedupeBefore);
+            for (Iterator<Lease> it = leases.values().iterator(); it.hasNext(); ) {
+                if (!live(it.next(), now)) {
+                    it.remove();
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    @Override
+    public void close() {
+        // Nothing to release.
+    }
+
+    private void addHistory(HistoryEntry entry) {
+        if (settings.historyRetention().isZero()) {
+            return;
+        }
+        ArrayDeque<HistoryEntry> lines = history.computeIfAbsent(entry.conversation(), k -> new ArrayDeque<>());
+        lines.addLast(entry);
+        while (lines.size() > settings.historyPerConversation()) {
+            lines.removeFirst();
+        }
+    }
+
+    private static Instant lastActivity(ArrayDeque<HistoryEntry> lines) {
+        Instant last = Instant.MIN;
+        for (HistoryEntry line : lines) {
+            if (line.at().isAfter(last)) {
+                last = line.at();
+            }
+        }
+        return last;
+    }
+
+    private static boolean live(Lease lease, Instant now) {
+        return lease != null && lease.expiresAt().isAfter(now);
+    }
+
+    private static int removeIf(Iterable<Instant> times, Instant before) {
+        int removed = 0;
+        for (Iterator<Instant> it = times.iterator(); it.hasNext(); ) {
+            if (!it.next().isAfter(before)) {
+                it.remove();
+                removed++;
+            }
+        }
+        return removed;
+    }
+}

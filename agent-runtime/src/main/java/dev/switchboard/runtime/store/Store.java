@@ -1,0 +1,140 @@
+package dev.switchboard.runtime.store;
+
+import dev.switchboard.channel.ConversationKey;
+import dev.switchboard.channel.InboundMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything the runtime must remember, in one place: the inbox of accepted messages and their
+ * dedupe records, the leases that keep one turn at a time per conversation across replicas, the
+ * history of each conversation, opt-outs, messaging windows and schedule claims.
+ *
+ * <p>Three implementations: {@link #inMemory()} (the default: as fast as no store, forgotten when
+ * the process ends), and one JDBC implementation for SQLite (durable, one process) and PostgreSQL
+ * (durable and shared by many replicas), built with {@link JdbcStores}. Each method is one
+ * transaction: what must change together (a message's dedupe record, its inbox entry and its line of
+ * history) changes in one call.
+ *
+ * <p>Methods may block on I/O and must not be called on an event loop. A store that cannot do what
+ * was asked throws {@link StoreException}, with a message that names what failed and never a message
+ * body or a password. Implementations are thread-safe.
+ */
+public interface Store extends AutoCloseable {
+
+    /** A store that keeps everything in this process's memory. */
+    static Store inMemory() {
+        return new InMemoryStore(StoreSettings.defaults());
+    }
+
+    /** A store in memory with these retention settings. */
+    static Store inMemory(StoreSettings settings) {
+        return new InMemoryStore(settings);
+    }
+
+    /** Whether what this store keeps outlives the process (and is shared by every process using it). */
+    boolean durable();
+
+    /** What this store is, for logs: {@code memory}, {@code sqlite:switchboard.db}, {@code postgresql://host:5432/db}; never a password. */
+    String describe();
+
+    // ---------------------------------------------------------------- inbox and dedupe
+
+    /**
+     * Accepts messages, all in one transaction: for each that is new, its dedupe record, its inbox
+     * entry and its line of history. A message whose channel and id were accepted before (and are
+     * still remembered, {@link StoreSettings#dedupeRetention()}) is a duplicate and changes nothing,
+     * also when it appears twice in {@code messages}.
+     *
+     * @param now the time of acceptance
+     * @return for each message, in order, its new inbox entry, or empty for a duplicate
+     * @throws StoreException when the transaction did not commit: none of the messages was accepted
+     */
+    List<Optional<InboxEntry>> accept(List<InboundMessage> messages, Instant now);
+
+    /**
+     * The conversations that have inbox entries not yet done and no lease that is still live at
+     * {@code now} (none, or one that expired), the one with the oldest waiting entry first.
+     */
+    List<ConversationKey> waitingConversations(Instant now, int limit);
+
+    /** The conversation's inbox entries not yet done, in the order they were accepted, at most {@code limit}. */
+    List<InboxEntry> pending(ConversationKey conversation, int limit);
+
+    /** Marks an inbox entry done: its turn ran (or was decided against), and it is not run again. */
+    void done(InboxEntry entry, Instant now);
+
+    // ---------------------------------------------------------------- leases
+
+    /**
+     * Takes the conversation's lease for {@code owner} until {@code now + ttl}, or extends it if
+     * {@code owner} holds it already. A lease another owner holds is taken only once it expired.
+     *
+     * @return whether {@code owner} holds the lease now
+     */
+    boolean lease(ConversationKey conversation, String owner, Instant now, Duration ttl);
+
+    /** Gives up the conversation's lease if {@code owner} holds it; otherwise does nothing. */
+    void release(ConversationKey conversation, String owner);
+
+    // ---------------------------------------------------------------- history
+
+    /**
+     * Adds a line to its conversation's history (inbound lines come from {@link #accept}). Lines
+     * beyond {@link StoreSettings#historyPerConversation()} drop the conversation's oldest; with a
+     * history retention of zero nothing is kept.
+     */
+    void record(HistoryEntry entry);
+
+    /**
+     * Changes the status of an outbound line, found by its channel and the provider's message id;
+     * does nothing when there is none.
+     */
+    void updateStatus(String channelId, String messageId, String status);
+
+    /** The conversation's most recent {@code limit} lines, oldest first. */
+    List<HistoryEntry> history(ConversationKey conversation, int limit);
+
+    /** The conversations with history, the most recently active first. */
+    List<ConversationSummary> conversations(int limit);
+
+    // ---------------------------------------------------------------- opt-outs
+
+    boolean isOptedOut(ConversationKey conversation);
+
+    void optOut(ConversationKey conversation, Instant at);
+
+    void optIn(ConversationKey conversation);
+
+    // ---------------------------------------------------------------- messaging windows
+
+    /** When the person last wrote on the conversation's channel, as far as this store remembers. */
+    Optional<Instant> lastInbound(ConversationKey conversation);
+
+    /** Remembers that the person wrote at {@code at}; an earlier time than the one kept changes nothing. */
+    void recordInbound(ConversationKey conversation, Instant at);
+
+    // ---------------------------------------------------------------- schedules
+
+    /**
+     * Claims one fire time of a schedule: the first owner to claim it gets {@code true}, every later
+     * claim (from any process sharing the store) {@code false}.
+     */
+    boolean claimFire(String scheduleId, Instant fireTime, String owner, Instant now);
+
+    // ---------------------------------------------------------------- housekeeping
+
+    /**
+     * Forgets what is past its retention at {@code now}: dedupe records, inbox entries done,
+     * history lines, schedule claims and expired leases.
+     *
+     * @return how many rows (or entries) were removed
+     */
+    int purge(Instant now);
+
+    /** Releases the store's connections; the store is not used after. */
+    @Override
+    void close();
+}

@@ -138,8 +138,9 @@ public final class AgentRuntime implements AutoCloseable {
 
     /**
      * Handles one webhook request received by another HTTP server, with the same checks as the
-     * built-in webhook server. Fast and non-blocking: the agent's turn is handed on as this method
-     * returns and never runs on the calling thread.
+     * built-in webhook server. Fast: the agent's turn is handed on as this method returns and never
+     * runs on the calling thread. With a durable {@linkplain AgentRuntimeBuilder#store store} it waits
+     * for the message's commit (a few milliseconds; a 503 within seconds when the store is down).
      *
      * <p>A 405 answer should carry an {@code Allow} header listing the route's methods; this method
      * cannot set headers, so a host that cares adds it.
@@ -149,6 +150,10 @@ public final class AgentRuntime implements AutoCloseable {
     public WebhookResponse handle(WebhookRequest request) {
         requireNonNull(request, "request");
         Exchange exchange = core.exchange(request);
+        if (exchange.later() != null) {
+            // A durable store's commit; bounded by the store's own timeouts.
+            exchange = exchange.later().toCompletableFuture().join();
+        }
         try {
             return exchange.response();
         } finally {

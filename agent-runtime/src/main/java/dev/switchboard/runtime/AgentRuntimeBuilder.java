@@ -12,8 +12,10 @@ import dev.switchboard.runtime.format.ReplyFormatter;
 import dev.switchboard.runtime.internal.Outbox;
 import dev.switchboard.runtime.internal.RouteTable;
 import dev.switchboard.runtime.internal.RuntimeSettings;
+import dev.switchboard.runtime.internal.StoreOptOuts;
 import dev.switchboard.runtime.schedule.PushOutcome;
 import dev.switchboard.runtime.schedule.TaskScheduler;
+import dev.switchboard.runtime.store.Store;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -75,7 +77,10 @@ public final class AgentRuntimeBuilder {
     private int outboundSegmentCap = 200;
     private final Map<String, Double> sendRates = new HashMap<>();
     private RandomGenerator jitter;
-    private OptOutStore optOutStore = OptOutStore.inMemory();
+    private OptOutStore optOutStore;
+    private Store store;
+    private Duration leaseTimeout = Duration.ofSeconds(30);
+    private Duration storePollInterval = Duration.ofSeconds(1);
     private String helpText;
     private final Map<String, String> helpTexts = new HashMap<>();
 
@@ -618,10 +623,58 @@ public final class AgentRuntimeBuilder {
      * Where opt-outs are kept: who texted a STOP-family word, or whom the provider refused as opted
      * out, per channel. Every send to them fails at once without reaching the provider, and their
      * other messages are acknowledged and dropped ({@link DropReason#OPTED_OUT}) until they text a
-     * START-family word. Default: {@link OptOutStore#inMemory()}, forgotten on restart.
+     * START-family word. Default: the runtime's {@linkplain #store(Store) store} (in memory unless
+     * a durable one was given).
      */
     public AgentRuntimeBuilder optOutStore(OptOutStore store) {
         this.optOutStore = requireNonNull(store, "store");
+        return this;
+    }
+
+    /**
+     * Where the runtime keeps what it must remember: accepted messages until their turn ran, their
+     * dedupe records, conversation leases, history, opt-outs (unless {@link #optOutStore} names
+     * another) and schedule claims. Default: {@link Store#inMemory()}, as fast as no store and
+     * forgotten when the process ends. With a durable store ({@link
+     * dev.switchboard.runtime.store.JdbcStores}: SQLite, or PostgreSQL shared by replicas) a webhook is
+     * answered 200 only once its message is committed, and answered 503 while the store cannot commit,
+     * so that the provider retries; a message acknowledged before a crash is answered after the
+     * restart, or by another replica. The application closes a store it hands over, after the runtime.
+     */
+    public AgentRuntimeBuilder store(Store store) {
+        this.store = requireNonNull(store, "store");
+        return this;
+    }
+
+    /**
+     * How long a conversation stays with a replica that stopped renewing its lease (it died, or
+     * stalled) before another replica takes its waiting messages over. A holder renews its leases
+     * every third of this. Default: 30 seconds. Only a durable {@link #store(Store)} has leases.
+     *
+     * @throws IllegalArgumentException if not at least a second
+     */
+    public AgentRuntimeBuilder leaseTimeout(Duration timeout) {
+        requireNonNull(timeout, "timeout");
+        if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("leaseTimeout must be at least 1 second: " + timeout);
+        }
+        this.leaseTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * How often the runtime looks in a durable {@link #store(Store)} for messages that no replica is
+     * working on: those accepted by a replica while another held their conversation, and those of a
+     * replica that died. Default: 1 second.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public AgentRuntimeBuilder storePollInterval(Duration interval) {
+        requireNonNull(interval, "interval");
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("storePollInterval must be positive: " + interval);
+        }
+        this.storePollInterval = interval;
         return this;
     }
 
@@ -695,6 +748,8 @@ public final class AgentRuntimeBuilder {
                 help.put(id, text);
             }
         }
+        Store chosenStore = store == null ? Store.inMemory() : store;
+        OptOutStore optOuts = optOutStore == null ? new StoreOptOuts(chosenStore, clock) : optOutStore;
         RuntimeSettings.Server server = serve
                 ? serverFromEnv().orElse(new RuntimeSettings.Server(true, host, port, maxBodyBytes, readTimeout))
                 : new RuntimeSettings.Server(false, host, port, maxBodyBytes, readTimeout);
@@ -716,8 +771,9 @@ public final class AgentRuntimeBuilder {
                         outboundConcurrency,
                         sendRates),
                 new RuntimeSettings.Tracking(
-                        deliveryConfirmationTimeout, outboundSegmentCap, optOutStore, Optional.ofNullable(jitter)),
+                        deliveryConfirmationTimeout, outboundSegmentCap, optOuts, Optional.ofNullable(jitter)),
                 new RuntimeSettings.Time(clock, ticker, Optional.ofNullable(scheduler)),
+                new RuntimeSettings.State(chosenStore, store == null, leaseTimeout, storePollInterval),
                 help,
                 shutdownTimeout));
     }

@@ -2,6 +2,8 @@ package dev.switchboard.runtime;
 
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.InboundMessage;
+import dev.switchboard.runtime.store.HistoryEntry;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -17,6 +19,24 @@ public interface Turn {
     /** The message's text; shorthand for {@code message().text()}. */
     default String text() {
         return message().text();
+    }
+
+    /**
+     * The conversation so far: its most recent messages before this turn's, both ways, oldest first,
+     * at most {@code limit}; ready to become a language model's context, with {@link #message()} as
+     * the new input. The runtime keeps them in its {@code Store} for the history retention (30 days
+     * by default); with a durable store they outlive restarts and are shared by replicas. Outbound
+     * lines hold the text as sent (formatted and split), each with its delivery status.
+     *
+     * <p>The default, for a turn made by hand (a test's), has no history.
+     */
+    default List<HistoryEntry> history(int limit) {
+        return List.of();
+    }
+
+    /** The conversation's last 20 messages before this turn's; see {@link #history(int)}. */
+    default List<HistoryEntry> history() {
+        return history(20);
     }
 
     /**

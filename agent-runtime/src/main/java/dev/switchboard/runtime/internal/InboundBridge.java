@@ -8,10 +8,13 @@ import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.runtime.AsyncAgent;
 import dev.switchboard.runtime.DropReason;
 import dev.switchboard.runtime.RuntimeListener;
+import dev.switchboard.runtime.store.InboxEntry;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 
 /**
  * Where the webhooks the ingress accepted go once answered. An inbound message takes its place in
@@ -35,6 +38,10 @@ public final class InboundBridge implements WebhookIngress.Sink {
     private final RuntimeListener listener;
     private final Map<String, String> helpTexts;
     private final Executor resume;
+    private final History history;
+    private volatile BiConsumer<Channel, InboxEntry> committed = (channel, entry) -> {
+        throw new IllegalStateException("no durable inbox takes committed messages");
+    };
 
     /**
      * @param turns the lanes of agent turns
@@ -53,7 +60,9 @@ public final class InboundBridge implements WebhookIngress.Sink {
             DeliveryTracker tracker,
             RuntimeListener listener,
             Map<String, String> helpTexts,
-            Executor resume) {
+            Executor resume,
+            History history) {
+        this.history = history;
         this.turns = turns;
         this.compliance = compliance;
         this.agent = agent;
@@ -66,8 +75,27 @@ public final class InboundBridge implements WebhookIngress.Sink {
         this.resume = resume;
     }
 
+    /** Where messages a durable store committed go: its leased inbox. */
+    public void onCommitted(BiConsumer<Channel, InboxEntry> committed) {
+        this.committed = committed;
+    }
+
+    @Override
+    public void committed(Channel channel, InboxEntry entry) {
+        committed.accept(channel, entry);
+    }
+
     @Override
     public Runnable inbound(Channel channel, InboundMessage message) {
+        return enqueue(channel, message, null);
+    }
+
+    /**
+     * Takes an inbound message's place in its conversation, as {@link #inbound} does; {@code finished}
+     * (if not null) runs once its turn ran, but not if the turn is abandoned (the runtime closing), so
+     * that a durable inbox keeps it for later.
+     */
+    public Runnable enqueue(Channel channel, InboundMessage message, Runnable finished) {
         Arrival arrival = new Arrival(channel, message, listener);
         CompletableFuture<Void> acknowledged = new CompletableFuture<>();
         Optional<Keyword> keyword = Keyword.of(message);
@@ -82,8 +110,21 @@ public final class InboundBridge implements WebhookIngress.Sink {
         }
         // In the lane now, so that the order is the order of arrival; started once answered and, for a
         // keyword, once its compliance step has decided.
-        TurnTask turn = new TurnTask(arrival, toAgent, agent, sender, outbox, listener, resume);
-        turns.submit(arrival.conversation, turn, keyword.isPresent() ? toAgent : acknowledged);
+        TurnTask turn = new TurnTask(arrival, toAgent, agent, sender, outbox, listener, resume, history);
+        ConversationDispatcher.Task task = finished == null
+                ? turn
+                : new ConversationDispatcher.Task() {
+                    @Override
+                    public CompletionStage<?> run() {
+                        return turn.run().whenComplete((result, failure) -> finished.run());
+                    }
+
+                    @Override
+                    public void abandon(DropReason reason) {
+                        turn.abandon(reason);
+                    }
+                };
+        turns.submit(arrival.conversation, task, keyword.isPresent() ? toAgent : acknowledged);
         return () -> acknowledged.complete(null);
     }
 
@@ -97,6 +138,7 @@ public final class InboundBridge implements WebhookIngress.Sink {
         outcomes.tell(() -> {
             // The text first, so that a listener that sees the receipt sees its text moved on too.
             tracker.onReceipt(receipt);
+            history.status(receipt);
             listener.onReceipt(receipt);
         });
     }

@@ -125,6 +125,7 @@ public final class Outbox {
     private final Set<Job> waiting = ConcurrentHashMap.newKeySet();
     private final Set<String> loggedOnce = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private final History history;
 
     /** An outbox that lets every part through to its recipient, however many it was sent this hour. */
     public Outbox(
@@ -151,6 +152,20 @@ public final class Outbox {
             OptOutStore optOuts,
             BiPredicate<String, String> known,
             OutboundGuard guard) {
+        this(settings, scheduler, clock, random, optOuts, known, guard, History.NONE);
+    }
+
+    /** @param history where the parts the provider accepted are written */
+    public Outbox(
+            Settings settings,
+            TaskScheduler scheduler,
+            Clock clock,
+            RandomGenerator random,
+            OptOutStore optOuts,
+            BiPredicate<String, String> known,
+            OutboundGuard guard,
+            History history) {
+        this.history = history;
         this.settings = settings;
         this.scheduler = scheduler;
         this.clock = clock;
@@ -685,6 +700,7 @@ public final class Outbox {
             ticket = null;
             accepted.add(receipt);
             claimed.add(receipt.messageId());
+            history.sent(conversation, texts.get(index), receipt);
             log.debug(
                     "part {} to {} on {} {} as {} after {} attempt(s)",
                     part(),

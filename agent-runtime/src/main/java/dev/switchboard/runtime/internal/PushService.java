@@ -70,6 +70,16 @@ public final class PushService {
     private final InFlight runs = new InFlight();
     private final Map<String, ScheduledPush> schedules = new LinkedHashMap<>(); // guarded by itself
     private State state = State.NEW; // guarded by schedules
+    private volatile FireClaims claims = FireClaims.ALWAYS;
+
+    /** Who runs a schedule's fire time: with replicas sharing a durable store, the first to claim it. */
+    @FunctionalInterface
+    public interface FireClaims {
+        FireClaims ALWAYS = (schedule, fireTime) -> true;
+
+        /** Whether this process runs {@code schedule} for {@code fireTime}. */
+        boolean claim(String schedule, Instant fireTime);
+    }
 
     /**
      * @param executor where schedules' suppliers run: application code, which may take its time
@@ -91,6 +101,11 @@ public final class PushService {
         this.clock = clock;
         this.executor = executor;
         this.listener = listener;
+    }
+
+    /** How fire times are claimed; before {@link #start()}. */
+    public void claims(FireClaims claims) {
+        this.claims = claims;
     }
 
     // ---- direct sends
@@ -279,6 +294,27 @@ public final class PushService {
                     "schedule '{}' woke up late; running once for its missed fire time {}",
                     push.name(),
                     fireTime.atZone(push.cron().zone()));
+        }
+        boolean mine;
+        try {
+            mine = claims.claim(push.name(), fireTime);
+        } catch (RuntimeException e) {
+            push.finished();
+            reportEach(
+                    push,
+                    fireTime,
+                    Kind.FAILED,
+                    "could not claim the fire time in the store, so as not to run it twice: " + e.getMessage(),
+                    Optional.of(e));
+            return;
+        }
+        if (!mine) {
+            push.finished();
+            log.debug(
+                    "schedule '{}' at {} runs on another replica",
+                    push.name(),
+                    fireTime.atZone(push.cron().zone()));
+            return;
         }
         Optional<String> text;
         try {

@@ -2,17 +2,22 @@ package dev.switchboard.runtime.internal;
 
 import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.ChannelContext;
+import dev.switchboard.channel.ChannelState;
+import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.MessageIdShape;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.runtime.AgentRuntime;
+import dev.switchboard.runtime.store.Store;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +68,11 @@ public final class RuntimeCore {
     private final OutboundGuard guard;
     private final Outbox outbox;
     private final PushService pushes;
+    private final RuntimeSettings.State stateSettings;
+    private final String owner;
+    private final InboundBridge bridge;
+    private final InboxCommitter committer; // null unless the store is durable
+    private LeasedInbox inbox; // guarded by lifecycle; null unless the store is durable
 
     private final Object lifecycle = new Object();
     private volatile State state = State.NEW;
@@ -108,6 +118,10 @@ public final class RuntimeCore {
                 EARLY_RECEIPT_TTL,
                 settings.time().ticker(),
                 listener::onPartStatus);
+        this.stateSettings = settings.state();
+        Store store = stateSettings.store();
+        History history = new History(store, clock);
+        this.committer = store.durable() ? new InboxCommitter(store, clock) : null;
         this.guard = tracking.segmentCap() == 0
                 ? OutboundGuard.OFF
                 : new OutboundGuard(
@@ -119,11 +133,16 @@ public final class RuntimeCore {
                 tracking.jitter().orElse(null),
                 tracking.optOuts(),
                 tracker::isKnown,
-                guard);
+                guard,
+                history);
         Outcomes outcomes = new Outcomes(work, inFlight, tracker, outbox);
         ReplySender sender = new ReplySender(settings.formatter(), outbox, outcomes, listener, clock, work);
         this.pushes = new PushService(channels, turns, sender, outcomes, scheduler, clock, turnExecutor, listener);
-        InboundBridge bridge = new InboundBridge(
+        this.owner = "replica-" + UUID.randomUUID().toString().substring(0, 8);
+        if (store.durable()) {
+            pushes.claims((schedule, fireTime) -> store.claimFire(schedule, fireTime, owner, clock.instant()));
+        }
+        this.bridge = new InboundBridge(
                 turns,
                 compliance,
                 settings.agent(),
@@ -133,7 +152,8 @@ public final class RuntimeCore {
                 tracker,
                 listener,
                 settings.helpTexts(),
-                work);
+                work,
+                history);
         this.ingress = new WebhookIngress(
                 routes,
                 new MessageDedupe(
@@ -142,7 +162,8 @@ public final class RuntimeCore {
                         settings.time().ticker(),
                         shapes),
                 limiter,
-                bridge);
+                bridge,
+                committer);
     }
 
     /** The pushes and schedules. */
@@ -177,7 +198,12 @@ public final class RuntimeCore {
                     bound = Optional.of(server.localAddress());
                     log.info("webhook server bound to {}", bound.get());
                 }
-                ChannelContext context = new Context(settings.time().clock(), work, bound);
+                Store store = stateSettings.store();
+                ChannelContext context = new Context(
+                        settings.time().clock(),
+                        work,
+                        bound,
+                        store.durable() ? Optional.of(new StoreState(store)) : Optional.empty());
                 for (Channel channel : channels) {
                     channel.start(context);
                 }
@@ -188,6 +214,23 @@ public final class RuntimeCore {
             }
             if (server != null) {
                 localAddress = server.localAddress();
+            }
+            Store store = stateSettings.store();
+            if (store.durable()) {
+                inbox = new LeasedInbox(
+                        store,
+                        owner,
+                        settings.time().clock(),
+                        channels,
+                        (channel, entry, finished) -> bridge.enqueue(channel, entry.message(), finished)
+                                .run(),
+                        stateSettings.leaseTimeout(),
+                        stateSettings.pollInterval());
+                bridge.onCommitted(inbox::offer);
+                log.info(
+                        "store {}: messages are acknowledged once committed; this replica is {}",
+                        store.describe(),
+                        inbox.owner());
             }
             state = State.STARTED;
             pushes.start();
@@ -245,6 +288,9 @@ public final class RuntimeCore {
         if (server != null) {
             server.close(timeout);
         }
+        if (committer != null) {
+            committer.close();
+        }
         limiter.close();
         boolean interrupted = false;
         // Runs under way hand their pushes to the dispatcher before it stops taking them.
@@ -273,6 +319,10 @@ public final class RuntimeCore {
             turns.abandonQueued();
             compliance.abandonQueued();
         }
+        if (inbox != null) {
+            // The messages not run stay in the store, for the next start or another replica.
+            inbox.close();
+        }
         // Sends still waiting to be tried again fail now, and their outcomes are reported.
         outbox.close();
         guard.close();
@@ -295,6 +345,9 @@ public final class RuntimeCore {
         interrupted |= stop(work, deadline);
         if (ownedScheduler != null) {
             ownedScheduler.close();
+        }
+        if (stateSettings.ownsStore()) {
+            stateSettings.store().close();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -332,6 +385,21 @@ public final class RuntimeCore {
                 + channels.stream().map(Channel::id).toList() + "]";
     }
 
-    private record Context(Clock clock, Executor executor, Optional<InetSocketAddress> listenAddress)
+    private record Context(
+            Clock clock, Executor executor, Optional<InetSocketAddress> listenAddress, Optional<ChannelState> state)
             implements ChannelContext {}
+
+    /** A durable store's messaging windows, for the channels that keep one. */
+    private record StoreState(Store store) implements ChannelState {
+
+        @Override
+        public Optional<Instant> lastInbound(ConversationKey conversation) {
+            return store.lastInbound(conversation);
+        }
+
+        @Override
+        public void recordInbound(ConversationKey conversation, Instant at) {
+            store.recordInbound(conversation, at);
+        }
+    }
 }

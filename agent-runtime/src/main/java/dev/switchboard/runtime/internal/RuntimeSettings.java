@@ -7,6 +7,7 @@ import dev.switchboard.runtime.RuntimeListener;
 import dev.switchboard.runtime.delivery.OptOutStore;
 import dev.switchboard.runtime.format.ReplyFormatter;
 import dev.switchboard.runtime.schedule.TaskScheduler;
+import dev.switchboard.runtime.store.Store;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +34,7 @@ public record RuntimeSettings(
         Outbox.Settings sending,
         Tracking tracking,
         Time time,
+        State state,
         Map<String, String> helpTexts,
         Duration shutdownTimeout) {
 
@@ -75,4 +77,14 @@ public record RuntimeSettings(
      * @param scheduler the application's timer, or empty for the runtime's own
      */
     public record Time(Clock clock, Ticker ticker, Optional<TaskScheduler> scheduler) {}
+
+    /**
+     * What the runtime remembers, and how replicas sharing a durable store share the work.
+     *
+     * @param store the store
+     * @param ownsStore whether closing the runtime closes the store (the one it made by default)
+     * @param leaseTimeout how long a conversation stays with a replica that stopped renewing its lease
+     * @param pollInterval how often a replica looks for conversations waiting with no live lease
+     */
+    public record State(Store store, boolean ownsStore, Duration leaseTimeout, Duration pollInterval) {}
 }

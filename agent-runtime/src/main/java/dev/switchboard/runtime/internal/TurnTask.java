@@ -8,6 +8,8 @@ import dev.switchboard.runtime.AsyncAgent;
 import dev.switchboard.runtime.DropReason;
 import dev.switchboard.runtime.RuntimeListener;
 import dev.switchboard.runtime.Turn;
+import dev.switchboard.runtime.store.HistoryEntry;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,6 +39,7 @@ final class TurnTask implements ConversationDispatcher.Task {
     private final Outbox outbox;
     private final RuntimeListener listener;
     private final Executor resume;
+    private final History history;
 
     /**
      * @param toAgent whether the message goes on to the agent; complete before this task runs
@@ -49,7 +52,9 @@ final class TurnTask implements ConversationDispatcher.Task {
             ReplySender sender,
             Outbox outbox,
             RuntimeListener listener,
-            Executor resume) {
+            Executor resume,
+            History history) {
+        this.history = history;
         this.arrival = arrival;
         this.toAgent = toAgent;
         this.agent = agent;
@@ -62,6 +67,7 @@ final class TurnTask implements ConversationDispatcher.Task {
     @Override
     public CompletionStage<?> run() {
         arrival.announce();
+        history.inbound(arrival.message);
         if (!toAgent.getNow(false)) {
             return DONE;
         }
@@ -159,6 +165,11 @@ final class TurnTask implements ConversationDispatcher.Task {
         @Override
         public InboundMessage message() {
             return arrival.message;
+        }
+
+        @Override
+        public List<HistoryEntry> history(int limit) {
+            return history.before(arrival.message, limit);
         }
 
         @Override

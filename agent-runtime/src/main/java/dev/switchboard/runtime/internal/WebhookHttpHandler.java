@@ -100,7 +100,23 @@ final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 new HeaderView(request.headers()),
                 ByteBufUtil.getBytes(request.content()));
         Exchange exchange = exchanges.apply(webhook);
-        write(ctx, request.protocolVersion(), exchange, HttpUtil.isKeepAlive(request));
+        HttpVersion version = request.protocolVersion();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (exchange.later() == null) {
+            write(ctx, version, exchange, keepAlive);
+            return;
+        }
+        // The answer waits (for a store's commit): read nothing more from this connection until it is
+        // written, so that answers keep the order of their requests.
+        ctx.channel().config().setAutoRead(false);
+        exchange.later().whenComplete((answer, failure) -> ctx.executor().execute(() -> {
+            Exchange known = answer != null ? answer : Exchange.of(WebhookResponse.text(500, "Internal Server Error"));
+            if (failure != null) {
+                log.warn("a webhook's answer failed: {}", failure.getClass().getName());
+            }
+            write(ctx, version, known, keepAlive);
+            ctx.channel().config().setAutoRead(true);
+        }));
     }
 
     @Override

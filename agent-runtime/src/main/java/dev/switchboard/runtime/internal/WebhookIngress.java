@@ -7,6 +7,9 @@ import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.runtime.DropReason;
+import dev.switchboard.runtime.store.InboxEntry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +22,15 @@ public final class WebhookIngress {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookIngress.class);
 
+    /**
+     * How long a webhook waits for its message's commit before it is answered 503: well inside the
+     * 15 seconds a provider like Twilio waits for an answer.
+     */
+    static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final WebhookResponse UNAVAILABLE =
+            WebhookResponse.text(503, "Service Unavailable: the message could not be stored; retry later");
+
     /** Where accepted events go. */
     public interface Sink {
 
@@ -27,6 +39,14 @@ public final class WebhookIngress {
          * the returned action is run after it, and lets the message's turn start.
          */
         Runnable inbound(Channel channel, InboundMessage message);
+
+        /**
+         * Hands on a message a durable store committed; called after the answer, like the action
+         * {@link #inbound} returns.
+         */
+        default void committed(Channel channel, InboxEntry entry) {
+            throw new IllegalStateException("this sink takes no committed messages");
+        }
 
         /** An inbound message that goes no further; called after the answer. */
         void dropped(InboundMessage message, DropReason reason);
@@ -42,12 +62,23 @@ public final class WebhookIngress {
     private final MessageDedupe dedupe;
     private final InboundLimiter limiter;
     private final Sink sink;
+    private final InboxCommitter committer;
 
     public WebhookIngress(RouteTable routes, MessageDedupe dedupe, Sink sink) {
         this(routes, dedupe, InboundLimiter.UNLIMITED, sink);
     }
 
     public WebhookIngress(RouteTable routes, MessageDedupe dedupe, InboundLimiter limiter, Sink sink) {
+        this(routes, dedupe, limiter, sink, null);
+    }
+
+    /**
+     * @param committer commits accepted messages to a durable store before they are acknowledged, or
+     *     null to acknowledge them at once (a store in memory)
+     */
+    public WebhookIngress(
+            RouteTable routes, MessageDedupe dedupe, InboundLimiter limiter, Sink sink, InboxCommitter committer) {
+        this.committer = committer;
         this.routes = routes;
         this.dedupe = dedupe;
         this.limiter = limiter;
@@ -134,6 +165,23 @@ public final class WebhookIngress {
         if (log.isDebugEnabled()) {
             log.debug("message {} from {} on {}", message.id(), message.from(), channelId);
         }
-        return Exchange.of(ack, sink.inbound(channel, message));
+        if (committer == null) {
+            return Exchange.of(ack, sink.inbound(channel, message));
+        }
+        return Exchange.later(committer
+                .commit(message)
+                .orTimeout(COMMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((entry, failure) -> {
+                    if (failure != null) {
+                        // Not accepted, so not remembered: the provider's retry must go through.
+                        dedupe.forget(channelId, message.id());
+                        return Exchange.of(UNAVAILABLE);
+                    }
+                    if (entry.isEmpty()) {
+                        // Accepted before: by this process before a restart, or by another replica.
+                        return Exchange.of(ack, () -> sink.dropped(message, DropReason.DUPLICATE));
+                    }
+                    return Exchange.of(ack, () -> sink.committed(channel, entry.get()));
+                }));
     }
 }

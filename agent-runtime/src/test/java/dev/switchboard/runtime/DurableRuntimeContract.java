@@ -1,0 +1,235 @@
+package dev.switchboard.runtime;
+
+import static dev.switchboard.runtime.FakeChannel.form;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.channel.Address;
+import dev.switchboard.channel.ConversationKey;
+import dev.switchboard.channel.InboundMessage;
+import dev.switchboard.runtime.schedule.PushOutcome;
+import dev.switchboard.runtime.store.HistoryEntry;
+import dev.switchboard.runtime.store.Store;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the runtime promises with a durable store, run over real sockets against each store: every
+ * replica is a runtime of its own with its own webhook server, sharing one database.
+ */
+abstract class DurableRuntimeContract {
+
+    static final String SELF = "+15550000000";
+    static final String ALICE = "+15551230001";
+    static final ConversationKey ALICE_SMS = new ConversationKey("sms", Address.of(ALICE));
+
+    /** A new handle (a new pool) on the database this test uses, as a replica has. */
+    abstract Store replicaStore();
+
+    final List<AgentRuntime> runtimes = new ArrayList<>();
+    final List<Store> stores = new ArrayList<>();
+    final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
+    final BlockingQueue<String> turns = new LinkedBlockingQueue<>();
+
+    @AfterEach
+    void closeReplicas() {
+        gates.values().forEach(CountDownLatch::countDown);
+        runtimes.forEach(AgentRuntime::close);
+        stores.forEach(Store::close);
+    }
+
+    /** A replica: its own channel, listener and runtime on a store of the shared database. */
+    final class Replica {
+        final String name;
+        final FakeChannel channel = FakeChannel.sms();
+        final RecordingListener listener = new RecordingListener();
+        final AgentRuntime runtime;
+
+        Replica(String name, Agent agent, Duration shutdownTimeout) {
+            this.name = name;
+            Store store = replicaStore();
+            stores.add(store);
+            this.runtime = AgentRuntime.builder()
+                    .channel(channel)
+                    .listener(listener)
+                    .agent(agent)
+                    .store(store)
+                    .webhookServer("127.0.0.1", 0)
+                    .storePollInterval(Duration.ofMillis(100))
+                    .shutdownTimeout(shutdownTimeout)
+                    .build()
+                    .start();
+            runtimes.add(runtime);
+        }
+
+        int text(String sid, String from, String body) throws Exception {
+            return FakeChannel.post(runtime, form(sid, from, SELF, body));
+        }
+
+        void close() {
+            runtime.close();
+        }
+    }
+
+    Replica replica(String name, Agent agent) {
+        return new Replica(name, agent, Duration.ofSeconds(5));
+    }
+
+    CountDownLatch gate(String text) {
+        return gates.computeIfAbsent(text, t -> new CountDownLatch(1));
+    }
+
+    /** Records each turn as {@code replica:text}, waits for the text's gate, answers {@code re: text}. */
+    Agent gated(String replica) {
+        return turn -> {
+            CountDownLatch gate = gate(turn.text());
+            turns.add(replica + ":" + turn.text());
+            if (!gate.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never opened the gate of " + turn.text());
+            }
+            return Optional.of("re: " + turn.text());
+        };
+    }
+
+    Agent echo(String replica) {
+        return turn -> {
+            turns.add(replica + ":" + turn.text());
+            return Optional.of("re: " + turn.text());
+        };
+    }
+
+    String nextTurn() throws InterruptedException {
+        String turn = turns.poll(10, TimeUnit.SECONDS);
+        assertThat(turn).as("a turn within 10 s").isNotNull();
+        return turn;
+    }
+
+    @Test
+    void aRedeliveryToAnotherReplicaIsAcknowledgedAndAnsweredOnce() throws Exception {
+        Replica a = replica("a", echo("a"));
+        Replica b = replica("b", echo("b"));
+
+        assertThat(a.text("SM1", ALICE, "hello")).isEqualTo(200);
+        assertThat(b.text("SM1", ALICE, "hello")).isEqualTo(200);
+
+        assertThat(b.listener.next(RecordingListener.Dropped.class).reason()).isEqualTo(DropReason.DUPLICATE);
+        a.listener.next(RecordingListener.ReplySent.class);
+        assertThat(a.channel.sentTexts()).containsExactly("re: hello");
+        assertThat(turns).containsExactly("a:hello");
+        assertThat(b.channel.sentTexts()).isEmpty();
+    }
+
+    @Test
+    void aConversationAlternatingReplicasHasOneTurnAtATimeInOrder() throws Exception {
+        Replica a = replica("a", gated("a"));
+        Replica b = replica("b", gated("b"));
+
+        assertThat(a.text("SM1", ALICE, "one")).isEqualTo(200);
+        assertThat(nextTurn()).isEqualTo("a:one");
+        // While a's agent thinks, the next messages land on b and then on a again.
+        assertThat(b.text("SM2", ALICE, "two")).isEqualTo(200);
+        assertThat(a.text("SM3", ALICE, "three")).isEqualTo(200);
+        assertThat(turns.poll(300, TimeUnit.MILLISECONDS))
+                .as("no second turn while the first runs")
+                .isNull();
+
+        gates.values().forEach(CountDownLatch::countDown);
+        gate("two").countDown();
+        gate("three").countDown();
+        // The holder runs the conversation's messages in the order they were accepted.
+        assertThat(List.of(nextTurn(), nextTurn())).containsExactly("a:two", "a:three");
+        for (int i = 0; i < 3; i++) {
+            a.listener.next(RecordingListener.ReplySent.class);
+        }
+        assertThat(a.channel.sentTexts()).containsExactly("re: one", "re: two", "re: three");
+        assertThat(b.channel.sentTexts()).isEmpty();
+    }
+
+    @Test
+    void aMessageAcknowledgedBeforeAReplicaStoppedIsAnsweredByTheNextOne() throws Exception {
+        Replica a = new Replica("a", gated("a"), Duration.ofMillis(200));
+        assertThat(a.text("SM1", ALICE, "hold on")).isEqualTo(200);
+        assertThat(a.text("SM2", ALICE, "still there?")).isEqualTo(200);
+        assertThat(nextTurn()).isEqualTo("a:hold on");
+        // a stops before its agent answers: the first turn is cut short, the second never started.
+        a.close();
+
+        gate("hold on").countDown();
+        gate("still there?").countDown();
+        Replica b = replica("b", echo("b"));
+        // The turn under way runs again (at least once), then the one that never started.
+        assertThat(List.of(nextTurn(), nextTurn())).containsExactly("b:hold on", "b:still there?");
+        b.listener.next(RecordingListener.ReplySent.class);
+        b.listener.next(RecordingListener.ReplySent.class);
+        assertThat(b.channel.sentTexts()).containsExactly("re: hold on", "re: still there?");
+    }
+
+    @Test
+    void aDeadReplicasConversationIsTakenOverOnceItsLeaseRunsOut() throws Exception {
+        // A replica that died holding Alice's conversation, with her message accepted and not run.
+        Store dead = replicaStore();
+        stores.add(dead);
+        Instant now = Instant.now();
+        dead.accept(
+                List.of(new InboundMessage(
+                        "SM9", "sms", Address.of(ALICE), Address.of(SELF), "anyone?", List.of(), now, Map.of())),
+                now);
+        assertThat(dead.lease(ALICE_SMS, "dead-replica", now, Duration.ofSeconds(1)))
+                .isTrue();
+
+        Replica b = replica("b", echo("b"));
+        assertThat(nextTurn()).isEqualTo("b:anyone?");
+        assertThat(Instant.now())
+                .as("not before the dead replica's lease ran out")
+                .isAfter(now.plusSeconds(1));
+        b.listener.next(RecordingListener.ReplySent.class);
+        assertThat(b.channel.sentTexts()).containsExactly("re: anyone?");
+    }
+
+    @Test
+    void aStopOnOneReplicaStopsPushesFromAnother() throws Exception {
+        Replica a = replica("a", echo("a"));
+        Replica b = replica("b", echo("b"));
+
+        assertThat(a.text("SM1", ALICE, "STOP")).isEqualTo(200);
+        assertThat(a.listener.next(RecordingListener.Dropped.class).reason()).isEqualTo(DropReason.STOP_KEYWORD);
+
+        PushOutcome outcome = b.runtime.send("sms", Address.of(ALICE), "news").get(10, TimeUnit.SECONDS);
+        assertThat(outcome.kind()).isEqualTo(PushOutcome.Kind.FAILED);
+        assertThat(b.channel.sentTexts()).isEmpty();
+    }
+
+    @Test
+    void theHistoryATurnSeesSpansReplicas() throws Exception {
+        BlockingQueue<List<HistoryEntry>> seen = new LinkedBlockingQueue<>();
+        Agent recall = turn -> {
+            seen.add(turn.history());
+            return Optional.of("re: " + turn.text());
+        };
+        Replica a = replica("a", recall);
+        Replica b = replica("b", recall);
+
+        assertThat(a.text("SM1", ALICE, "my name is Alice")).isEqualTo(200);
+        assertThat(seen.poll(10, TimeUnit.SECONDS)).isEmpty();
+        a.listener.next(RecordingListener.ReplySent.class);
+
+        assertThat(b.text("SM2", ALICE, "what is my name?")).isEqualTo(200);
+        List<HistoryEntry> history = seen.poll(10, TimeUnit.SECONDS);
+        assertThat(history).isNotNull();
+        assertThat(history)
+                .extracting(HistoryEntry::direction, HistoryEntry::text)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(HistoryEntry.Direction.INBOUND, "my name is Alice"),
+                        org.assertj.core.groups.Tuple.tuple(HistoryEntry.Direction.OUTBOUND, "re: my name is Alice"));
+    }
+}

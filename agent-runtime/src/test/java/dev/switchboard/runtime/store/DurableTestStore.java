@@ -1,0 +1,186 @@
+package dev.switchboard.runtime.store;
+
+import dev.switchboard.channel.ConversationKey;
+import dev.switchboard.channel.InboundMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A store in memory that the runtime takes for a durable one: every handle {@link #handle()} gives
+ * shares the same state, as replicas share a database, and {@link #down(boolean)} makes every call
+ * fail as a database that went away does. The runtime's logic for durable stores is tested on it
+ * quickly; the JDBC stores pass the same runtime tests on real databases.
+ */
+public final class DurableTestStore implements Store {
+
+    private final InMemoryStore shared;
+    private final boolean[] down;
+    private final int[] claims;
+
+    private DurableTestStore(InMemoryStore shared, boolean[] down, int[] claims) {
+        this.shared = shared;
+        this.down = down;
+        this.claims = claims;
+    }
+
+    public static DurableTestStore create() {
+        return new DurableTestStore(new InMemoryStore(StoreSettings.defaults()), new boolean[1], new int[1]);
+    }
+
+    /** Another handle on the same state, as another replica's pool on the same database. */
+    public DurableTestStore handle() {
+        return new DurableTestStore(shared, down, claims);
+    }
+
+    /** Makes every call of every handle fail (true) or work again (false). */
+    public void down(boolean isDown) {
+        synchronized (down) {
+            down[0] = isDown;
+        }
+    }
+
+    private void check(String operation) {
+        synchronized (down) {
+            if (down[0]) {
+                throw new StoreException(operation + " failed: the database is down (test)");
+            }
+        }
+    }
+
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
+    @Override
+    public String describe() {
+        return "test";
+    }
+
+    @Override
+    public List<Optional<InboxEntry>> accept(List<InboundMessage> messages, Instant now) {
+        check("accept");
+        return shared.accept(messages, now);
+    }
+
+    @Override
+    public List<ConversationKey> waitingConversations(Instant now, int limit) {
+        check("waitingConversations");
+        return shared.waitingConversations(now, limit);
+    }
+
+    @Override
+    public List<InboxEntry> pending(ConversationKey conversation, int limit) {
+        check("pending");
+        return shared.pending(conversation, limit);
+    }
+
+    @Override
+    public void done(InboxEntry entry, Instant now) {
+        check("done");
+        shared.done(entry, now);
+    }
+
+    @Override
+    public boolean lease(ConversationKey conversation, String owner, Instant now, Duration ttl) {
+        check("lease");
+        return shared.lease(conversation, owner, now, ttl);
+    }
+
+    @Override
+    public void release(ConversationKey conversation, String owner) {
+        check("release");
+        shared.release(conversation, owner);
+    }
+
+    @Override
+    public void record(HistoryEntry entry) {
+        check("record");
+        shared.record(entry);
+    }
+
+    @Override
+    public void updateStatus(String channelId, String messageId, String status) {
+        check("updateStatus");
+        shared.updateStatus(channelId, messageId, status);
+    }
+
+    @Override
+    public List<HistoryEntry> history(ConversationKey conversation, int limit) {
+        check("history");
+        return shared.history(conversation, limit);
+    }
+
+    @Override
+    public List<ConversationSummary> conversations(int limit) {
+        check("conversations");
+        return shared.conversations(limit);
+    }
+
+    @Override
+    public boolean isOptedOut(ConversationKey conversation) {
+        check("isOptedOut");
+        return shared.isOptedOut(conversation);
+    }
+
+    @Override
+    public void optOut(ConversationKey conversation, Instant at) {
+        check("optOut");
+        shared.optOut(conversation, at);
+    }
+
+    @Override
+    public void optIn(ConversationKey conversation) {
+        check("optIn");
+        shared.optIn(conversation);
+    }
+
+    @Override
+    public Optional<Instant> lastInbound(ConversationKey conversation) {
+        check("lastInbound");
+        return shared.lastInbound(conversation);
+    }
+
+    @Override
+    public void recordInbound(ConversationKey conversation, Instant at) {
+        check("recordInbound");
+        shared.recordInbound(conversation, at);
+    }
+
+    @Override
+    public boolean claimFire(String scheduleId, Instant fireTime, String owner, Instant now) {
+        check("claimFire");
+        boolean won = shared.claimFire(scheduleId, fireTime, owner, now);
+        synchronized (claims) {
+            claims[0]++;
+            claims.notifyAll();
+        }
+        return won;
+    }
+
+    /** Waits until every handle together made {@code count} schedule claims; false if not within 10 s. */
+    public boolean awaitClaims(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        synchronized (claims) {
+            while (claims[0] < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                claims.wait(left / 1_000_000 + 1);
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public int purge(Instant now) {
+        check("purge");
+        return shared.purge(now);
+    }
+
+    @Override
+    public void close() {}
+}

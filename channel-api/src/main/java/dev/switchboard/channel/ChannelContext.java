@@ -23,4 +23,13 @@ public interface ChannelContext {
      * requests.
      */
     Optional<InetSocketAddress> listenAddress();
+
+    /**
+     * The host's store for what the channel must remember, when the host has one that outlives the
+     * process (a database shared by replicas, say); empty when the channel should keep its state
+     * itself.
+     */
+    default Optional<ChannelState> state() {
+        return Optional.empty();
+    }
 }

@@ -145,7 +145,8 @@ public final class TwilioWhatsAppChannel extends TwilioChannel {
             "the URL Twilio calls for WhatsApp messages",
             ERROR_MESSAGES);
 
-    private final ConversationWindowStore windowStore;
+    // The host's store replaces the default one at start, if the host has a durable one.
+    private volatile ConversationWindowStore windowStore;
     private final boolean defaultStore;
     private final Duration window;
     private final String proactiveContentSid;
@@ -274,14 +275,21 @@ public final class TwilioWhatsAppChannel extends TwilioChannel {
         String path = config().webhookPath();
         String where =
                 startOnce(context).map(listen -> listen + path).orElse(path + " of the application's HTTP server");
+        boolean hostStore = defaultStore && context.state().isPresent();
+        if (hostStore) {
+            windowStore = new HostWindowStore(context.state().get());
+        }
         log.info("[{}] Twilio WhatsApp webhook on {}, from: {}", ID, where, config().senderForLogs());
         log.info(
                 "[{}] the {} window is {}; outside it: {}",
                 ID,
                 window,
-                defaultStore
-                        ? "kept in memory (after a restart it counts as closed until each person writes again)"
-                        : "kept in " + windowStore,
+                hostStore
+                        ? "kept in the runtime's store (shared by replicas, kept over restarts)"
+                        : defaultStore
+                                ? "kept in memory (after a restart it counts as closed until each person writes"
+                                        + " again)"
+                                : "kept in " + windowStore,
                 proactiveContentSid != null
                         ? "template " + proactiveContentSid
                         : proactiveTemplates != null

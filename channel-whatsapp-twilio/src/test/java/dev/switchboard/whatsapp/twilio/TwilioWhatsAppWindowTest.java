@@ -20,6 +20,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.switchboard.channel.Address;
+import dev.switchboard.channel.ChannelContext;
+import dev.switchboard.channel.ChannelState;
+import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.OutboundMessage;
@@ -33,10 +36,12 @@ import dev.switchboard.twilio.LogCapture;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -293,6 +298,82 @@ class TwilioWhatsAppWindowTest {
         after.send(OutboundMessage.text(TO, "still here"));
 
         assertThat(twilio.only().field("Body")).isEqualTo("still here");
+    }
+
+    @Test
+    void theHostsDurableStoreKeepsTheWindowAcrossARestartAndForOtherReplicas() {
+        Map<ConversationKey, Instant> database = new ConcurrentHashMap<>();
+        ChannelState hostState = new ChannelState() {
+            @Override
+            public Optional<Instant> lastInbound(ConversationKey conversation) {
+                return Optional.ofNullable(database.get(conversation));
+            }
+
+            @Override
+            public void recordInbound(ConversationKey conversation, Instant at) {
+                database.merge(conversation, at, (a, b) -> a.isAfter(b) ? a : b);
+            }
+        };
+        TwilioWhatsAppChannel before = builder().build();
+        channels.add(before);
+        before.start(withState(context(clock), hostState));
+        personWrites(before);
+        before.close();
+        assertThat(database).containsOnlyKeys(new ConversationKey(TwilioWhatsAppChannel.ID, TO));
+        clock.advance(Duration.ofHours(1));
+
+        TwilioWhatsAppChannel after = builder().build();
+        channels.add(after);
+        after.start(withState(context(clock), hostState));
+        after.send(OutboundMessage.text(TO, "still here"));
+
+        assertThat(twilio.only().field("Body")).isEqualTo("still here");
+    }
+
+    @Test
+    void anApplicationsOwnWindowStoreWinsOverTheHosts() {
+        ChannelState unused = new ChannelState() {
+            @Override
+            public Optional<Instant> lastInbound(ConversationKey conversation) {
+                throw new AssertionError("the host's store was asked");
+            }
+
+            @Override
+            public void recordInbound(ConversationKey conversation, Instant at) {
+                throw new AssertionError("the host's store was written");
+            }
+        };
+        ConversationWindowStore kept = ConversationWindowStore.inMemory(Duration.ofHours(24));
+        TwilioWhatsAppChannel channel = builder().windowStore(kept).build();
+        channels.add(channel);
+        channel.start(withState(context(clock), unused));
+        personWrites(channel);
+
+        assertThat(kept.lastInbound(TO)).isPresent();
+    }
+
+    private static ChannelContext withState(ChannelContext context, ChannelState state) {
+        return new ChannelContext() {
+            @Override
+            public java.time.Clock clock() {
+                return context.clock();
+            }
+
+            @Override
+            public java.util.concurrent.Executor executor() {
+                return context.executor();
+            }
+
+            @Override
+            public Optional<java.net.InetSocketAddress> listenAddress() {
+                return context.listenAddress();
+            }
+
+            @Override
+            public Optional<ChannelState> state() {
+                return Optional.of(state);
+            }
+        };
     }
 
     @Test

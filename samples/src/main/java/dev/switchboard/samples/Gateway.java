@@ -7,6 +7,10 @@ import dev.switchboard.runtime.Agent;
 import dev.switchboard.runtime.AgentRuntime;
 import dev.switchboard.runtime.AgentRuntimeBuilder;
 import dev.switchboard.runtime.delivery.OptOutStore;
+import dev.switchboard.runtime.store.JdbcStores;
+import dev.switchboard.runtime.store.Store;
+import dev.switchboard.runtime.store.StoreException;
+import dev.switchboard.runtime.store.StoreSettings;
 import dev.switchboard.samples.sandbox.DevPhone;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
 import dev.switchboard.sms.twilio.TwilioSmsChannel;
@@ -41,8 +45,10 @@ import java.util.concurrent.CountDownLatch;
  * number ({@code delivered SM… to +1555***4567}), and every reply's outcome too. {@code SMS_HELP_TEXT}
  * and {@code WHATSAPP_HELP_TEXT} answer HELP on their channel; unset, Twilio answers it.
  *
- * <p>{@code SWITCHBOARD_AGENT} picks the agent: {@code demo} (the default), {@code echo} or {@code
- * silent}. {@code SWITCHBOARD_HEARTBEAT_CRON} (with {@code SWITCHBOARD_HEARTBEAT_TEXT} and {@code
+ * <p>{@code SWITCHBOARD_AGENT} picks the agent: {@code demo} (the default), {@code echo}, {@code
+ * silent} or {@code recall} (answers with the person's previous message, from the history).
+ * {@code SWITCHBOARD_DATABASE_URL} picks the store ({@link #store}): SQLite in {@code switchboard.db}
+ * with Twilio, memory in sandbox mode. {@code SWITCHBOARD_HEARTBEAT_CRON} (with {@code SWITCHBOARD_HEARTBEAT_TEXT} and {@code
  * SWITCHBOARD_HEARTBEAT_ZONE}) pushes a heartbeat to every home channel on a schedule. {@code
  * SWITCHBOARD_INBOUND_LIMIT} sets how many messages a minute one sender may send (0 turns the limit
  * off, as a load run does; unset keeps the runtime's default).
@@ -72,11 +78,13 @@ public final class Gateway implements AutoCloseable {
     private static final String WHATSAPP_PATH = "/webhooks/twilio-whatsapp";
 
     private final AgentRuntime runtime;
+    private final Store store;
     private final TwilioSandbox sandbox;
     private final DevPhone devPhone;
 
-    private Gateway(AgentRuntime runtime, TwilioSandbox sandbox, DevPhone devPhone) {
+    private Gateway(AgentRuntime runtime, Store store, TwilioSandbox sandbox, DevPhone devPhone) {
         this.runtime = runtime;
+        this.store = store;
         this.sandbox = sandbox;
         this.devPhone = devPhone;
     }
@@ -93,7 +101,8 @@ public final class Gateway implements AutoCloseable {
         requireNonNull(console, "console");
         Agent agent = agent(env);
         if (present(env, "TWILIO_ACCOUNT_SID")) {
-            return new Gateway(runtime(env, agent), null, null);
+            Started started = runtime(env, agent, false);
+            return new Gateway(started.runtime(), started.store(), null, null);
         }
         return startSandbox(env, agent, console);
     }
@@ -102,7 +111,7 @@ public final class Gateway implements AutoCloseable {
      * The runtime with every channel {@code env} configures: SMS unless only WhatsApp is set up, and
      * WhatsApp when {@code TWILIO_WHATSAPP_NUMBER} is set, both on one listener.
      */
-    private static AgentRuntime runtime(Map<String, String> env, Agent agent) {
+    private static Started runtime(Map<String, String> env, Agent agent, boolean sandbox) {
         AgentRuntimeBuilder runtime =
                 AgentRuntime.builder().webhookServerFromEnv(env).agent(agent).listener(new DeliveryLog());
         if (present(env, "SWITCHBOARD_OUTBOUND_SEGMENT_CAP")) {
@@ -134,15 +143,25 @@ public final class Gateway implements AutoCloseable {
                         TwilioWhatsAppChannel.ID, env.get("WHATSAPP_HELP_TEXT").strip());
             }
         }
-        AgentRuntime started = runtime.build().start();
+        // Opened once every other setting was found good, so that a mistake there leaves no database behind.
+        Store store = store(env, sandbox);
         try {
-            scheduleHeartbeat(env, started);
-        } catch (RuntimeException e) {
-            started.close();
+            AgentRuntime started = runtime.store(store).build().start();
+            try {
+                scheduleHeartbeat(env, started);
+            } catch (RuntimeException e) {
+                started.close();
+                throw e;
+            }
+            return new Started(started, store);
+        } catch (RuntimeException | Error e) {
+            store.close();
             throw e;
         }
-        return started;
     }
+
+    /** A started runtime and the store it was given, which the gateway closes after it. */
+    private record Started(AgentRuntime runtime, Store store) {}
 
     /**
      * Pushes {@code SWITCHBOARD_HEARTBEAT_TEXT} to every home channel on the schedule {@code
@@ -169,6 +188,46 @@ public final class Gateway implements AutoCloseable {
                     e);
         }
         runtime.schedule("heartbeat", env.get("SWITCHBOARD_HEARTBEAT_CRON").strip(), zone, () -> Optional.of(text));
+    }
+
+    /**
+     * The store {@code SWITCHBOARD_DATABASE_URL} names: {@code memory}, {@code jdbc:sqlite:PATH} or
+     * {@code jdbc:postgresql://HOST:PORT/DB} (with {@code SWITCHBOARD_DATABASE_USER} and {@code
+     * SWITCHBOARD_DATABASE_PASSWORD}). Default: {@code jdbc:sqlite:switchboard.db} with Twilio, {@code
+     * memory} in sandbox mode.
+     *
+     * @throws IllegalArgumentException if the URL is none of these
+     * @throws IllegalStateException if the database does not connect (the message names the variable
+     *     and the URL without a password)
+     */
+    static Store store(Map<String, String> env, boolean sandbox) {
+        String url = present(env, "SWITCHBOARD_DATABASE_URL")
+                ? env.get("SWITCHBOARD_DATABASE_URL").strip()
+                : sandbox ? "memory" : "jdbc:sqlite:switchboard.db";
+        if (url.equalsIgnoreCase("memory")) {
+            return Store.inMemory();
+        }
+        String shown = withoutSecrets(url);
+        if (!url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException(
+                    "SWITCHBOARD_DATABASE_URL must be memory, jdbc:sqlite:PATH or jdbc:postgresql://HOST:PORT/DB: "
+                            + shown);
+        }
+        try {
+            return JdbcStores.open(
+                    url,
+                    env.get("SWITCHBOARD_DATABASE_USER"),
+                    env.get("SWITCHBOARD_DATABASE_PASSWORD"),
+                    StoreSettings.defaults());
+        } catch (StoreException | IllegalArgumentException e) {
+            throw new IllegalStateException(
+                    "SWITCHBOARD_DATABASE_URL=" + shown + " could not be opened: " + e.getMessage(), e);
+        }
+    }
+
+    /** A JDBC URL as it may be shown: without a password or user in its query or its authority. */
+    static String withoutSecrets(String url) {
+        return url.replaceAll("(?i)(password|user)=[^&;]*", "$1=***").replaceAll("//[^/@]*@", "//***@");
     }
 
     private static Gateway startSandbox(Map<String, String> given, Agent agent, PrintStream console) {
@@ -205,7 +264,9 @@ public final class Gateway implements AutoCloseable {
                 env.putIfAbsent(channel + "_HOME_CHANNEL", SANDBOX_PHONE);
             }
 
-            AgentRuntime runtime = runtime(env, agent);
+            Started started = runtime(env, agent, true);
+            AgentRuntime runtime = started.runtime();
+            Store store = started.store();
             try {
                 // The sandbox carries the dev phone's texts to the gateway as Twilio would: each of its
                 // numbers posts to the local listener, signed for the public URL the channel checks.
@@ -223,9 +284,10 @@ public final class Gateway implements AutoCloseable {
                         + "\" to send it over WhatsApp. Replies appear as \"agent> ...\", and Twilio's own"
                         + " answers to STOP, START and HELP on SMS as \"twilio> ...\". Ctrl-C stops.");
                 console.flush();
-                return new Gateway(runtime, sandbox, phone);
+                return new Gateway(runtime, store, sandbox, phone);
             } catch (RuntimeException | Error e) {
                 runtime.close();
+                store.close();
                 throw e;
             }
         } catch (RuntimeException | Error e) {
@@ -251,9 +313,11 @@ public final class Gateway implements AutoCloseable {
                 return new EchoAgent(echoDelay);
             case "silent":
                 return new SilentAgent();
+            case "recall":
+                return new RecallAgent();
             default:
                 throw new IllegalArgumentException(
-                        "SWITCHBOARD_AGENT must be one of demo, echo, silent: " + env.get("SWITCHBOARD_AGENT"));
+                        "SWITCHBOARD_AGENT must be one of demo, echo, silent, recall: " + env.get("SWITCHBOARD_AGENT"));
         }
     }
 
@@ -293,6 +357,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         runtime.close();
+        store.close();
         if (sandbox != null) {
             sandbox.close();
         }

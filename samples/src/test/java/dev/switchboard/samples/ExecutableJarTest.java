@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class ExecutableJarTest extends GatewayProcessTest {
 
-    private static final Path JAR = Path.of("target", "switchboard-samples.jar");
+    private static final Path JAR = Path.of("target", "switchboard-samples.jar").toAbsolutePath();
 
     @BeforeAll
     static void jarWasBuilt() {

@@ -185,6 +185,7 @@ class GatewayProcessTest {
         builder.environment().put("TWILIO_AUTH_TOKEN", "test-token");
         builder.environment().put("TWILIO_PHONE_NUMBER", "+15005550006");
         builder.environment().put("SMS_WEBHOOK_PORT", "0");
+        builder.directory(tmp.toFile());
         Path stderr = tmp.resolve("refusal.log");
         builder.redirectError(stderr.toFile());
         Process process = builder.start();
@@ -196,5 +197,34 @@ class GatewayProcessTest {
                 Files.readAllLines(stderr).stream().filter(l -> !l.isBlank()).toList();
         assertThat(errorLines).hasSize(1);
         assertThat(errorLines.get(0)).contains("SMS_WEBHOOK_URL").doesNotContain("test-token");
+        assertThat(tmp.resolve("switchboard.db")).as("no database left behind").doesNotExist();
+    }
+
+    @Test
+    void aDatabaseThatDoesNotConnectStopsTheGatewayWithOneLineNamingTheVariable() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command());
+        builder.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("SMS_"));
+        builder.environment().put("TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32));
+        builder.environment().put("TWILIO_AUTH_TOKEN", "test-token");
+        builder.environment().put("TWILIO_PHONE_NUMBER", "+15005550006");
+        builder.environment().put("SMS_WEBHOOK_URL", "https://agent.example.com/webhooks/twilio");
+        builder.environment().put("SMS_WEBHOOK_PORT", "0");
+        builder.environment().put("SWITCHBOARD_DATABASE_URL", "jdbc:postgresql://127.0.0.1:9/switchboard");
+        builder.environment().put("SWITCHBOARD_DATABASE_USER", "agent");
+        builder.environment().put("SWITCHBOARD_DATABASE_PASSWORD", "s3cret-pw");
+        builder.directory(tmp.toFile());
+        Path stderr = tmp.resolve("database.log");
+        builder.redirectError(stderr.toFile());
+        Process process = builder.start();
+        process.getOutputStream().close();
+
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isNotZero();
+        List<String> errorLines =
+                Files.readAllLines(stderr).stream().filter(l -> !l.isBlank()).toList();
+        assertThat(errorLines).hasSize(1);
+        assertThat(errorLines.get(0))
+                .contains("SWITCHBOARD_DATABASE_URL=jdbc:postgresql://127.0.0.1:9/switchboard")
+                .doesNotContain("s3cret-pw");
     }
 }

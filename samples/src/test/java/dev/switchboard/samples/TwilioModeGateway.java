@@ -49,6 +49,7 @@ final class TwilioModeGateway {
         env.put("SMS_WEBHOOK_PORT", "0");
         env.put("SMS_ALLOWED_USERS", ALICE);
         env.put("SWITCHBOARD_AGENT", "silent");
+        env.put("SWITCHBOARD_DATABASE_URL", "memory");
         return env;
     }
 

@@ -23,6 +23,7 @@ public final class BenchServer {
         int senders = Integer.parseInt(options.getOrDefault("senders", "100000"));
         Map<String, String> env = new HashMap<>();
         env.put("TWILIO_ACCOUNT_SID", Webhooks.ACCOUNT_SID);
+        env.put("SWITCHBOARD_DATABASE_URL", options.getOrDefault("database", "memory"));
         env.put("TWILIO_AUTH_TOKEN", Webhooks.AUTH_TOKEN);
         env.put("TWILIO_PHONE_NUMBER", Webhooks.GATEWAY_NUMBER);
         // The silent agent sends nothing; were it to, the request would fail fast here, not at Twilio.

@@ -287,6 +287,8 @@ final class TurnBench {
         }
         Map<String, String> env = new LinkedHashMap<>();
         env.put("TWILIO_ACCOUNT_SID", Webhooks.ACCOUNT_SID);
+        // The store the sample gateway would keep in switchboard.db; these runs measure or test other things.
+        env.put("SWITCHBOARD_DATABASE_URL", "memory");
         env.put("TWILIO_AUTH_TOKEN", Webhooks.AUTH_TOKEN);
         env.put("TWILIO_PHONE_NUMBER", Webhooks.GATEWAY_NUMBER);
         env.put("TWILIO_API_BASE_URL", sandbox.baseUrl().toString());

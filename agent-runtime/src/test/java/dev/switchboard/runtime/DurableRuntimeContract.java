@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.InboundMessage;
+import dev.switchboard.runtime.delivery.ReplyOutcome;
 import dev.switchboard.runtime.schedule.PushOutcome;
 import dev.switchboard.runtime.store.HistoryEntry;
 import dev.switchboard.runtime.store.Store;
@@ -194,6 +195,29 @@ abstract class DurableRuntimeContract {
                 .isAfter(now.plusSeconds(1));
         b.listener.next(RecordingListener.ReplySent.class);
         assertThat(b.channel.sentTexts()).containsExactly("re: anyone?");
+    }
+
+    @Test
+    void aDeliveryReportThatReachesAnotherReplicaSettlesTheReplyOnTheOneThatSentIt() throws Exception {
+        Replica a = replica("a", echo("a"));
+        Replica b = replica("b", echo("b"));
+        assertThat(a.text("SM1", ALICE, "hello")).isEqualTo(200);
+        String sid = a.listener
+                .next(RecordingListener.ReplySent.class)
+                .receipts()
+                .get(0)
+                .messageId();
+
+        // The provider calls b with the report of a's reply.
+        assertThat(FakeChannel.post(
+                        b.runtime,
+                        "MessageSid=" + sid + "&To=" + FakeChannel.encode(ALICE) + "&MessageStatus=delivered"))
+                .isEqualTo(200);
+
+        ReplyOutcome outcome = a.listener.next(RecordingListener.Outcome.class).outcome();
+        assertThat(outcome.kind()).isEqualTo(ReplyOutcome.Kind.DELIVERED);
+        assertThat(outcome.messageIds()).containsExactly(sid);
+        assertThat(b.listener.seen(RecordingListener.Outcome.class)).isEmpty();
     }
 
     @Test

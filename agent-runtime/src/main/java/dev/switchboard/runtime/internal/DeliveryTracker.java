@@ -11,9 +11,12 @@ import dev.switchboard.runtime.delivery.PartStatus;
 import dev.switchboard.runtime.schedule.TaskScheduler;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -208,6 +211,21 @@ public final class DeliveryTracker {
         }
     }
 
+    /**
+     * The parts, by channel id, of the texts awaiting their reports since before {@code before} whose
+     * state is not final: what to look for in a store that other replicas write reports to.
+     */
+    public Map<String, List<String>> awaiting(Instant before) {
+        Map<String, List<String>> awaiting = new HashMap<>();
+        for (Text text : pending) {
+            if (text.trackedAt.isBefore(before)) {
+                text.awaitingParts(awaiting.computeIfAbsent(text.conversation.channelId(), k -> new ArrayList<>()));
+            }
+        }
+        awaiting.values().removeIf(List::isEmpty);
+        return awaiting;
+    }
+
     /** The number of texts awaiting their reports. */
     public int pendingCount() {
         return pending.size();
@@ -227,6 +245,8 @@ public final class DeliveryTracker {
         private final int parts;
         private final Consumer<Settlement> onSettled;
         private final DeliveryStatus[] statuses; // guarded by this
+        private final String[] messageIds; // guarded by this
+        private final Instant trackedAt;
         private boolean settled; // guarded by this
         private TaskScheduler.Cancellable timer; // guarded by this
 
@@ -236,7 +256,17 @@ public final class DeliveryTracker {
             this.parts = parts;
             this.onSettled = onSettled;
             this.statuses = new DeliveryStatus[parts];
+            this.messageIds = new String[parts];
+            this.trackedAt = clock.instant();
             this.settled = onSettled == null;
+        }
+
+        synchronized void awaitingParts(List<String> into) {
+            for (int i = 0; i < parts; i++) {
+                if (messageIds[i] != null && (statuses[i] == null || !statuses[i].isTerminal())) {
+                    into.add(messageIds[i]);
+                }
+            }
         }
 
         void startTimer() {
@@ -265,6 +295,7 @@ public final class DeliveryTracker {
                 boolean reported) {
             Settlement settlement = null;
             synchronized (this) {
+                messageIds[index] = messageId;
                 DeliveryStatus previous = statuses[index];
                 if (previous != null && status.rank() <= previous.rank()) {
                     return;

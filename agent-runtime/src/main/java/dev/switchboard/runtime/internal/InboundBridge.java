@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Where the webhooks the ingress accepted go once answered. An inbound message takes its place in
@@ -39,6 +40,7 @@ public final class InboundBridge implements WebhookIngress.Sink {
     private final Map<String, String> helpTexts;
     private final Executor resume;
     private final History history;
+    private final Consumer<DeliveryReceipt> shareReceipt;
     private volatile BiConsumer<Channel, InboxEntry> committed = (channel, entry) -> {
         throw new IllegalStateException("no durable inbox takes committed messages");
     };
@@ -61,8 +63,10 @@ public final class InboundBridge implements WebhookIngress.Sink {
             RuntimeListener listener,
             Map<String, String> helpTexts,
             Executor resume,
-            History history) {
+            History history,
+            Consumer<DeliveryReceipt> shareReceipt) {
         this.history = history;
+        this.shareReceipt = shareReceipt;
         this.turns = turns;
         this.compliance = compliance;
         this.agent = agent;
@@ -139,6 +143,7 @@ public final class InboundBridge implements WebhookIngress.Sink {
             // The text first, so that a listener that sees the receipt sees its text moved on too.
             tracker.onReceipt(receipt);
             history.status(receipt);
+            shareReceipt.accept(receipt);
             listener.onReceipt(receipt);
         });
     }

@@ -45,6 +45,10 @@ public final class RuntimeCore {
     private static final Duration MIN_PART_TTL = Duration.ofHours(1);
     private static final Duration EARLY_RECEIPT_TTL = Duration.ofMinutes(5);
     private static final long MAX_LIMITED_SENDERS = 100_000;
+    // With a durable store: how often to look for reports other replicas received, and for texts
+    // followed how long.
+    private static final Duration RECEIPT_LOOK_EVERY = Duration.ofSeconds(1);
+    private static final Duration RECEIPT_GRACE = Duration.ofSeconds(2);
 
     private enum State {
         NEW,
@@ -72,6 +76,7 @@ public final class RuntimeCore {
     private final String owner;
     private final InboundBridge bridge;
     private final InboxCommitter committer; // null unless the store is durable
+    private final SharedReceipts sharedReceipts; // null unless the store is durable
     private LeasedInbox inbox; // guarded by lifecycle; null unless the store is durable
 
     private final Object lifecycle = new Object();
@@ -136,6 +141,8 @@ public final class RuntimeCore {
                 guard,
                 history);
         Outcomes outcomes = new Outcomes(work, inFlight, tracker, outbox);
+        this.sharedReceipts =
+                store.durable() ? new SharedReceipts(store, tracker, clock, RECEIPT_LOOK_EVERY, RECEIPT_GRACE) : null;
         ReplySender sender = new ReplySender(settings.formatter(), outbox, outcomes, listener, clock, work);
         this.pushes = new PushService(channels, turns, sender, outcomes, scheduler, clock, turnExecutor, listener);
         this.owner = "replica-" + UUID.randomUUID().toString().substring(0, 8);
@@ -153,7 +160,8 @@ public final class RuntimeCore {
                 listener,
                 settings.helpTexts(),
                 work,
-                history);
+                history,
+                sharedReceipts == null ? receipt -> {} : sharedReceipts::record);
         this.ingress = new WebhookIngress(
                 routes,
                 new MessageDedupe(
@@ -339,6 +347,9 @@ public final class RuntimeCore {
         }
         if (turnExecutor != work && ownsTurnExecutor) {
             interrupted |= stop(turnExecutor, deadline);
+        }
+        if (sharedReceipts != null) {
+            sharedReceipts.close();
         }
         // Texts still awaiting delivery reports are settled now, as sent but unconfirmed.
         tracker.close();

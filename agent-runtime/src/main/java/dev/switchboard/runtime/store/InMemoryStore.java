@@ -3,11 +3,13 @@ package dev.switchboard.runtime.store;
 import static java.util.Objects.requireNonNull;
 
 import dev.switchboard.channel.ConversationKey;
+import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.InboundMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,6 +43,7 @@ final class InMemoryStore implements Store {
     private final Set<ConversationKey> optedOut = new HashSet<>();
     private final Map<ConversationKey, Instant> windows = new HashMap<>();
     private final Map<Fire, Instant> fires = new HashMap<>();
+    private final Map<MessageKey, DeliveryReceipt> receipts = new HashMap<>();
     private long nextSequence = 1;
 
     InMemoryStore(StoreSettings settings) {
@@ -195,7 +198,7 @@ final class InMemoryStore implements Store {
     public List<HistoryEntry> history(ConversationKey conversation, int limit) {
         synchronized (lock) {
             ArrayDeque<HistoryEntry> lines = history.get(conversation);
-            if (lines == null) {
+            if (lines == null || limit <= 0) {
                 return List.of();
             }
             List<HistoryEntry> all = new ArrayList<>(lines);
@@ -205,6 +208,9 @@ final class InMemoryStore implements Store {
 
     @Override
     public List<ConversationSummary> conversations(int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
         synchronized (lock) {
             return history.entrySet().stream()
                     .filter(e -> !e.getValue().isEmpty())
@@ -215,6 +221,30 @@ final class InMemoryStore implements Store {
                     .limit(limit)
                     .toList();
         }
+    }
+
+    @Override
+    public void recordReceipt(DeliveryReceipt receipt) {
+        synchronized (lock) {
+            receipts.merge(
+                    new MessageKey(receipt.channelId(), receipt.messageId()),
+                    receipt,
+                    (kept, next) -> next.status().rank() > kept.status().rank() ? next : kept);
+        }
+    }
+
+    @Override
+    public List<DeliveryReceipt> receipts(String channelId, Collection<String> messageIds) {
+        List<DeliveryReceipt> found = new ArrayList<>();
+        synchronized (lock) {
+            for (String messageId : messageIds) {
+                DeliveryReceipt receipt = receipts.get(new MessageKey(channelId, messageId));
+                if (receipt != null) {
+                    found.add(receipt);
+                }
+            }
+        }
+        return found;
     }
 
     @Override
@@ -278,6 +308,12 @@ final class InMemoryStore implements Store {
                 }
             }
             removed += removeIf(fires.values(), dedupeBefore);
+            for (Iterator<DeliveryReceipt> it = receipts.values().iterator(); it.hasNext(); ) {
+                if (!it.next().receivedAt().isAfter(dedupeBefore)) {
+                    it.remove();
+                    removed++;
+                }
+            }
             for (Iterator<Lease> it = leases.values().iterator(); it.hasNext(); ) {
                 if (!live(it.next(), now)) {
                     it.remove();

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.ConversationKey;
+import dev.switchboard.channel.DeliveryReceipt;
+import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.InboundMessage;
 import java.io.IOException;
 import java.sql.Connection;
@@ -16,6 +18,7 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -35,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>Tables, all prefixed {@code sb_}: {@code sb_dedupe} (channel and message id of each accepted
  * message), {@code sb_inbox} (accepted messages not yet done; {@link #done} deletes the entry, its
  * dedupe record keeps a redelivery out), {@code sb_history}, {@code sb_lease}, {@code sb_opt_out},
- * {@code sb_window}, {@code sb_schedule_claim}, and {@code sb_schema_version}.
+ * {@code sb_window}, {@code sb_schedule_claim}, {@code sb_receipt} (the furthest delivery report of
+ * each message, for the replica that sent it) and {@code sb_schema_version}.
  *
  * <p>{@link #purge} removes schedule claims made {@link StoreSettings#dedupeRetention()} ago or
  * earlier, as the in-memory store does: a fire time that old is never claimed again.
@@ -47,7 +51,7 @@ final class JdbcStore implements Store {
     static final int MIGRATION_TIMEOUT_SECONDS = 30;
 
     /** The schema version this code writes and reads; {@link #MIGRATIONS} brings a database to it. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
 
     private static final Logger log = LoggerFactory.getLogger(JdbcStore.class);
 
@@ -125,7 +129,7 @@ final class JdbcStore implements Store {
      * The scripts of each schema version, in order: {@code MIGRATIONS.get(v - 1)} brings version
      * {@code v - 1} to {@code v}. A released version's script never changes; a change is a new version.
      */
-    private static final List<Migration> MIGRATIONS = List.of(JdbcStore::version1);
+    private static final List<Migration> MIGRATIONS = List.of(JdbcStore::version1, JdbcStore::version2);
 
     @FunctionalInterface
     private interface Migration {
@@ -195,6 +199,20 @@ final class JdbcStore implements Store {
                     claimed_at BIGINT NOT NULL,
                     PRIMARY KEY (schedule_id, fire_time))""",
                 "CREATE INDEX sb_schedule_claim_claimed_at ON sb_schedule_claim (claimed_at)");
+    }
+
+    /** Version 2: delivery reports, for the replica that sent a message when another was called. */
+    private static List<String> version2(Dialect dialect) {
+        return List.of("""
+                CREATE TABLE sb_receipt (
+                    channel_id TEXT NOT NULL,
+                    message_id TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    status_rank INTEGER NOT NULL,
+                    error_code TEXT,
+                    received_at BIGINT NOT NULL,
+                    PRIMARY KEY (channel_id, message_id))""", "CREATE INDEX sb_receipt_received_at ON sb_receipt (received_at)");
     }
 
     /**
@@ -578,6 +596,70 @@ final class JdbcStore implements Store {
         });
     }
 
+    // ---------------------------------------------------------------- delivery reports
+
+    /** How many message ids one look-up of reports names at most. */
+    private static final int RECEIPTS_PER_QUERY = 100;
+
+    @Override
+    public void recordReceipt(DeliveryReceipt receipt) {
+        requireNonNull(receipt, "receipt");
+        update(() -> "record the delivery report of message " + receipt.messageId(), connection -> {
+            try (PreparedStatement upsert = prepare(
+                    connection,
+                    "INSERT INTO sb_receipt (channel_id, message_id, recipient, status, status_rank, error_code,"
+                            + " received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, message_id) DO"
+                            + " UPDATE SET recipient = excluded.recipient, status = excluded.status, status_rank ="
+                            + " excluded.status_rank, error_code = excluded.error_code, received_at ="
+                            + " excluded.received_at WHERE sb_receipt.status_rank < excluded.status_rank")) {
+                upsert.setString(1, receipt.channelId());
+                upsert.setString(2, receipt.messageId());
+                upsert.setString(3, receipt.to().value());
+                upsert.setString(4, receipt.status().name());
+                upsert.setInt(5, receipt.status().rank());
+                setOptional(upsert, 6, receipt.errorCode());
+                upsert.setLong(7, millis(receipt.receivedAt()));
+                return upsert.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<DeliveryReceipt> receipts(String channelId, Collection<String> messageIds) {
+        requireNonNull(channelId, "channelId");
+        List<String> ids = List.copyOf(messageIds);
+        List<DeliveryReceipt> found = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += RECEIPTS_PER_QUERY) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + RECEIPTS_PER_QUERY));
+            found.addAll(query(() -> "read the delivery reports of " + chunk.size() + " messages", connection -> {
+                String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement select = prepare(
+                        connection,
+                        "SELECT message_id, recipient, status, error_code, received_at FROM sb_receipt"
+                                + " WHERE channel_id = ? AND message_id IN (" + marks + ")")) {
+                    select.setString(1, channelId);
+                    for (int i = 0; i < chunk.size(); i++) {
+                        select.setString(i + 2, chunk.get(i));
+                    }
+                    List<DeliveryReceipt> rows = new ArrayList<>();
+                    try (ResultSet result = select.executeQuery()) {
+                        while (result.next()) {
+                            rows.add(new DeliveryReceipt(
+                                    result.getString(1),
+                                    channelId,
+                                    Address.of(result.getString(2)),
+                                    DeliveryStatus.valueOf(result.getString(3)),
+                                    Optional.ofNullable(result.getString(4)),
+                                    Instant.ofEpochMilli(result.getLong(5))));
+                        }
+                    }
+                    return rows;
+                }
+            }));
+        }
+        return found;
+    }
+
     @Override
     public List<HistoryEntry> history(ConversationKey conversation, int limit) {
         requireNonNull(conversation, "conversation");
@@ -754,6 +836,7 @@ final class JdbcStore implements Store {
             removed += delete(connection, "DELETE FROM sb_dedupe WHERE accepted_at <= ?", dedupeBefore);
             removed += delete(connection, "DELETE FROM sb_history WHERE at <= ?", historyBefore);
             removed += delete(connection, "DELETE FROM sb_schedule_claim WHERE claimed_at <= ?", dedupeBefore);
+            removed += delete(connection, "DELETE FROM sb_receipt WHERE received_at <= ?", dedupeBefore);
             removed += delete(connection, "DELETE FROM sb_lease WHERE expires_at <= ?", millis(now));
             return removed;
         });

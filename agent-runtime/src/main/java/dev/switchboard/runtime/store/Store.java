@@ -1,9 +1,11 @@
 package dev.switchboard.runtime.store;
 
 import dev.switchboard.channel.ConversationKey;
+import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.InboundMessage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,6 +35,9 @@ public interface Store extends AutoCloseable {
     static Store inMemory(StoreSettings settings) {
         return new InMemoryStore(settings);
     }
+
+    // Times are kept to the millisecond by the JDBC stores (to the nanosecond in memory); a limit of 0
+    // or less asks for nothing and gets an empty list.
 
     /** Whether what this store keeps outlives the process (and is shared by every process using it). */
     boolean durable();
@@ -99,6 +104,19 @@ public interface Store extends AutoCloseable {
 
     /** The conversations with history, the most recently active first. */
     List<ConversationSummary> conversations(int limit);
+
+    // ---------------------------------------------------------------- delivery reports
+
+    /**
+     * Keeps a delivery report for the replica that sent the message, which may not be the one the
+     * provider called: it {@linkplain #receipts reads} the reports of its parts that it has not heard
+     * of itself. Of the reports for one message the one furthest on ({@link
+     * dev.switchboard.channel.DeliveryStatus#rank()}) is kept, for the dedupe retention.
+     */
+    void recordReceipt(DeliveryReceipt receipt);
+
+    /** The furthest report kept for each of these messages of the channel that has one, in no order. */
+    List<DeliveryReceipt> receipts(String channelId, Collection<String> messageIds);
 
     // ---------------------------------------------------------------- opt-outs
 

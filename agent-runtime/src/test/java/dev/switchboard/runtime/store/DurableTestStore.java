@@ -1,9 +1,11 @@
 package dev.switchboard.runtime.store;
 
 import dev.switchboard.channel.ConversationKey;
+import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.InboundMessage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -117,6 +119,18 @@ public final class DurableTestStore implements Store {
     public List<ConversationSummary> conversations(int limit) {
         check("conversations");
         return shared.conversations(limit);
+    }
+
+    @Override
+    public void recordReceipt(DeliveryReceipt receipt) {
+        check("recordReceipt");
+        shared.recordReceipt(receipt);
+    }
+
+    @Override
+    public List<DeliveryReceipt> receipts(String channelId, Collection<String> messageIds) {
+        check("receipts");
+        return shared.receipts(channelId, messageIds);
     }
 
     @Override

@@ -116,7 +116,7 @@ class JdbcStoreMigrationTest {
 
         openTogether(url);
 
-        assertThat(versions(url)).containsExactly(JdbcStore.SCHEMA_VERSION);
+        assertThat(versions(url)).isEqualTo(everyVersion());
     }
 
     @Test
@@ -125,7 +125,7 @@ class JdbcStoreMigrationTest {
 
         openTogether(url);
 
-        assertThat(versions(url)).containsExactly(JdbcStore.SCHEMA_VERSION);
+        assertThat(versions(url)).isEqualTo(everyVersion());
     }
 
     @Test
@@ -149,7 +149,9 @@ class JdbcStoreMigrationTest {
                 .hasMessageContaining("version " + newer)
                 .hasMessageContaining("newer than this application's (" + JdbcStore.SCHEMA_VERSION + ")")
                 .hasMessageContaining("upgrade");
-        assertThat(versions(url)).containsExactly(JdbcStore.SCHEMA_VERSION, newer);
+        assertThat(versions(url))
+                .isEqualTo(java.util.stream.Stream.concat(everyVersion().stream(), java.util.stream.Stream.of(newer))
+                        .toList());
     }
 
     @Test
@@ -177,6 +179,45 @@ class JdbcStoreMigrationTest {
                     .isFalse();
             assertThat(store.isOptedOut(StoreContractTest.BOB_SMS)).isTrue();
         }
-        assertThat(versions(url)).containsExactly(JdbcStore.SCHEMA_VERSION);
+        assertThat(versions(url)).isEqualTo(everyVersion());
+    }
+
+    @Test
+    void aVersionOneSqliteDatabaseIsMigratedToTheLatestKeepingItsRows() throws Exception {
+        assertVersionOneIsMigrated(sqliteUrl());
+    }
+
+    @Test
+    void aVersionOnePostgresDatabaseIsMigratedToTheLatestKeepingItsRows() throws Exception {
+        assertVersionOneIsMigrated(postgres.newDatabase());
+    }
+
+    /** Takes a new database back to version 1 (before delivery reports) and opens it again. */
+    private static void assertVersionOneIsMigrated(String url) throws SQLException {
+        try (Store store = open(url)) {
+            store.accept(List.of(message("SM1", ALICE_SMS)), at(0));
+        }
+        execute(url, "DROP TABLE sb_receipt");
+        execute(url, "DELETE FROM sb_schema_version WHERE version > 1");
+
+        try (Store store = open(url)) {
+            assertThat(store.pending(ALICE_SMS, 10)).hasSize(1);
+            store.recordReceipt(new dev.switchboard.channel.DeliveryReceipt(
+                    "SMo",
+                    "sms",
+                    ALICE_SMS.counterpart(),
+                    dev.switchboard.channel.DeliveryStatus.DELIVERED,
+                    java.util.Optional.empty(),
+                    at(1)));
+            assertThat(store.receipts("sms", List.of("SMo"))).hasSize(1);
+        }
+        assertThat(versions(url)).isEqualTo(everyVersion());
+    }
+
+    /** Each version from 1 to this code's, as a database migrated from nothing records them. */
+    private static List<Integer> everyVersion() {
+        return java.util.stream.IntStream.rangeClosed(1, JdbcStore.SCHEMA_VERSION)
+                .boxed()
+                .toList();
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.Attachment;
 import dev.switchboard.channel.ConversationKey;
+import dev.switchboard.channel.DeliveryReceipt;
+import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.InboundMessage;
 import dev.switchboard.runtime.store.HistoryEntry.Direction;
 import java.net.URI;
@@ -482,6 +484,54 @@ abstract class StoreContractTest {
         assertThat(store.claimFire("daily", at(60), "a", at(62))).isFalse();
         assertThat(store.claimFire("daily", at(120), "b", at(120))).isTrue();
         assertThat(store.claimFire("hourly", at(60), "b", at(60))).isTrue();
+    }
+
+    // ---------------------------------------------------------------- delivery reports
+
+    static DeliveryReceipt report(String messageId, DeliveryStatus status, Optional<String> code, Instant at) {
+        return new DeliveryReceipt(messageId, SMS, ALICE, status, code, at);
+    }
+
+    @Test
+    void theFurthestReportOfEachMessageIsKept() {
+        Store store = store();
+        store.recordReceipt(report("SMa", DeliveryStatus.SENT, Optional.empty(), at(1)));
+        store.recordReceipt(report("SMa", DeliveryStatus.DELIVERED, Optional.empty(), at(3)));
+        // Late and behind: changes nothing.
+        store.recordReceipt(report("SMa", DeliveryStatus.SENT, Optional.empty(), at(4)));
+        store.recordReceipt(report("SMb", DeliveryStatus.UNDELIVERED, Optional.of("30003"), at(2)));
+
+        assertThat(store.receipts(SMS, List.of("SMa", "SMb", "SMc")))
+                .containsExactlyInAnyOrder(
+                        report("SMa", DeliveryStatus.DELIVERED, Optional.empty(), at(3)),
+                        report("SMb", DeliveryStatus.UNDELIVERED, Optional.of("30003"), at(2)));
+        assertThat(store.receipts(WHATSAPP, List.of("SMa"))).isEmpty();
+        assertThat(store.receipts(SMS, List.of())).isEmpty();
+    }
+
+    @Test
+    void reportsOfManyMessagesAreReadTogether() {
+        Store store = store();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            ids.add("SM" + i);
+            store.recordReceipt(report("SM" + i, DeliveryStatus.DELIVERED, Optional.empty(), at(i)));
+        }
+
+        assertThat(store.receipts(SMS, ids)).hasSize(250);
+    }
+
+    @Test
+    void reportsArePurgedAfterTheDedupeRetention() {
+        Duration hour = Duration.ofHours(1);
+        Store store = store(new StoreSettings(hour, hour, 100));
+        store.recordReceipt(report("SMa", DeliveryStatus.DELIVERED, Optional.empty(), at(0)));
+        store.recordReceipt(report("SMb", DeliveryStatus.DELIVERED, Optional.empty(), at(1800)));
+
+        assertThat(store.purge(at(3600))).isEqualTo(1);
+        assertThat(store.receipts(SMS, List.of("SMa", "SMb")))
+                .extracting(DeliveryReceipt::messageId)
+                .containsExactly("SMb");
     }
 
     // ---------------------------------------------------------------- purge

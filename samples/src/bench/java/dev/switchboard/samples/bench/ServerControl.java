@@ -6,15 +6,21 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
  * The command loop of a server under test, on its standard input: {@code stats} prints the
  * process's CPU time, the bytes its live threads allocated and its GC totals; {@code heap} runs a
- * full GC and prints the heap in use, {@code mem} the heap in use without one; {@code quit} returns. Answers go to standard output, one line
- * each, so that the load generator in another process can read them.
+ * full GC and prints the heap in use, {@code mem} the heap in use without one; {@code threads} the CPU
+ * time of the live threads, summed by name without its numbers ({@code switchboard-worker-7} counts
+ * as {@code switchboard-worker}); {@code quit} returns. Answers go to standard output, one line each,
+ * so that the load generator in another process can read them.
  */
 final class ServerControl {
 
@@ -38,6 +44,7 @@ final class ServerControl {
                 case "stats" ->
                     out.println("STATS " + cpuNanos() + " " + allocatedBytes() + " " + gcCount() + " " + gcMillis());
                 case "heap" -> out.println("HEAP " + heapAfterFullGc());
+                case "threads" -> out.println("THREADS " + threadCpu());
                 case "mem" ->
                     out.println("MEM "
                             + ManagementFactory.getMemoryMXBean()
@@ -55,6 +62,33 @@ final class ServerControl {
     static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+    }
+
+    /**
+     * The CPU time of the threads alive now, in nanoseconds, summed by name less its digits and
+     * trailing separators, as {@code name=nanos} fields separated by tabs.
+     */
+    static String threadCpu() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byName = new TreeMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long nanos = threads.getThreadCpuTime(info.getThreadId());
+            if (nanos > 0) {
+                String name = info.getThreadName()
+                        .replaceAll("[0-9]+", "")
+                        .replaceAll("[-#_ ]+$", "")
+                        .replaceAll("[-]{2,}", "-")
+                        .replace('=', ' ')
+                        .replace('\t', ' ');
+                byName.merge(name, nanos, Long::sum);
+            }
+        }
+        return byName.entrySet().stream()
+                .map(entry -> entry.getKey() + "=" + entry.getValue())
+                .collect(Collectors.joining("\t"));
     }
 
     /** What the threads alive now allocated over their lives; the server's threads outlive a run. */

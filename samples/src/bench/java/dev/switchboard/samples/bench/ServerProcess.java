@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /** A server under test in a JVM of its own, pinned to its own CPU, driven through {@link ServerControl}. */
@@ -99,6 +101,29 @@ final class ServerProcess implements AutoCloseable {
                 Long.parseLong(words[1]), Long.parseLong(words[2]), Long.parseLong(words[3]), Long.parseLong(words[4]));
     }
 
+    /** The CPU time of the server's live threads in nanoseconds, summed by name (see {@link ServerControl}). */
+    synchronized Map<String, Long> threadCpu() {
+        String line = askLine("threads", "THREADS");
+        Map<String, Long> cpu = new TreeMap<>();
+        for (String field : line.substring("THREADS ".length()).split("\t")) {
+            int equals = field.lastIndexOf('=');
+            if (equals > 0) {
+                cpu.put(field.substring(0, equals), Long.parseLong(field.substring(equals + 1)));
+            }
+        }
+        return cpu;
+    }
+
+    /** Ends the server at once, as a crash would: no shutdown hook, nothing flushed. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The heap in use after full GCs, in bytes. */
     synchronized long heapAfterFullGc() {
         return Long.parseLong(ask("heap", "HEAP")[1]);
@@ -110,6 +135,10 @@ final class ServerProcess implements AutoCloseable {
     }
 
     private String[] ask(String command, String answer) {
+        return askLine(command, answer).split(" ");
+    }
+
+    private String askLine(String command, String answer) {
         in.println(command);
         try {
             String line = out.readLine();
@@ -122,7 +151,7 @@ final class ServerProcess implements AutoCloseable {
             if (line == null) {
                 throw new IllegalStateException(name + " exited instead of answering " + command);
             }
-            return line.split(" ");
+            return line;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -130,6 +159,9 @@ final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
         in.println("quit");
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -25,11 +25,13 @@ final class Webhooks {
     static final String PUBLIC_URL = "https://bench.example.com" + PATH;
 
     private final byte[][] requests;
+    private final String sidPrefix;
     private int next;
     private int wraps;
 
-    private Webhooks(byte[][] requests) {
+    private Webhooks(byte[][] requests, String sidPrefix) {
         this.requests = requests;
+        this.sidPrefix = sidPrefix;
     }
 
     /** The sender of the {@code i}-th number of the pool, in E.164: {@code +1555} and seven digits. */
@@ -47,12 +49,12 @@ final class Webhooks {
         for (int b = 0; b < 8; b++) {
             prefix[b] = (byte) (runId >>> (56 - 8 * b));
         }
-        HexFormat hex = HexFormat.of();
+        String sidPrefix = "SM" + HexFormat.of().formatHex(prefix);
         for (int i = 0; i < count; i++) {
-            String sid = "SM" + hex.formatHex(prefix) + String.format("%016x", i);
+            String sid = sidPrefix + String.format("%016x", i);
             requests[i] = request(sid, sender(i % senders), "Load test message " + i + ", nothing to answer.");
         }
-        return new Webhooks(requests);
+        return new Webhooks(requests, sidPrefix);
     }
 
     /** The parameters of an inbound SMS, in the order Twilio sends them. */
@@ -125,11 +127,33 @@ final class Webhooks {
 
     /** The next request; after the last, the first again (counted: the server then sees repeats). */
     byte[] next() {
+        return requests[nextIndex()];
+    }
+
+    /** The index of the next request, as {@link #next()} goes round them. */
+    int nextIndex() {
         if (next == requests.length) {
             next = 0;
             wraps++;
         }
-        return requests[next++];
+        return next++;
+    }
+
+    byte[] request(int index) {
+        return requests[index];
+    }
+
+    /** The index of the webhook whose {@code MessageSid} is {@code sid}, or -1 if it is not one of these. */
+    int indexOf(String sid) {
+        if (sid.length() != sidPrefix.length() + 16 || !sid.startsWith(sidPrefix)) {
+            return -1;
+        }
+        try {
+            long index = Long.parseUnsignedLong(sid.substring(sidPrefix.length()), 16);
+            return index < requests.length ? (int) index : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** How many requests were handed out. */

@@ -20,8 +20,8 @@ final class WrkRun {
 
     static final Path SCRIPT = Path.of("src/bench/wrk/webhooks.lua");
 
-    /** What wrk reported, and the CPU time it used. */
-    record Result(LoadBench.Load load, long cpuNanos) {}
+    /** What wrk reported, the answers that were not 2xx or 3xx among its responses, and the CPU time it used. */
+    record Result(LoadBench.Load load, long notOk, long cpuNanos) {}
 
     private final String cpu;
     private final int threads;
@@ -97,7 +97,7 @@ final class WrkRun {
                 String.format(
                         "wrk -t%d -c%d, pipeline %d: %,d responses, %d not 2xx or 3xx, socket errors %d%s",
                         threads, connections, depth, values.get("requests"), status, io, wraps));
-        return new Result(load, cpuNanos);
+        return new Result(load, status, cpuNanos);
     }
 
     /** The CPU time of this process's children that have been waited for, from {@code /proc/self/stat}. */

@@ -13,6 +13,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.Optional;
@@ -206,8 +207,13 @@ public final class CronSchedule {
 
     /** The first wall-clock time strictly after {@code after} that the expression names. */
     private Optional<LocalDateTime> nextLocal(LocalDateTime after) {
-        // UTC has no transitions, so cron-utils computes plain wall-clock arithmetic here.
-        return executionTime.nextExecution(after.atZone(ZoneOffset.UTC)).map(ZonedDateTime::toLocalDateTime);
+        // UTC has no transitions, so cron-utils computes plain wall-clock arithmetic here. Fire times are
+        // whole seconds, and the next one after `after` is the next one after its whole second; cron-utils
+        // would carry a fraction through a seconds field of every second, and replicas' clocks would then
+        // give one fire time different instants, each claimed once, so run once per replica.
+        return executionTime
+                .nextExecution(after.truncatedTo(ChronoUnit.SECONDS).atZone(ZoneOffset.UTC))
+                .map(ZonedDateTime::toLocalDateTime);
     }
 
     @Override

@@ -52,6 +52,20 @@ class CronScheduleTest {
     }
 
     @Test
+    void everySecondFiresOnWholeSecondsWhateverTheFractionOfTheStart() {
+        // Replicas whose clocks differ by a fraction of a second must agree on each fire time.
+        for (String expression : List.of("* * * * * *", "*/1 * * * * *", "0-59 * * * * *")) {
+            CronSchedule cron = CronSchedule.parse(expression, ZoneOffset.UTC);
+            assertThat(fireTimeStrings(cron, "2024-01-01T00:00:00.920385247Z", 2))
+                    .as(expression)
+                    .containsExactly("2024-01-01T00:00:01Z", "2024-01-01T00:00:02Z");
+            assertThat(fireTimeStrings(cron, "2024-01-01T00:00:01Z", 1))
+                    .as(expression)
+                    .containsExactly("2024-01-01T00:00:02Z");
+        }
+    }
+
+    @Test
     void readsSpringMacros() {
         assertThat(fireTimeStrings(CronSchedule.parse("@daily", ZoneOffset.UTC), "2024-01-01T10:00Z", 1))
                 .containsExactly("2024-01-02T00:00Z");

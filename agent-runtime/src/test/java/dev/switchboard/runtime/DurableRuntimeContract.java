@@ -9,6 +9,7 @@ import dev.switchboard.channel.InboundMessage;
 import dev.switchboard.runtime.delivery.ReplyOutcome;
 import dev.switchboard.runtime.schedule.PushOutcome;
 import dev.switchboard.runtime.store.HistoryEntry;
+import dev.switchboard.runtime.store.OutboxPart;
 import dev.switchboard.runtime.store.Store;
 import java.time.Duration;
 import java.time.Instant;
@@ -218,6 +219,69 @@ abstract class DurableRuntimeContract {
         assertThat(outcome.kind()).isEqualTo(ReplyOutcome.Kind.DELIVERED);
         assertThat(outcome.messageIds()).containsExactly(sid);
         assertThat(b.listener.seen(RecordingListener.Outcome.class)).isEmpty();
+    }
+
+    /** What a replica that died in the middle of Alice's turn left: her message, and the turn's outbox. */
+    long diedDuringTurn(String text) {
+        Store dead = replicaStore();
+        stores.add(dead);
+        Instant now = Instant.now();
+        return dead.accept(
+                        List.of(new InboundMessage(
+                                "SM7", "sms", Address.of(ALICE), Address.of(SELF), text, List.of(), now, Map.of())),
+                        now)
+                .get(0)
+                .orElseThrow()
+                .sequence();
+    }
+
+    @Test
+    void aTurnWhoseReplyWasPartlySentBeforeItsReplicaDiedSendsTheRestOnlyAndAsksNoAgent() throws Exception {
+        long entry = diedDuringTurn("tell me");
+        Store dead = stores.get(stores.size() - 1);
+        dead.recordParts(entry, OutboxPart.REPLY, List.of("part one", "part two"));
+        dead.partSending(entry, OutboxPart.REPLY, 0, Instant.now());
+        dead.partAccepted(entry, OutboxPart.REPLY, 0, "SMdead1");
+
+        Replica b = replica("b", echo("b"));
+        RecordingListener.ReplySent sent = b.listener.next(RecordingListener.ReplySent.class);
+        assertThat(sent.receipts()).hasSize(2);
+        assertThat(sent.receipts().get(0).messageId()).isEqualTo("SMdead1");
+        assertThat(b.channel.sentTexts()).containsExactly("part two");
+        assertThat(turns).as("the agent had answered: it is not asked again").isEmpty();
+        assertThat(b.listener.seen(RecordingListener.Dropped.class)).isEmpty();
+    }
+
+    @Test
+    void aPartWhoseRequestMayHaveLeftBeforeItsReplicaDiedIsNotSentBlindly() throws Exception {
+        long entry = diedDuringTurn("tell me");
+        Store dead = stores.get(stores.size() - 1);
+        dead.recordParts(entry, OutboxPart.REPLY, List.of("only part"));
+        dead.partSending(entry, OutboxPart.REPLY, 0, Instant.now());
+
+        Replica b = replica("b", echo("b"));
+        // The test channel cannot look its messages up, so a part that may have gone out is not sent
+        // again, and the reply fails saying so.
+        ReplyOutcome outcome = b.listener.next(RecordingListener.Outcome.class).outcome();
+        assertThat(outcome.kind()).isEqualTo(ReplyOutcome.Kind.FAILED);
+        assertThat(outcome.reason()).contains("may have been sent");
+        assertThat(b.channel.sentTexts()).isEmpty();
+        assertThat(turns).isEmpty();
+    }
+
+    @Test
+    void aTurnThatHadOnlySentAnExtraMessageAsksTheAgentAgainAndSendsTheExtraOnce() throws Exception {
+        long entry = diedDuringTurn("think");
+        Store dead = stores.get(stores.size() - 1);
+        dead.recordParts(entry, 0, List.of("one moment"));
+        dead.partSending(entry, 0, 0, Instant.now());
+        dead.partAccepted(entry, 0, 0, "SMdead2");
+
+        Replica b = replica("b", echo("b"));
+        assertThat(nextTurn()).isEqualTo("b:think");
+        b.listener.next(RecordingListener.ReplySent.class);
+        b.listener.next(RecordingListener.ReplySent.class);
+        assertThat(b.channel.sentTexts()).containsExactly("re: think");
     }
 
     @Test

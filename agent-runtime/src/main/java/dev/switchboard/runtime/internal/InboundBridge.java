@@ -91,15 +91,17 @@ public final class InboundBridge implements WebhookIngress.Sink {
 
     @Override
     public Runnable inbound(Channel channel, InboundMessage message) {
-        return enqueue(channel, message, null);
+        return enqueue(channel, message, TurnOutbox.NONE, null);
     }
 
     /**
      * Takes an inbound message's place in its conversation, as {@link #inbound} does; {@code finished}
      * (if not null) runs once its turn ran, but not if the turn is abandoned (the runtime closing), so
      * that a durable inbox keeps it for later.
+     *
+     * @param turnOutbox where the turn's messages are kept, in a durable store, until it is done
      */
-    public Runnable enqueue(Channel channel, InboundMessage message, Runnable finished) {
+    public Runnable enqueue(Channel channel, InboundMessage message, TurnOutbox turnOutbox, Runnable finished) {
         Arrival arrival = new Arrival(channel, message, listener);
         CompletableFuture<Void> acknowledged = new CompletableFuture<>();
         Optional<Keyword> keyword = Keyword.of(message);
@@ -114,7 +116,7 @@ public final class InboundBridge implements WebhookIngress.Sink {
         }
         // In the lane now, so that the order is the order of arrival; started once answered and, for a
         // keyword, once its compliance step has decided.
-        TurnTask turn = new TurnTask(arrival, toAgent, agent, sender, outbox, listener, resume, history);
+        TurnTask turn = new TurnTask(arrival, toAgent, agent, sender, outbox, listener, resume, history, turnOutbox);
         ConversationDispatcher.Task task = finished == null
                 ? turn
                 : new ConversationDispatcher.Task() {

@@ -6,6 +6,7 @@ import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.ChannelException;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryReceipt;
+import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.PermanentChannelException.Reason;
@@ -14,6 +15,7 @@ import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.runtime.delivery.AmbiguousSendPolicy;
 import dev.switchboard.runtime.delivery.OptOutStore;
 import dev.switchboard.runtime.schedule.TaskScheduler;
+import dev.switchboard.runtime.store.OutboxPart;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -184,8 +186,55 @@ public final class Outbox {
      */
     public CompletableFuture<Delivery> send(
             Channel channel, ConversationKey conversation, List<String> parts, int segments, Executor continuation) {
-        Job job = new Job(channel, conversation, parts, segments, continuation);
+        return send(channel, conversation, parts, segments, continuation, PartJournal.NONE);
+    }
+
+    /** As {@link #send(Channel, ConversationKey, List, int, Executor)}, noting each part's progress. */
+    CompletableFuture<Delivery> send(
+            Channel channel,
+            ConversationKey conversation,
+            List<String> parts,
+            int segments,
+            Executor continuation,
+            PartJournal journal) {
+        Job job = new Job(channel, conversation, parts, segments, continuation, journal);
         job.drive(Step.SEND);
+        return job.result;
+    }
+
+    /**
+     * Goes on with a message a process that stopped had begun to send, from what its journal kept:
+     * the parts accepted are not sent again; a part whose request may have left is looked up first,
+     * as after a send that timed out ({@link AmbiguousSendPolicy}), from the time its attempt began;
+     * the parts after it are sent.
+     */
+    CompletableFuture<Delivery> resume(
+            Channel channel,
+            ConversationKey conversation,
+            List<OutboxPart> recorded,
+            int segments,
+            Executor continuation,
+            PartJournal journal) {
+        List<String> texts = recorded.stream().map(OutboxPart::text).toList();
+        Job job = new Job(channel, conversation, texts, segments, continuation, journal);
+        int next = 0;
+        while (next < recorded.size() && recorded.get(next).state() == OutboxPart.State.ACCEPTED) {
+            String messageId = recorded.get(next).messageId().orElseThrow();
+            job.accepted.add(new SendReceipt(messageId, DeliveryStatus.QUEUED));
+            job.claimed.add(messageId);
+            next++;
+        }
+        if (next == recorded.size()) {
+            job.finish(new Delivery.Sent(job.accepted, segments));
+            return job.result;
+        }
+        job.startPart(next);
+        OutboxPart part = recorded.get(next);
+        if (part.state() == OutboxPart.State.SENDING) {
+            job.resumeMaybeSent(part.attemptAt().orElseGet(clock::instant));
+        } else {
+            job.drive(Step.SEND);
+        }
         return job.result;
     }
 
@@ -343,6 +392,7 @@ public final class Outbox {
         final List<String> texts;
         final int segments;
         final Executor continuation;
+        final PartJournal journal;
         final CompletableFuture<Delivery> result = new CompletableFuture<>();
         final List<SendReceipt> accepted = new ArrayList<>();
         final Set<String> claimed = new HashSet<>();
@@ -352,6 +402,9 @@ public final class Outbox {
         int index;
         OutboundMessage message;
         Instant firstAttempt;
+        // What a look-up asks for messages created since: the first attempt, or, for a part resumed
+        // after a process stopped, the attempt that process began.
+        Instant notBefore;
         int sends;
         int waits;
         int failedLookups;
@@ -374,7 +427,14 @@ public final class Outbox {
         private TaskScheduler.Cancellable timer; // guarded by this
         private Gate queuedAt; // guarded by this
 
-        Job(Channel channel, ConversationKey conversation, List<String> texts, int segments, Executor continuation) {
+        Job(
+                Channel channel,
+                ConversationKey conversation,
+                List<String> texts,
+                int segments,
+                Executor continuation,
+                PartJournal journal) {
+            this.journal = journal;
             this.channel = channel;
             this.conversation = conversation;
             this.texts = texts;
@@ -387,6 +447,7 @@ public final class Outbox {
             index = i;
             message = OutboundMessage.text(conversation.counterpart(), texts.get(i));
             firstAttempt = null;
+            notBefore = null;
             sends = 0;
             waits = 0;
             failedLookups = 0;
@@ -402,6 +463,29 @@ public final class Outbox {
 
         private String part() {
             return (index + 1) + "/" + texts.size();
+        }
+
+        /** Starts with the part a stopped process may have sent at {@code attemptAt}. */
+        void resumeMaybeSent(Instant attemptAt) {
+            firstAttempt = clock.instant();
+            notBefore = attemptAt;
+            sends = 1;
+            maybeSent = new RetriableChannelException(
+                    "the process sending it stopped before the provider answered", null, null, true, null);
+            log.debug("part {} to {} may have been sent before a restart; looking it up", part(), conversation);
+            Step first;
+            switch (settings.ambiguousSends()) {
+                case NEVER_RESEND -> {
+                    fail(
+                            maybeSent,
+                            "may have been sent, and is not sent again (ambiguous sends are never resent): "
+                                    + maybeSent.getMessage());
+                    return;
+                }
+                case ALWAYS_RESEND -> first = Step.SEND;
+                default -> first = openWindow(Optional.empty());
+            }
+            drive(first);
         }
 
         /** Runs steps until the text is done or must wait. */
@@ -470,6 +554,7 @@ public final class Outbox {
                 }
             }
             sends++;
+            journal.sending(index, clock.instant());
             SendReceipt receipt;
             try {
                 receipt = channel.send(message);
@@ -599,7 +684,7 @@ public final class Outbox {
             String after = human(Duration.between(windowStart, now));
             List<SendReceipt> found;
             try {
-                found = channel.findSent(message, firstAttempt);
+                found = channel.findSent(message, notBefore != null ? notBefore : firstAttempt);
             } catch (UnsupportedOperationException e) {
                 releasePermit();
                 if (loggedOnce.add(channel.id() + ":lookup")) {
@@ -700,6 +785,7 @@ public final class Outbox {
             ticket = null;
             accepted.add(receipt);
             claimed.add(receipt.messageId());
+            journal.accepted(index, receipt.messageId());
             history.sent(conversation, texts.get(index), receipt);
             log.debug(
                     "part {} to {} on {} {} as {} after {} attempt(s)",

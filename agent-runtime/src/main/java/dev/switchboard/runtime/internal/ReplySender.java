@@ -8,6 +8,7 @@ import dev.switchboard.runtime.RuntimeListener;
 import dev.switchboard.runtime.delivery.ReplyOutcome;
 import dev.switchboard.runtime.format.ReplyFormatter;
 import dev.switchboard.runtime.format.SegmentCounter;
+import dev.switchboard.runtime.store.OutboxPart;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -63,7 +64,31 @@ public final class ReplySender {
      *     completes exceptionally
      */
     public CompletableFuture<Void> reply(Channel channel, ConversationKey conversation, String markdown) {
-        return deliver(channel, conversation, markdown, executor)
+        return reply(channel, conversation, markdown, TurnOutbox.NONE, true);
+    }
+
+    /** As {@link #reply(Channel, ConversationKey, String)}, its parts kept in the turn's outbox. */
+    CompletableFuture<Void> reply(
+            Channel channel, ConversationKey conversation, String markdown, TurnOutbox turn, boolean finalReply) {
+        return deliver(channel, conversation, markdown, executor, turn, finalReply)
+                .thenAccept(delivery -> report(channel, conversation, delivery));
+    }
+
+    /**
+     * Goes on sending a message of a turn whose process stopped, from its recorded parts ({@link
+     * Outbox#resume}), and reports it as a reply.
+     */
+    CompletableFuture<Void> resume(
+            Channel channel, ConversationKey conversation, List<OutboxPart> recorded, TurnOutbox turn) {
+        List<String> texts = recorded.stream().map(OutboxPart::text).toList();
+        int segments = channel.capabilities().billedPerSegment() ? SegmentCounter.totalSegments(texts) : 0;
+        return outbox.resume(
+                        channel,
+                        conversation,
+                        recorded,
+                        segments,
+                        executor,
+                        turn.journal(recorded.get(0).message()))
                 .thenAccept(delivery -> report(channel, conversation, delivery));
     }
 
@@ -77,6 +102,16 @@ public final class ReplySender {
      */
     public CompletableFuture<Delivery> deliver(
             Channel channel, ConversationKey conversation, String markdown, Executor continuation) {
+        return deliver(channel, conversation, markdown, continuation, TurnOutbox.NONE, true);
+    }
+
+    private CompletableFuture<Delivery> deliver(
+            Channel channel,
+            ConversationKey conversation,
+            String markdown,
+            Executor continuation,
+            TurnOutbox turn,
+            boolean finalReply) {
         List<String> parts;
         try {
             parts = formatter.format(markdown, channel.capabilities());
@@ -90,7 +125,7 @@ public final class ReplySender {
             return CompletableFuture.completedFuture(new Delivery.Empty());
         }
         int segments = channel.capabilities().billedPerSegment() ? SegmentCounter.totalSegments(parts) : 0;
-        return outbox.send(channel, conversation, parts, segments, continuation);
+        return outbox.send(channel, conversation, parts, segments, continuation, turn.message(parts, finalReply));
     }
 
     private void report(Channel channel, ConversationKey conversation, Delivery delivery) {

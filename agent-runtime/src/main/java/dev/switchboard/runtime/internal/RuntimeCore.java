@@ -230,7 +230,8 @@ public final class RuntimeCore {
                         owner,
                         settings.time().clock(),
                         channels,
-                        (channel, entry, finished) -> bridge.enqueue(channel, entry.message(), finished)
+                        (channel, entry, finished) -> bridge.enqueue(
+                                        channel, entry.message(), new TurnOutbox(store, entry.sequence()), finished)
                                 .run(),
                         stateSettings.leaseTimeout(),
                         stateSettings.pollInterval());

@@ -9,6 +9,7 @@ import dev.switchboard.runtime.DropReason;
 import dev.switchboard.runtime.RuntimeListener;
 import dev.switchboard.runtime.Turn;
 import dev.switchboard.runtime.store.HistoryEntry;
+import dev.switchboard.runtime.store.OutboxPart;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +41,7 @@ final class TurnTask implements ConversationDispatcher.Task {
     private final RuntimeListener listener;
     private final Executor resume;
     private final History history;
+    private final TurnOutbox turnOutbox;
 
     /**
      * @param toAgent whether the message goes on to the agent; complete before this task runs
@@ -53,8 +55,10 @@ final class TurnTask implements ConversationDispatcher.Task {
             Outbox outbox,
             RuntimeListener listener,
             Executor resume,
-            History history) {
+            History history,
+            TurnOutbox turnOutbox) {
         this.history = history;
+        this.turnOutbox = turnOutbox;
         this.arrival = arrival;
         this.toAgent = toAgent;
         this.agent = agent;
@@ -83,8 +87,25 @@ final class TurnTask implements ConversationDispatcher.Task {
             arrival.drop(DropReason.OPTED_OUT);
             return DONE;
         }
-        log.debug("turn for message {} in {}", message.id(), arrival.conversation);
         ConversationTurn turn = new ConversationTurn();
+        List<List<OutboxPart>> recorded = turnOutbox.recorded();
+        if (!recorded.isEmpty()) {
+            // What the agent said before the process stopped goes on; once it had answered, it is not asked
+            // again.
+            log.info(
+                    "resuming the {} message(s) the turn for message {} in {} had begun to send before a restart",
+                    recorded.size(),
+                    message.id(),
+                    arrival.conversation);
+            for (List<OutboxPart> parts : recorded) {
+                turn.then(() -> sender.resume(arrival.channel, arrival.conversation, parts, turnOutbox), false);
+            }
+            if (TurnOutbox.answered(recorded)) {
+                return turn.pending();
+            }
+            // Only extra messages went out: the agent is asked again, its messages after those.
+        }
+        log.debug("turn for message {} in {}", message.id(), arrival.conversation);
         CompletableFuture<Optional<String>> answer;
         try {
             CompletionStage<Optional<String>> stage = agent.respond(turn);
@@ -133,7 +154,8 @@ final class TurnTask implements ConversationDispatcher.Task {
             log.debug("no reply to message {} in {}", arrival.message.id(), arrival.conversation);
             return turn.pending();
         }
-        return turn.then(() -> sender.reply(arrival.channel, arrival.conversation, reply.get()), false);
+        return turn.then(
+                () -> sender.reply(arrival.channel, arrival.conversation, reply.get(), turnOutbox, true), false);
     }
 
     @Override
@@ -176,7 +198,7 @@ final class TurnTask implements ConversationDispatcher.Task {
         public void send(String markdown) {
             requireNonNull(markdown, "markdown");
             CompletableFuture<Void> sent =
-                    then(() -> sender.reply(arrival.channel, arrival.conversation, markdown), false);
+                    then(() -> sender.reply(arrival.channel, arrival.conversation, markdown, turnOutbox, false), false);
             try {
                 sent.get();
             } catch (InterruptedException e) {
@@ -192,7 +214,7 @@ final class TurnTask implements ConversationDispatcher.Task {
         public CompletionStage<Void> sendAsync(String markdown) {
             requireNonNull(markdown, "markdown");
             // The caller's thread may be a model client's I/O thread: the sending is done elsewhere.
-            return then(() -> sender.reply(arrival.channel, arrival.conversation, markdown), true)
+            return then(() -> sender.reply(arrival.channel, arrival.conversation, markdown, turnOutbox, false), true)
                     .minimalCompletionStage();
         }
 

@@ -44,6 +44,7 @@ final class InMemoryStore implements Store {
     private final Map<ConversationKey, Instant> windows = new HashMap<>();
     private final Map<Fire, Instant> fires = new HashMap<>();
     private final Map<MessageKey, DeliveryReceipt> receipts = new HashMap<>();
+    private final Map<Long, TreeMap<Long, OutboxPart>> outboxes = new HashMap<>();
     private long nextSequence = 1;
 
     InMemoryStore(StoreSettings settings) {
@@ -128,7 +129,87 @@ final class InMemoryStore implements Store {
         synchronized (lock) {
             // The dedupe record keeps a redelivery out; the entry itself is not needed any more.
             inbox.remove(entry.sequence());
+            outboxes.remove(entry.sequence());
         }
+    }
+
+    @Override
+    public void recordParts(long entrySequence, int message, List<String> texts) {
+        synchronized (lock) {
+            TreeMap<Long, OutboxPart> parts = outboxes.computeIfAbsent(entrySequence, k -> new TreeMap<>());
+            for (int i = 0; i < texts.size(); i++) {
+                parts.putIfAbsent(
+                        slot(message, i),
+                        new OutboxPart(
+                                entrySequence,
+                                message,
+                                i,
+                                texts.get(i),
+                                OutboxPart.State.PENDING,
+                                Optional.empty(),
+                                Optional.empty()));
+            }
+        }
+    }
+
+    @Override
+    public void partSending(long entrySequence, int message, int part, Instant at) {
+        synchronized (lock) {
+            movePart(
+                    entrySequence,
+                    message,
+                    part,
+                    p -> p.state() == OutboxPart.State.ACCEPTED
+                            ? p
+                            : new OutboxPart(
+                                    p.entrySequence(),
+                                    p.message(),
+                                    p.part(),
+                                    p.text(),
+                                    OutboxPart.State.SENDING,
+                                    p.messageId(),
+                                    Optional.of(at)));
+        }
+    }
+
+    @Override
+    public void partAccepted(long entrySequence, int message, int part, String messageId) {
+        requireNonNull(messageId, "messageId");
+        synchronized (lock) {
+            movePart(
+                    entrySequence,
+                    message,
+                    part,
+                    p -> new OutboxPart(
+                            p.entrySequence(),
+                            p.message(),
+                            p.part(),
+                            p.text(),
+                            OutboxPart.State.ACCEPTED,
+                            Optional.of(messageId),
+                            p.attemptAt()));
+        }
+    }
+
+    @Override
+    public List<OutboxPart> outbox(long entrySequence) {
+        synchronized (lock) {
+            TreeMap<Long, OutboxPart> parts = outboxes.get(entrySequence);
+            return parts == null ? List.of() : List.copyOf(parts.values());
+        }
+    }
+
+    // guarded by lock
+    private void movePart(
+            long entrySequence, int message, int part, java.util.function.UnaryOperator<OutboxPart> move) {
+        TreeMap<Long, OutboxPart> parts = outboxes.get(entrySequence);
+        if (parts != null) {
+            parts.computeIfPresent(slot(message, part), (k, p) -> move.apply(p));
+        }
+    }
+
+    private static long slot(int message, int part) {
+        return ((long) message << 32) | part;
     }
 
     @Override

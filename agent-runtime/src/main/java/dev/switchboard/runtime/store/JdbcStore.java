@@ -51,7 +51,7 @@ final class JdbcStore implements Store {
     static final int MIGRATION_TIMEOUT_SECONDS = 30;
 
     /** The schema version this code writes and reads; {@link #MIGRATIONS} brings a database to it. */
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
 
     private static final Logger log = LoggerFactory.getLogger(JdbcStore.class);
 
@@ -129,7 +129,8 @@ final class JdbcStore implements Store {
      * The scripts of each schema version, in order: {@code MIGRATIONS.get(v - 1)} brings version
      * {@code v - 1} to {@code v}. A released version's script never changes; a change is a new version.
      */
-    private static final List<Migration> MIGRATIONS = List.of(JdbcStore::version1, JdbcStore::version2);
+    private static final List<Migration> MIGRATIONS =
+            List.of(JdbcStore::version1, JdbcStore::version2, JdbcStore::version3);
 
     @FunctionalInterface
     private interface Migration {
@@ -213,6 +214,20 @@ final class JdbcStore implements Store {
                     error_code TEXT,
                     received_at BIGINT NOT NULL,
                     PRIMARY KEY (channel_id, message_id))""", "CREATE INDEX sb_receipt_received_at ON sb_receipt (received_at)");
+    }
+
+    /** Version 3: the outbox, the parts each turn is sending, until its inbox entry is done. */
+    private static List<String> version3(Dialect dialect) {
+        return List.of("""
+                CREATE TABLE sb_outbox (
+                    entry_seq BIGINT NOT NULL,
+                    message_no INTEGER NOT NULL,
+                    part_no INTEGER NOT NULL,
+                    body TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    message_id TEXT,
+                    attempt_at BIGINT,
+                    PRIMARY KEY (entry_seq, message_no, part_no))""");
     }
 
     /**
@@ -455,10 +470,104 @@ final class JdbcStore implements Store {
     @Override
     public void done(InboxEntry entry, Instant now) {
         requireNonNull(entry, "entry");
-        update(() -> "mark inbox entry " + entry.sequence() + " done", connection -> {
-            try (PreparedStatement delete = prepare(connection, "DELETE FROM sb_inbox WHERE seq = ?")) {
+        transaction(() -> "mark inbox entry " + entry.sequence() + " done", connection -> {
+            try (PreparedStatement delete = prepare(connection, "DELETE FROM sb_inbox WHERE seq = ?");
+                    PreparedStatement outbox = prepare(connection, "DELETE FROM sb_outbox WHERE entry_seq = ?")) {
                 delete.setLong(1, entry.sequence());
-                return delete.executeUpdate();
+                outbox.setLong(1, entry.sequence());
+                return delete.executeUpdate() + outbox.executeUpdate();
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- outbox
+
+    @Override
+    public void recordParts(long entrySequence, int message, List<String> texts) {
+        requireNonNull(texts, "texts");
+        if (texts.isEmpty()) {
+            return;
+        }
+        transaction(() -> "record " + texts.size() + " parts of inbox entry " + entrySequence, connection -> {
+            try (PreparedStatement insert = prepare(
+                    connection,
+                    "INSERT INTO sb_outbox (entry_seq, message_no, part_no, body, state) VALUES (?, ?, ?, ?, ?)"
+                            + " ON CONFLICT (entry_seq, message_no, part_no) DO NOTHING")) {
+                int inserted = 0;
+                for (int i = 0; i < texts.size(); i++) {
+                    insert.setLong(1, entrySequence);
+                    insert.setInt(2, message);
+                    insert.setInt(3, i);
+                    insert.setString(4, dialect.text(texts.get(i)));
+                    insert.setString(5, OutboxPart.State.PENDING.name());
+                    inserted += insert.executeUpdate();
+                }
+                return inserted;
+            }
+        });
+    }
+
+    @Override
+    public void partSending(long entrySequence, int message, int part, Instant at) {
+        requireNonNull(at, "at");
+        update(() -> "mark part " + part + " of inbox entry " + entrySequence + " sending", connection -> {
+            try (PreparedStatement update = prepare(
+                    connection,
+                    "UPDATE sb_outbox SET state = ?, attempt_at = ? WHERE entry_seq = ? AND message_no = ?"
+                            + " AND part_no = ? AND state <> ?")) {
+                update.setString(1, OutboxPart.State.SENDING.name());
+                update.setLong(2, millis(at));
+                update.setLong(3, entrySequence);
+                update.setInt(4, message);
+                update.setInt(5, part);
+                update.setString(6, OutboxPart.State.ACCEPTED.name());
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void partAccepted(long entrySequence, int message, int part, String messageId) {
+        requireNonNull(messageId, "messageId");
+        update(() -> "mark part " + part + " of inbox entry " + entrySequence + " accepted", connection -> {
+            try (PreparedStatement update = prepare(
+                    connection,
+                    "UPDATE sb_outbox SET state = ?, message_id = ? WHERE entry_seq = ? AND message_no = ?"
+                            + " AND part_no = ?")) {
+                update.setString(1, OutboxPart.State.ACCEPTED.name());
+                update.setString(2, messageId);
+                update.setLong(3, entrySequence);
+                update.setInt(4, message);
+                update.setInt(5, part);
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<OutboxPart> outbox(long entrySequence) {
+        return query(() -> "read the outbox of inbox entry " + entrySequence, connection -> {
+            try (PreparedStatement select = prepare(
+                    connection,
+                    "SELECT message_no, part_no, body, state, message_id, attempt_at FROM sb_outbox"
+                            + " WHERE entry_seq = ? ORDER BY message_no, part_no")) {
+                select.setLong(1, entrySequence);
+                List<OutboxPart> parts = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        long attempt = rows.getLong(6);
+                        boolean attempted = !rows.wasNull();
+                        parts.add(new OutboxPart(
+                                entrySequence,
+                                rows.getInt(1),
+                                rows.getInt(2),
+                                rows.getString(3),
+                                OutboxPart.State.valueOf(rows.getString(4)),
+                                Optional.ofNullable(rows.getString(5)),
+                                attempted ? Optional.of(Instant.ofEpochMilli(attempt)) : Optional.empty()));
+                    }
+                }
+                return parts;
             }
         });
     }

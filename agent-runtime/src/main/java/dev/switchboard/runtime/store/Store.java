@@ -68,8 +68,28 @@ public interface Store extends AutoCloseable {
     /** The conversation's inbox entries not yet done, in the order they were accepted, at most {@code limit}. */
     List<InboxEntry> pending(ConversationKey conversation, int limit);
 
-    /** Marks an inbox entry done: its turn ran (or was decided against), and it is not run again. */
+    /**
+     * Marks an inbox entry done: its turn ran (or was decided against), and it is not run again. Its
+     * outbox goes with it.
+     */
     void done(InboxEntry entry, Instant now);
+
+    // ---------------------------------------------------------------- outbox
+
+    /**
+     * Records the parts of a message a turn is about to send, each {@link OutboxPart.State#PENDING};
+     * a message recorded before (the same entry and number) is left as it is.
+     */
+    void recordParts(long entrySequence, int message, List<String> texts);
+
+    /** Marks a part {@link OutboxPart.State#SENDING}: an attempt to send it begins at {@code at}. */
+    void partSending(long entrySequence, int message, int part, Instant at);
+
+    /** Marks a part {@link OutboxPart.State#ACCEPTED} as the provider's {@code messageId}. */
+    void partAccepted(long entrySequence, int message, int part, String messageId);
+
+    /** The outbox of an inbox entry's turn, by message then part; empty if it sent nothing. */
+    List<OutboxPart> outbox(long entrySequence);
 
     // ---------------------------------------------------------------- leases
 

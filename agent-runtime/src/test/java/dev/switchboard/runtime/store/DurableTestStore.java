@@ -86,6 +86,30 @@ public final class DurableTestStore implements Store {
     }
 
     @Override
+    public void recordParts(long entrySequence, int message, List<String> texts) {
+        check("recordParts");
+        shared.recordParts(entrySequence, message, texts);
+    }
+
+    @Override
+    public void partSending(long entrySequence, int message, int part, Instant at) {
+        check("partSending");
+        shared.partSending(entrySequence, message, part, at);
+    }
+
+    @Override
+    public void partAccepted(long entrySequence, int message, int part, String messageId) {
+        check("partAccepted");
+        shared.partAccepted(entrySequence, message, part, messageId);
+    }
+
+    @Override
+    public List<OutboxPart> outbox(long entrySequence) {
+        check("outbox");
+        return shared.outbox(entrySequence);
+    }
+
+    @Override
     public boolean lease(ConversationKey conversation, String owner, Instant now, Duration ttl) {
         check("lease");
         return shared.lease(conversation, owner, now, ttl);

@@ -198,6 +198,7 @@ class JdbcStoreMigrationTest {
             store.accept(List.of(message("SM1", ALICE_SMS)), at(0));
         }
         execute(url, "DROP TABLE sb_receipt");
+        execute(url, "DROP TABLE sb_outbox");
         execute(url, "DELETE FROM sb_schema_version WHERE version > 1");
 
         try (Store store = open(url)) {

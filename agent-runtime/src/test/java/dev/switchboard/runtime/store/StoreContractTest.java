@@ -486,6 +486,58 @@ abstract class StoreContractTest {
         assertThat(store.claimFire("hourly", at(60), "b", at(60))).isTrue();
     }
 
+    // ---------------------------------------------------------------- outbox
+
+    @Test
+    void anOutboxRecordsPartsAndTheirProgressUntilTheEntryIsDone() {
+        Store store = store();
+        InboxEntry entry =
+                store.accept(List.of(message("SM1", ALICE_SMS)), at(0)).get(0).orElseThrow();
+        long seq = entry.sequence();
+        assertThat(store.outbox(seq)).isEmpty();
+
+        store.recordParts(seq, 0, List.of("first part", "second part ✓"));
+        store.recordParts(seq, 1, List.of("an extra message"));
+        // Recorded again (a resumed turn): left as it is.
+        store.recordParts(seq, 0, List.of("other", "texts"));
+        store.partSending(seq, 0, 0, at(1));
+        store.partAccepted(seq, 0, 0, "SMp1");
+        store.partSending(seq, 0, 1, at(2));
+        // A late attempt mark of an accepted part changes nothing.
+        store.partSending(seq, 0, 0, at(3));
+
+        assertThat(store.outbox(seq))
+                .containsExactly(
+                        new OutboxPart(
+                                seq,
+                                0,
+                                0,
+                                "first part",
+                                OutboxPart.State.ACCEPTED,
+                                Optional.of("SMp1"),
+                                Optional.of(at(1))),
+                        new OutboxPart(
+                                seq,
+                                0,
+                                1,
+                                "second part ✓",
+                                OutboxPart.State.SENDING,
+                                Optional.empty(),
+                                Optional.of(at(2))),
+                        new OutboxPart(
+                                seq,
+                                1,
+                                0,
+                                "an extra message",
+                                OutboxPart.State.PENDING,
+                                Optional.empty(),
+                                Optional.empty()));
+        assertThat(store.outbox(seq + 1000)).isEmpty();
+
+        store.done(entry, at(4));
+        assertThat(store.outbox(seq)).isEmpty();
+    }
+
     // ---------------------------------------------------------------- delivery reports
 
     static DeliveryReceipt report(String messageId, DeliveryStatus status, Optional<String> code, Instant at) {

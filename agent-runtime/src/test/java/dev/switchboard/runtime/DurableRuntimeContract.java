@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -58,11 +59,16 @@ abstract class DurableRuntimeContract {
         final AgentRuntime runtime;
 
         Replica(String name, Agent agent, Duration shutdownTimeout) {
+            this(name, agent, shutdownTimeout, builder -> {});
+        }
+
+        Replica(String name, Agent agent, Duration shutdownTimeout, Consumer<AgentRuntimeBuilder> options) {
             this.name = name;
             Store store = replicaStore();
             stores.add(store);
-            this.runtime = AgentRuntime.builder()
-                    .channel(channel)
+            AgentRuntimeBuilder builder = AgentRuntime.builder();
+            options.accept(builder);
+            this.runtime = builder.channel(channel)
                     .listener(listener)
                     .agent(agent)
                     .store(store)
@@ -282,6 +288,26 @@ abstract class DurableRuntimeContract {
         b.listener.next(RecordingListener.ReplySent.class);
         b.listener.next(RecordingListener.ReplySent.class);
         assertThat(b.channel.sentTexts()).containsExactly("re: think");
+    }
+
+    @Test
+    void replicasShareEachPersonsOutboundCap() throws Exception {
+        Consumer<AgentRuntimeBuilder> capOfThree =
+                builder -> builder.outboundSegmentCap(3).deliveryConfirmationTimeout(Duration.ZERO);
+        Replica a = new Replica("a", echo("a"), Duration.ofSeconds(5), capOfThree);
+        Replica b = new Replica("b", echo("b"), Duration.ofSeconds(5), capOfThree);
+        assertThat(a.text("SM1", ALICE, "one")).isEqualTo(200);
+        a.listener.next(RecordingListener.ReplySent.class);
+        assertThat(a.text("SM2", ALICE, "two")).isEqualTo(200);
+        a.listener.next(RecordingListener.ReplySent.class);
+
+        // Two segments went out from a; b may send one more, not two.
+        PushOutcome third = b.runtime.send("sms", Address.of(ALICE), "three").get(10, TimeUnit.SECONDS);
+        assertThat(third.kind()).isNotEqualTo(PushOutcome.Kind.FAILED);
+        PushOutcome fourth = b.runtime.send("sms", Address.of(ALICE), "four").get(10, TimeUnit.SECONDS);
+        assertThat(fourth.kind()).isEqualTo(PushOutcome.Kind.FAILED);
+        assertThat(fourth.reason()).contains("outbound guard").contains("3 segments");
+        assertThat(b.channel.sentTexts()).containsExactly("three");
     }
 
     @Test

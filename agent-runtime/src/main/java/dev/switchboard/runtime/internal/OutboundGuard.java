@@ -8,12 +8,15 @@ import dev.switchboard.channel.ChannelCapabilities;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.runtime.format.SegmentCounter;
+import dev.switchboard.runtime.store.OutboundCharge;
+import dev.switchboard.runtime.store.Store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,11 +54,14 @@ public final class OutboundGuard {
     private final int cap;
     private final Clock clock;
     private final Cache<ConversationKey, Recipient> recipients;
+    private final Store shared;
+    private final AtomicBoolean sharedFailing = new AtomicBoolean();
 
     private OutboundGuard() {
         this.cap = 0;
         this.clock = null;
         this.recipients = null;
+        this.shared = null;
     }
 
     /**
@@ -65,6 +71,17 @@ public final class OutboundGuard {
      * @param maximumRecipients how many recipients to remember at most
      */
     public OutboundGuard(int cap, Clock clock, Ticker ticker, long maximumRecipients) {
+        this(cap, clock, ticker, maximumRecipients, null);
+    }
+
+    /**
+     * A guard whose windows are kept in a durable store shared by replicas ({@link Store#charge}), so
+     * that together they never let more through than the cap; null keeps them in this process.
+     * Episodes are still logged by each replica for the parts it refused. While the store cannot
+     * charge, each replica counts on its own, and says so once.
+     */
+    public OutboundGuard(int cap, Clock clock, Ticker ticker, long maximumRecipients, Store shared) {
+        this.shared = shared;
         if (cap <= 0) {
             throw new IllegalArgumentException("cap must be positive: " + cap);
         }
@@ -121,7 +138,13 @@ public final class OutboundGuard {
      * than an hour ago has left the window already. Does nothing for a refused part.
      */
     public void refund(Ticket ticket) {
-        if (ticket.recipient != null) {
+        if (ticket.chargeId > 0) {
+            try {
+                shared.refund(ticket.chargeId);
+            } catch (RuntimeException e) {
+                log.warn("could not give back an outbound charge in {}: {}", shared.describe(), e.getMessage());
+            }
+        } else if (ticket.recipient != null) {
             ticket.recipient.refund(ticket.second, ticket.cost);
         }
     }
@@ -165,12 +188,18 @@ public final class OutboundGuard {
         private final long second;
         private final int cost;
         private final PermanentChannelException refusal;
+        private final long chargeId;
 
         private Ticket(Recipient recipient, long second, int cost, PermanentChannelException refusal) {
+            this(recipient, second, cost, refusal, 0);
+        }
+
+        private Ticket(Recipient recipient, long second, int cost, PermanentChannelException refusal, long chargeId) {
             this.recipient = recipient;
             this.second = second;
             this.cost = cost;
             this.refusal = refusal;
+            this.chargeId = chargeId;
         }
 
         /** Whether the part may be handed to the channel. */
@@ -208,29 +237,28 @@ public final class OutboundGuard {
         synchronized Ticket admit(ConversationKey to, int cost, boolean perSegment, String part, Instant now) {
             this.perSegment = perSegment;
             prune(now);
-            if (charged + cost > cap) {
-                String costs = cost > cap
-                        ? ", and part " + part + " alone costs " + cost
-                        : cost > 1 ? ", and part " + part + " costs " + cost : "";
-                PermanentChannelException refusal = new PermanentChannelException(
-                        "outbound guard: " + to.counterpart() + " already received " + units(charged, perSegment)
-                                + " in the last hour" + costs + " (cap " + cap + "); not sending part " + part
-                                + ". Raise or disable it with AgentRuntimeBuilder#outboundSegmentCap",
-                        null,
-                        null);
-                lastRefused = now;
-                if (refused++ == 0) {
-                    episodeStart = now;
-                    log.warn(
-                            "outbound guard engaged for {}: {} sent to them in the last hour, and part {} would take"
-                                    + " them over the cap of {}; further parts to them are refused until the hour"
-                                    + " rolls over (AgentRuntimeBuilder#outboundSegmentCap raises or disables it)",
-                            to,
-                            units(charged, perSegment),
-                            part,
-                            cap);
+            if (shared != null) {
+                OutboundCharge charge = null;
+                try {
+                    charge = shared.charge(to, now, cost, cap, now.minus(WINDOW));
+                    if (sharedFailing.compareAndSet(true, false)) {
+                        log.info("outbound guard: {} charges parts again for every replica", shared.describe());
+                    }
+                } catch (RuntimeException e) {
+                    if (sharedFailing.compareAndSet(false, true)) {
+                        log.warn(
+                                "outbound guard: {} cannot charge parts ({}); each replica counts its own until it"
+                                        + " can",
+                                shared.describe(),
+                                e.getMessage());
+                    }
                 }
-                return new Ticket(null, 0, 0, refusal);
+                if (charge != null) {
+                    return admitShared(to, cost, part, now, charge);
+                }
+            }
+            if (charged + cost > cap) {
+                return refuse(to, cost, part, now, charged);
             }
             if (refused > 0 && charged <= cap / 2) {
                 ended(to, "is let through again", now);
@@ -246,6 +274,43 @@ public final class OutboundGuard {
             }
             charged += cost;
             return new Ticket(this, second, cost, null);
+        }
+
+        // guarded by this
+        private Ticket admitShared(ConversationKey to, int cost, String part, Instant now, OutboundCharge charge) {
+            if (!charge.admitted()) {
+                return refuse(to, cost, part, now, charge.chargedBefore());
+            }
+            if (refused > 0 && charge.chargedBefore() <= cap / 2) {
+                ended(to, "is let through again", now);
+            }
+            return new Ticket(this, 0, cost, null, charge.id());
+        }
+
+        // guarded by this
+        private Ticket refuse(ConversationKey to, int cost, String part, Instant now, long charged) {
+            String costs = cost > cap
+                    ? ", and part " + part + " alone costs " + cost
+                    : cost > 1 ? ", and part " + part + " costs " + cost : "";
+            PermanentChannelException refusal = new PermanentChannelException(
+                    "outbound guard: " + to.counterpart() + " already received " + units(charged, perSegment)
+                            + " in the last hour" + costs + " (cap " + cap + "); not sending part " + part
+                            + ". Raise or disable it with AgentRuntimeBuilder#outboundSegmentCap",
+                    null,
+                    null);
+            lastRefused = now;
+            if (refused++ == 0) {
+                episodeStart = now;
+                log.warn(
+                        "outbound guard engaged for {}: {} sent to them in the last hour, and part {} would take"
+                                + " them over the cap of {}; further parts to them are refused until the hour"
+                                + " rolls over (AgentRuntimeBuilder#outboundSegmentCap raises or disables it)",
+                        to,
+                        units(charged, perSegment),
+                        part,
+                        cap);
+            }
+            return new Ticket(null, 0, 0, refusal);
         }
 
         synchronized void refund(long second, int cost) {

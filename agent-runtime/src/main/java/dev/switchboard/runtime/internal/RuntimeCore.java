@@ -130,7 +130,11 @@ public final class RuntimeCore {
         this.guard = tracking.segmentCap() == 0
                 ? OutboundGuard.OFF
                 : new OutboundGuard(
-                        tracking.segmentCap(), clock, settings.time().ticker(), MAX_GUARDED_RECIPIENTS);
+                        tracking.segmentCap(),
+                        clock,
+                        settings.time().ticker(),
+                        MAX_GUARDED_RECIPIENTS,
+                        store.durable() ? store : null);
         this.outbox = new Outbox(
                 settings.sending(),
                 scheduler,

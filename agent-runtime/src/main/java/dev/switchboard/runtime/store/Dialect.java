@@ -38,6 +38,11 @@ enum Dialect {
         void lockForMigration(Connection connection) {
             // BEGIN IMMEDIATE holds the database's one write lock already.
         }
+
+        @Override
+        void lockKey(Connection connection, String key) {
+            // BEGIN IMMEDIATE holds the database's one write lock already.
+        }
     },
 
     POSTGRESQL(
@@ -62,6 +67,16 @@ enum Dialect {
                 connection.rollback();
             } finally {
                 connection.setAutoCommit(true);
+            }
+        }
+
+        @Override
+        void lockKey(Connection connection, String key) throws SQLException {
+            try (java.sql.PreparedStatement lock =
+                    connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+                lock.setQueryTimeout(JdbcStore.QUERY_TIMEOUT_SECONDS);
+                lock.setString(1, key);
+                lock.execute();
             }
         }
 
@@ -124,6 +139,12 @@ enum Dialect {
 
     /** Keeps other processes from migrating the schema until this transaction ends. */
     abstract void lockForMigration(Connection connection) throws SQLException;
+
+    /**
+     * Keeps other transactions that lock the same key waiting until this one ends: what reads a sum
+     * and then writes by it (an outbound charge) is then one at a time per key.
+     */
+    abstract void lockKey(Connection connection, String key) throws SQLException;
 
     /** A message's text as this database can keep it. */
     String text(String text) {

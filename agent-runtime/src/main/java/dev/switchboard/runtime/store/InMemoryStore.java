@@ -27,6 +27,9 @@ import java.util.TreeMap;
  */
 final class InMemoryStore implements Store {
 
+    /** Outbound charges are kept this long: longer than any cap's window. */
+    static final Duration CHARGE_RETENTION = Duration.ofHours(2);
+
     private record MessageKey(String channelId, String messageId) {}
 
     private record Lease(String owner, Instant expiresAt) {}
@@ -45,6 +48,11 @@ final class InMemoryStore implements Store {
     private final Map<Fire, Instant> fires = new HashMap<>();
     private final Map<MessageKey, DeliveryReceipt> receipts = new HashMap<>();
     private final Map<Long, TreeMap<Long, OutboxPart>> outboxes = new HashMap<>();
+
+    private record Charge(ConversationKey recipient, Instant at, int cost) {}
+
+    private final TreeMap<Long, Charge> charges = new TreeMap<>();
+    private long nextCharge = 1;
     private long nextSequence = 1;
 
     InMemoryStore(StoreSettings settings) {
@@ -305,6 +313,31 @@ final class InMemoryStore implements Store {
     }
 
     @Override
+    public OutboundCharge charge(ConversationKey recipient, Instant at, int cost, int cap, Instant windowStart) {
+        synchronized (lock) {
+            long charged = 0;
+            for (Charge charge : charges.values()) {
+                if (charge.recipient().equals(recipient) && charge.at().isAfter(windowStart)) {
+                    charged += charge.cost();
+                }
+            }
+            if (charged + cost > cap) {
+                return new OutboundCharge(false, charged, 0);
+            }
+            long id = nextCharge++;
+            charges.put(id, new Charge(recipient, at, cost));
+            return new OutboundCharge(true, charged, id);
+        }
+    }
+
+    @Override
+    public void refund(long chargeId) {
+        synchronized (lock) {
+            charges.remove(chargeId);
+        }
+    }
+
+    @Override
     public void recordReceipt(DeliveryReceipt receipt) {
         synchronized (lock) {
             receipts.merge(
@@ -389,6 +422,12 @@ final class InMemoryStore implements Store {
                 }
             }
             removed += removeIf(fires.values(), dedupeBefore);
+            for (Iterator<Charge> it = charges.values().iterator(); it.hasNext(); ) {
+                if (!it.next().at().isAfter(now.minus(CHARGE_RETENTION))) {
+                    it.remove();
+                    removed++;
+                }
+            }
             for (Iterator<DeliveryReceipt> it = receipts.values().iterator(); it.hasNext(); ) {
                 if (!it.next().receivedAt().isAfter(dedupeBefore)) {
                     it.remove();

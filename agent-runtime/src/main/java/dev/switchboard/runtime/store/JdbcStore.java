@@ -51,7 +51,7 @@ final class JdbcStore implements Store {
     static final int MIGRATION_TIMEOUT_SECONDS = 30;
 
     /** The schema version this code writes and reads; {@link #MIGRATIONS} brings a database to it. */
-    static final int SCHEMA_VERSION = 3;
+    static final int SCHEMA_VERSION = 4;
 
     private static final Logger log = LoggerFactory.getLogger(JdbcStore.class);
 
@@ -130,7 +130,7 @@ final class JdbcStore implements Store {
      * {@code v - 1} to {@code v}. A released version's script never changes; a change is a new version.
      */
     private static final List<Migration> MIGRATIONS =
-            List.of(JdbcStore::version1, JdbcStore::version2, JdbcStore::version3);
+            List.of(JdbcStore::version1, JdbcStore::version2, JdbcStore::version3, JdbcStore::version4);
 
     @FunctionalInterface
     private interface Migration {
@@ -228,6 +228,20 @@ final class JdbcStore implements Store {
                     message_id TEXT,
                     attempt_at BIGINT,
                     PRIMARY KEY (entry_seq, message_no, part_no))""");
+    }
+
+    /** Version 4: outbound charges, so that replicas share each person's outbound cap. */
+    private static List<String> version4(Dialect dialect) {
+        return List.of(
+                """
+                CREATE TABLE sb_charge (
+                    id %s,
+                    channel_id TEXT NOT NULL,
+                    counterpart TEXT NOT NULL,
+                    charged_at BIGINT NOT NULL,
+                    cost INTEGER NOT NULL)""".formatted(dialect.identityColumn()),
+                "CREATE INDEX sb_charge_recipient ON sb_charge (channel_id, counterpart, charged_at)",
+                "CREATE INDEX sb_charge_charged_at ON sb_charge (charged_at)");
     }
 
     /**
@@ -705,6 +719,60 @@ final class JdbcStore implements Store {
         });
     }
 
+    // ---------------------------------------------------------------- outbound cap
+
+    @Override
+    public OutboundCharge charge(ConversationKey recipient, Instant at, int cost, int cap, Instant windowStart) {
+        requireNonNull(recipient, "recipient");
+        requireNonNull(at, "at");
+        requireNonNull(windowStart, "windowStart");
+        return transaction(() -> "charge a part to " + recipient, connection -> {
+            dialect.lockKey(
+                    connection,
+                    "sb_charge:" + recipient.channelId() + ":"
+                            + recipient.counterpart().value());
+            long charged;
+            try (PreparedStatement sum = prepare(
+                    connection,
+                    "SELECT COALESCE(SUM(cost), 0) FROM sb_charge WHERE channel_id = ? AND counterpart = ?"
+                            + " AND charged_at > ?")) {
+                sum.setString(1, recipient.channelId());
+                sum.setString(2, recipient.counterpart().value());
+                sum.setLong(3, millis(windowStart));
+                try (ResultSet rows = sum.executeQuery()) {
+                    rows.next();
+                    charged = rows.getLong(1);
+                }
+            }
+            if (charged + cost > cap) {
+                return new OutboundCharge(false, charged, 0);
+            }
+            try (PreparedStatement insert = prepare(
+                    connection,
+                    "INSERT INTO sb_charge (channel_id, counterpart, charged_at, cost) VALUES (?, ?, ?, ?)"
+                            + " RETURNING id")) {
+                insert.setString(1, recipient.channelId());
+                insert.setString(2, recipient.counterpart().value());
+                insert.setLong(3, millis(at));
+                insert.setInt(4, cost);
+                try (ResultSet rows = insert.executeQuery()) {
+                    rows.next();
+                    return new OutboundCharge(true, charged, rows.getLong(1));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void refund(long chargeId) {
+        update(() -> "refund charge " + chargeId, connection -> {
+            try (PreparedStatement delete = prepare(connection, "DELETE FROM sb_charge WHERE id = ?")) {
+                delete.setLong(1, chargeId);
+                return delete.executeUpdate();
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- delivery reports
 
     /** How many message ids one look-up of reports names at most. */
@@ -946,6 +1014,10 @@ final class JdbcStore implements Store {
             removed += delete(connection, "DELETE FROM sb_history WHERE at <= ?", historyBefore);
             removed += delete(connection, "DELETE FROM sb_schedule_claim WHERE claimed_at <= ?", dedupeBefore);
             removed += delete(connection, "DELETE FROM sb_receipt WHERE received_at <= ?", dedupeBefore);
+            removed += delete(
+                    connection,
+                    "DELETE FROM sb_charge WHERE charged_at <= ?",
+                    millis(now.minus(InMemoryStore.CHARGE_RETENTION)));
             removed += delete(connection, "DELETE FROM sb_lease WHERE expires_at <= ?", millis(now));
             return removed;
         });

@@ -138,6 +138,19 @@ public interface Store extends AutoCloseable {
     /** The furthest report kept for each of these messages of the channel that has one, in no order. */
     List<DeliveryReceipt> receipts(String channelId, Collection<String> messageIds);
 
+    // ---------------------------------------------------------------- outbound cap
+
+    /**
+     * Charges {@code cost} to the person of {@code recipient} at {@code at} if, with it, what they
+     * were charged after {@code windowStart} stays within {@code cap}; otherwise charges nothing. One
+     * transaction, and one at a time per person across every process sharing the store, so that
+     * replicas together never let more through than the cap.
+     */
+    OutboundCharge charge(ConversationKey recipient, Instant at, int cost, int cap, Instant windowStart);
+
+    /** Gives a charge back: its part certainly did not reach the provider. */
+    void refund(long chargeId);
+
     // ---------------------------------------------------------------- opt-outs
 
     boolean isOptedOut(ConversationKey conversation);

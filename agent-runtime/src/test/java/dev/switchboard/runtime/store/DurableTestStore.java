@@ -146,6 +146,18 @@ public final class DurableTestStore implements Store {
     }
 
     @Override
+    public OutboundCharge charge(ConversationKey recipient, Instant at, int cost, int cap, Instant windowStart) {
+        check("charge");
+        return shared.charge(recipient, at, cost, cap, windowStart);
+    }
+
+    @Override
+    public void refund(long chargeId) {
+        check("refund");
+        shared.refund(chargeId);
+    }
+
+    @Override
     public void recordReceipt(DeliveryReceipt receipt) {
         check("recordReceipt");
         shared.recordReceipt(receipt);

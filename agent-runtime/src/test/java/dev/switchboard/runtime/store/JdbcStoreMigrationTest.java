@@ -199,6 +199,7 @@ class JdbcStoreMigrationTest {
         }
         execute(url, "DROP TABLE sb_receipt");
         execute(url, "DROP TABLE sb_outbox");
+        execute(url, "DROP TABLE sb_charge");
         execute(url, "DELETE FROM sb_schema_version WHERE version > 1");
 
         try (Store store = open(url)) {

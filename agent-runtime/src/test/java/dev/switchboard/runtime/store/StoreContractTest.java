@@ -538,6 +538,71 @@ abstract class StoreContractTest {
         assertThat(store.outbox(seq)).isEmpty();
     }
 
+    // ---------------------------------------------------------------- outbound cap
+
+    @Test
+    void aChargeIsAdmittedWhileTheWindowStaysWithinTheCap() {
+        Store store = store();
+        Instant hourAgo = at(3600).minus(Duration.ofHours(1));
+
+        OutboundCharge first = store.charge(ALICE_SMS, at(0), 3, 5, at(0).minus(Duration.ofHours(1)));
+        assertThat(first.admitted()).isTrue();
+        assertThat(first.chargedBefore()).isZero();
+        OutboundCharge second = store.charge(ALICE_SMS, at(10), 2, 5, at(10).minus(Duration.ofHours(1)));
+        assertThat(second.admitted()).isTrue();
+        assertThat(second.chargedBefore()).isEqualTo(3);
+        assertThat(store.charge(ALICE_SMS, at(20), 1, 5, at(20).minus(Duration.ofHours(1))))
+                .isEqualTo(new OutboundCharge(false, 5, 0));
+        // Another person, another channel: their own windows.
+        assertThat(store.charge(BOB_SMS, at(20), 5, 5, at(20).minus(Duration.ofHours(1)))
+                        .admitted())
+                .isTrue();
+        assertThat(store.charge(ALICE_WHATSAPP, at(20), 1, 5, at(20).minus(Duration.ofHours(1)))
+                        .admitted())
+                .isTrue();
+
+        // A refund gives its cost back; an hour on, the first charge has left the window.
+        store.refund(second.id());
+        assertThat(store.charge(ALICE_SMS, at(30), 2, 5, at(30).minus(Duration.ofHours(1)))
+                        .admitted())
+                .isTrue();
+        OutboundCharge later = store.charge(ALICE_SMS, at(3600), 3, 5, hourAgo);
+        assertThat(later.admitted()).isTrue();
+        assertThat(later.chargedBefore()).isEqualTo(2);
+    }
+
+    @Test
+    void concurrentChargesNeverLetMoreThanTheCapThrough() throws Exception {
+        Store store = store();
+        int threads = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            for (int t = 0; t < threads; t++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    int admitted = 0;
+                    for (int i = 0; i < 10; i++) {
+                        if (store.charge(ALICE_SMS, at(i), 1, 25, at(0).minus(Duration.ofHours(1)))
+                                .admitted()) {
+                            admitted++;
+                        }
+                    }
+                    return admitted;
+                }));
+            }
+            start.countDown();
+            int total = 0;
+            for (java.util.concurrent.Future<Integer> result : results) {
+                total += result.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertThat(total).isEqualTo(25);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     // ---------------------------------------------------------------- delivery reports
 
     static DeliveryReceipt report(String messageId, DeliveryStatus status, Optional<String> code, Instant at) {

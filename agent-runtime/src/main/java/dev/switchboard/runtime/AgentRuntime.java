@@ -14,6 +14,7 @@ import dev.switchboard.runtime.schedule.CronSchedule;
 import dev.switchboard.runtime.schedule.PushOutcome;
 import dev.switchboard.runtime.schedule.ScheduleHandle;
 import dev.switchboard.runtime.schedule.ScheduleOptions;
+import dev.switchboard.runtime.store.Store;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -274,6 +275,15 @@ public final class AgentRuntime implements AutoCloseable {
     /** The schedules registered and not cancelled, in the order they were registered. */
     public List<ScheduleHandle> schedules() {
         return core.pushes().schedules();
+    }
+
+    /**
+     * The runtime's store ({@link AgentRuntimeBuilder#store}): for the application to list
+     * conversations ({@link Store#conversations}) and read a transcript ({@link Store#history}). Its
+     * other methods are the runtime's business; calling them can break its promises.
+     */
+    public Store store() {
+        return core.store();
     }
 
     private void requireStarted() {

@@ -42,6 +42,12 @@ abstract class DurableRuntimeContract {
     final List<AgentRuntime> runtimes = new ArrayList<>();
     final List<Store> stores = new ArrayList<>();
     final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
+    /**
+     * What every replica tells its application: whichever replica commits a message, any may run its
+     * turn (the one that takes the conversation's lease first, by offer or by poll).
+     */
+    final RecordingListener listener = new RecordingListener();
+
     final BlockingQueue<String> turns = new LinkedBlockingQueue<>();
 
     @AfterEach
@@ -55,7 +61,7 @@ abstract class DurableRuntimeContract {
     final class Replica {
         final String name;
         final FakeChannel channel = FakeChannel.sms();
-        final RecordingListener listener = new RecordingListener();
+        final RecordingListener listener = DurableRuntimeContract.this.listener;
         final AgentRuntime runtime;
 
         Replica(String name, Agent agent, Duration shutdownTimeout) {
@@ -130,11 +136,19 @@ abstract class DurableRuntimeContract {
         assertThat(a.text("SM1", ALICE, "hello")).isEqualTo(200);
         assertThat(b.text("SM1", ALICE, "hello")).isEqualTo(200);
 
-        assertThat(b.listener.next(RecordingListener.Dropped.class).reason()).isEqualTo(DropReason.DUPLICATE);
-        a.listener.next(RecordingListener.ReplySent.class);
-        assertThat(a.channel.sentTexts()).containsExactly("re: hello");
-        assertThat(turns).containsExactly("a:hello");
-        assertThat(b.channel.sentTexts()).isEmpty();
+        assertThat(listener.next(RecordingListener.Dropped.class).reason()).isEqualTo(DropReason.DUPLICATE);
+        listener.next(RecordingListener.ReplySent.class);
+        assertThat(sentTexts(a, b)).containsExactly("re: hello");
+        assertThat(turns).hasSize(1);
+    }
+
+    /** What the replicas sent, together, in each one's order. */
+    static List<String> sentTexts(Replica... replicas) {
+        List<String> texts = new ArrayList<>();
+        for (Replica replica : replicas) {
+            texts.addAll(replica.channel.sentTexts());
+        }
+        return texts;
     }
 
     @Test
@@ -143,8 +157,10 @@ abstract class DurableRuntimeContract {
         Replica b = replica("b", gated("b"));
 
         assertThat(a.text("SM1", ALICE, "one")).isEqualTo(200);
-        assertThat(nextTurn()).isEqualTo("a:one");
-        // While a's agent thinks, the next messages land on b and then on a again.
+        String first = nextTurn();
+        assertThat(first).endsWith(":one");
+        Replica holder = first.startsWith("a:") ? a : b;
+        // While the holder's agent thinks, the next messages land on b and then on a.
         assertThat(b.text("SM2", ALICE, "two")).isEqualTo(200);
         assertThat(a.text("SM3", ALICE, "three")).isEqualTo(200);
         assertThat(turns.poll(300, TimeUnit.MILLISECONDS))
@@ -155,12 +171,12 @@ abstract class DurableRuntimeContract {
         gate("two").countDown();
         gate("three").countDown();
         // The holder runs the conversation's messages in the order they were accepted.
-        assertThat(List.of(nextTurn(), nextTurn())).containsExactly("a:two", "a:three");
+        assertThat(List.of(nextTurn(), nextTurn())).containsExactly(holder.name + ":two", holder.name + ":three");
         for (int i = 0; i < 3; i++) {
-            a.listener.next(RecordingListener.ReplySent.class);
+            listener.next(RecordingListener.ReplySent.class);
         }
-        assertThat(a.channel.sentTexts()).containsExactly("re: one", "re: two", "re: three");
-        assertThat(b.channel.sentTexts()).isEmpty();
+        assertThat(holder.channel.sentTexts()).containsExactly("re: one", "re: two", "re: three");
+        assertThat(sentTexts(a, b)).hasSize(3);
     }
 
     @Test
@@ -177,8 +193,8 @@ abstract class DurableRuntimeContract {
         Replica b = replica("b", echo("b"));
         // The turn under way runs again (at least once), then the one that never started.
         assertThat(List.of(nextTurn(), nextTurn())).containsExactly("b:hold on", "b:still there?");
-        b.listener.next(RecordingListener.ReplySent.class);
-        b.listener.next(RecordingListener.ReplySent.class);
+        listener.next(RecordingListener.ReplySent.class);
+        listener.next(RecordingListener.ReplySent.class);
         assertThat(b.channel.sentTexts()).containsExactly("re: hold on", "re: still there?");
     }
 
@@ -200,7 +216,7 @@ abstract class DurableRuntimeContract {
         assertThat(Instant.now())
                 .as("not before the dead replica's lease ran out")
                 .isAfter(now.plusSeconds(1));
-        b.listener.next(RecordingListener.ReplySent.class);
+        listener.next(RecordingListener.ReplySent.class);
         assertThat(b.channel.sentTexts()).containsExactly("re: anyone?");
     }
 
@@ -209,22 +225,24 @@ abstract class DurableRuntimeContract {
         Replica a = replica("a", echo("a"));
         Replica b = replica("b", echo("b"));
         assertThat(a.text("SM1", ALICE, "hello")).isEqualTo(200);
-        String sid = a.listener
-                .next(RecordingListener.ReplySent.class)
+        String sid = listener.next(RecordingListener.ReplySent.class)
                 .receipts()
                 .get(0)
                 .messageId();
+        Replica other = a.channel.sentTexts().isEmpty() ? a : b;
 
-        // The provider calls b with the report of a's reply.
+        // The provider calls the other replica with the report of the reply.
         assertThat(FakeChannel.post(
-                        b.runtime,
+                        other.runtime,
                         "MessageSid=" + sid + "&To=" + FakeChannel.encode(ALICE) + "&MessageStatus=delivered"))
                 .isEqualTo(200);
 
-        ReplyOutcome outcome = a.listener.next(RecordingListener.Outcome.class).outcome();
+        ReplyOutcome outcome = listener.next(RecordingListener.Outcome.class).outcome();
         assertThat(outcome.kind()).isEqualTo(ReplyOutcome.Kind.DELIVERED);
         assertThat(outcome.messageIds()).containsExactly(sid);
-        assertThat(b.listener.seen(RecordingListener.Outcome.class)).isEmpty();
+        assertThat(listener.seen(RecordingListener.Outcome.class))
+                .as("one outcome")
+                .hasSize(1);
     }
 
     /** What a replica that died in the middle of Alice's turn left: her message, and the turn's outbox. */
@@ -250,12 +268,12 @@ abstract class DurableRuntimeContract {
         dead.partAccepted(entry, OutboxPart.REPLY, 0, "SMdead1");
 
         Replica b = replica("b", echo("b"));
-        RecordingListener.ReplySent sent = b.listener.next(RecordingListener.ReplySent.class);
+        RecordingListener.ReplySent sent = listener.next(RecordingListener.ReplySent.class);
         assertThat(sent.receipts()).hasSize(2);
         assertThat(sent.receipts().get(0).messageId()).isEqualTo("SMdead1");
         assertThat(b.channel.sentTexts()).containsExactly("part two");
         assertThat(turns).as("the agent had answered: it is not asked again").isEmpty();
-        assertThat(b.listener.seen(RecordingListener.Dropped.class)).isEmpty();
+        assertThat(listener.seen(RecordingListener.Dropped.class)).isEmpty();
     }
 
     @Test
@@ -268,7 +286,7 @@ abstract class DurableRuntimeContract {
         Replica b = replica("b", echo("b"));
         // The test channel cannot look its messages up, so a part that may have gone out is not sent
         // again, and the reply fails saying so.
-        ReplyOutcome outcome = b.listener.next(RecordingListener.Outcome.class).outcome();
+        ReplyOutcome outcome = listener.next(RecordingListener.Outcome.class).outcome();
         assertThat(outcome.kind()).isEqualTo(ReplyOutcome.Kind.FAILED);
         assertThat(outcome.reason()).contains("may have been sent");
         assertThat(b.channel.sentTexts()).isEmpty();
@@ -285,8 +303,8 @@ abstract class DurableRuntimeContract {
 
         Replica b = replica("b", echo("b"));
         assertThat(nextTurn()).isEqualTo("b:think");
-        b.listener.next(RecordingListener.ReplySent.class);
-        b.listener.next(RecordingListener.ReplySent.class);
+        listener.next(RecordingListener.ReplySent.class);
+        listener.next(RecordingListener.ReplySent.class);
         assertThat(b.channel.sentTexts()).containsExactly("re: think");
     }
 
@@ -297,17 +315,17 @@ abstract class DurableRuntimeContract {
         Replica a = new Replica("a", echo("a"), Duration.ofSeconds(5), capOfThree);
         Replica b = new Replica("b", echo("b"), Duration.ofSeconds(5), capOfThree);
         assertThat(a.text("SM1", ALICE, "one")).isEqualTo(200);
-        a.listener.next(RecordingListener.ReplySent.class);
+        listener.next(RecordingListener.ReplySent.class);
         assertThat(a.text("SM2", ALICE, "two")).isEqualTo(200);
-        a.listener.next(RecordingListener.ReplySent.class);
+        listener.next(RecordingListener.ReplySent.class);
 
-        // Two segments went out from a; b may send one more, not two.
+        // Two segments went out; b may send one more, not two.
         PushOutcome third = b.runtime.send("sms", Address.of(ALICE), "three").get(10, TimeUnit.SECONDS);
         assertThat(third.kind()).isNotEqualTo(PushOutcome.Kind.FAILED);
         PushOutcome fourth = b.runtime.send("sms", Address.of(ALICE), "four").get(10, TimeUnit.SECONDS);
         assertThat(fourth.kind()).isEqualTo(PushOutcome.Kind.FAILED);
         assertThat(fourth.reason()).contains("outbound guard").contains("3 segments");
-        assertThat(b.channel.sentTexts()).containsExactly("three");
+        assertThat(sentTexts(a, b)).containsExactlyInAnyOrder("re: one", "re: two", "three");
     }
 
     @Test
@@ -316,7 +334,7 @@ abstract class DurableRuntimeContract {
         Replica b = replica("b", echo("b"));
 
         assertThat(a.text("SM1", ALICE, "STOP")).isEqualTo(200);
-        assertThat(a.listener.next(RecordingListener.Dropped.class).reason()).isEqualTo(DropReason.STOP_KEYWORD);
+        assertThat(listener.next(RecordingListener.Dropped.class).reason()).isEqualTo(DropReason.STOP_KEYWORD);
 
         PushOutcome outcome = b.runtime.send("sms", Address.of(ALICE), "news").get(10, TimeUnit.SECONDS);
         assertThat(outcome.kind()).isEqualTo(PushOutcome.Kind.FAILED);
@@ -335,7 +353,7 @@ abstract class DurableRuntimeContract {
 
         assertThat(a.text("SM1", ALICE, "my name is Alice")).isEqualTo(200);
         assertThat(seen.poll(10, TimeUnit.SECONDS)).isEmpty();
-        a.listener.next(RecordingListener.ReplySent.class);
+        listener.next(RecordingListener.ReplySent.class);
 
         assertThat(b.text("SM2", ALICE, "what is my name?")).isEqualTo(200);
         List<HistoryEntry> history = seen.poll(10, TimeUnit.SECONDS);

@@ -28,6 +28,12 @@ public final class InboxCommitter implements AutoCloseable {
     /** The most messages one transaction takes. */
     static final int MAX_BATCH = 256;
 
+    /**
+     * The most messages waiting for a commit: past it (a database that stopped answering under load)
+     * a message fails at once, and its webhook is answered 503, rather than memory filling up.
+     */
+    static final int MAX_WAITING = 20_000;
+
     private record Request(InboundMessage message, CompletableFuture<Optional<InboxEntry>> result) {}
 
     private static final Request STOP = new Request(null, null);
@@ -55,6 +61,11 @@ public final class InboxCommitter implements AutoCloseable {
         CompletableFuture<Optional<InboxEntry>> result = new CompletableFuture<>();
         if (closed) {
             result.completeExceptionally(new StoreException("the runtime is closing"));
+            return result;
+        }
+        if (queue.size() >= MAX_WAITING) {
+            result.completeExceptionally(new StoreException(
+                    MAX_WAITING + " messages are already waiting for " + store.describe() + " to commit"));
             return result;
         }
         queue.add(new Request(message, result));

@@ -9,6 +9,9 @@ import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.runtime.DropReason;
 import dev.switchboard.runtime.store.InboxEntry;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +66,9 @@ public final class WebhookIngress {
     private final InboundLimiter limiter;
     private final Sink sink;
     private final InboxCommitter committer;
+    // With a committer: the messages being committed, by channel and id.
+    private final ConcurrentHashMap<String, CompletableFuture<Optional<InboxEntry>>> pendingCommits =
+            new ConcurrentHashMap<>();
 
     public WebhookIngress(RouteTable routes, MessageDedupe dedupe, Sink sink) {
         this(routes, dedupe, InboundLimiter.UNLIMITED, sink);
@@ -83,6 +89,10 @@ public final class WebhookIngress {
         this.dedupe = dedupe;
         this.limiter = limiter;
         this.sink = sink;
+    }
+
+    private CompletableFuture<Optional<InboxEntry>> committing(String channelId, String messageId) {
+        return pendingCommits.get(channelId + "\n" + messageId);
     }
 
     public Exchange exchange(WebhookRequest request) {
@@ -140,6 +150,15 @@ public final class WebhookIngress {
     private Exchange inbound(Channel channel, InboundMessage message, WebhookResponse ack) {
         String channelId = channel.id();
         if (!dedupe.firstSighting(channelId, message.id())) {
+            CompletableFuture<Optional<InboxEntry>> committing =
+                    committer == null ? null : committing(channelId, message.id());
+            if (committing != null) {
+                // A redelivery while the first copy is being committed is answered as the first is:
+                // acknowledged once it is committed, 503 if it is not, never before.
+                return Exchange.later(committing.handle((entry, failure) -> failure != null
+                        ? Exchange.of(UNAVAILABLE)
+                        : Exchange.of(ack, () -> sink.dropped(message, DropReason.DUPLICATE))));
+            }
             if (log.isDebugEnabled()) {
                 log.debug("duplicate message {} from {} on {}", message.id(), message.from(), channelId);
             }
@@ -168,20 +187,27 @@ public final class WebhookIngress {
         if (committer == null) {
             return Exchange.of(ack, sink.inbound(channel, message));
         }
-        return Exchange.later(committer
-                .commit(message)
-                .orTimeout(COMMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((entry, failure) -> {
-                    if (failure != null) {
-                        // Not accepted, so not remembered: the provider's retry must go through.
-                        dedupe.forget(channelId, message.id());
-                        return Exchange.of(UNAVAILABLE);
-                    }
-                    if (entry.isEmpty()) {
-                        // Accepted before: by this process before a restart, or by another replica.
-                        return Exchange.of(ack, () -> sink.dropped(message, DropReason.DUPLICATE));
-                    }
-                    return Exchange.of(ack, () -> sink.committed(channel, entry.get()));
-                }));
+        CompletableFuture<Optional<InboxEntry>> commit =
+                committer.commit(message).orTimeout(COMMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        String key = channelId + "\n" + message.id();
+        pendingCommits.put(key, commit);
+        commit.whenComplete((entry, failure) -> {
+            if (failure != null) {
+                // Not accepted, so not remembered: the provider's retry must go through. Forgotten
+                // before the commit stops being pending, so that a redelivery sees one or the other.
+                dedupe.forget(channelId, message.id());
+            }
+            pendingCommits.remove(key, commit);
+        });
+        return Exchange.later(commit.handle((entry, failure) -> {
+            if (failure != null) {
+                return Exchange.of(UNAVAILABLE);
+            }
+            if (entry.isEmpty()) {
+                // Accepted before: by this process before a restart, or by another replica.
+                return Exchange.of(ack, () -> sink.dropped(message, DropReason.DUPLICATE));
+            }
+            return Exchange.of(ack, () -> sink.committed(channel, entry.get()));
+        }));
     }
 }

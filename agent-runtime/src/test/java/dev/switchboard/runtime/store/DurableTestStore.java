@@ -20,20 +20,54 @@ public final class DurableTestStore implements Store {
     private final InMemoryStore shared;
     private final boolean[] down;
     private final int[] claims;
+    // [0]: 1 while accepts are held; [1]: how many accepts wait. Guarded by itself.
+    private final int[] acceptGate;
 
-    private DurableTestStore(InMemoryStore shared, boolean[] down, int[] claims) {
+    private DurableTestStore(InMemoryStore shared, boolean[] down, int[] claims, int[] acceptGate) {
         this.shared = shared;
         this.down = down;
         this.claims = claims;
+        this.acceptGate = acceptGate;
     }
 
     public static DurableTestStore create() {
-        return new DurableTestStore(new InMemoryStore(StoreSettings.defaults()), new boolean[1], new int[1]);
+        return new DurableTestStore(
+                new InMemoryStore(StoreSettings.defaults()), new boolean[1], new int[1], new int[2]);
     }
 
     /** Another handle on the same state, as another replica's pool on the same database. */
     public DurableTestStore handle() {
-        return new DurableTestStore(shared, down, claims);
+        return new DurableTestStore(shared, down, claims, acceptGate);
+    }
+
+    /** Makes every accept wait, as a slow commit does, until {@link #releaseAccepts()}. */
+    public void holdAccepts() {
+        synchronized (acceptGate) {
+            acceptGate[0] = 1;
+        }
+    }
+
+    /** Lets the accepts held go on (failing if the store is {@linkplain #down down} by then). */
+    public void releaseAccepts() {
+        synchronized (acceptGate) {
+            acceptGate[0] = 0;
+            acceptGate.notifyAll();
+        }
+    }
+
+    /** Waits until an accept is held; false if none within 10 s. */
+    public boolean awaitHeldAccept() throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        synchronized (acceptGate) {
+            while (acceptGate[1] == 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                acceptGate.wait(left / 1_000_000 + 1);
+            }
+            return true;
+        }
     }
 
     /** Makes every call of every handle fail (true) or work again (false). */
@@ -63,6 +97,20 @@ public final class DurableTestStore implements Store {
 
     @Override
     public List<Optional<InboxEntry>> accept(List<InboundMessage> messages, Instant now) {
+        synchronized (acceptGate) {
+            acceptGate[1]++;
+            acceptGate.notifyAll();
+            try {
+                while (acceptGate[0] == 1) {
+                    acceptGate.wait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted while held (test)");
+            } finally {
+                acceptGate[1]--;
+            }
+        }
         check("accept");
         return shared.accept(messages, now);
     }

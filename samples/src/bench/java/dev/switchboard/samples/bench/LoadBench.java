@@ -532,7 +532,7 @@ public final class LoadBench {
                         e.getValue() / 1e3 / requests)));
         System.out.printf(
                 Locale.ROOT,
-                "  gateway CPU by thread, µs a request: %s; threads that ended and the rest %.1f%n",
+                "  gateway CPU by thread, µs a request: %s; threads that ended %.1f%n",
                 threads,
                 (m.stats().cpuNanos() - threadTotal) / 1e3 / requests);
         for (String line : d.statements()) {

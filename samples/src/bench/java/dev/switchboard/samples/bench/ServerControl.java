@@ -9,10 +9,13 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The command loop of a server under test, on its standard input: {@code stats} prints the
@@ -86,9 +89,49 @@ final class ServerControl {
                 byName.merge(name, nanos, Long::sum);
             }
         }
+        byName.putAll(jvmThreadCpu());
         return byName.entrySet().stream()
                 .map(entry -> entry.getKey() + "=" + entry.getValue())
                 .collect(Collectors.joining("\t"));
+    }
+
+    /**
+     * The CPU time of the JVM's own threads, which {@link ThreadMXBean} does not list: the VM thread
+     * (the Serial collector's collections and every safepoint) and the JIT compilers, by their names
+     * in {@code /proc/self/task}.
+     */
+    private static Map<String, Long> jvmThreadCpu() {
+        Map<String, Long> cpu = new TreeMap<>();
+        Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) {
+            return cpu;
+        }
+        try (Stream<Path> threads = Files.list(tasks)) {
+            for (Path thread : (Iterable<Path>) threads::iterator) {
+                try {
+                    String comm = Files.readString(thread.resolve("comm"), StandardCharsets.US_ASCII)
+                            .strip();
+                    String group = comm.startsWith("VM Thread")
+                            ? "JVM: VM thread (GC, safepoints)"
+                            : comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")
+                                    ? "JVM: JIT compilers"
+                                    : comm.startsWith("GC Thread") || comm.startsWith("G1 ") ? "JVM: GC threads" : null;
+                    if (group == null) {
+                        continue;
+                    }
+                    String stat = Files.readString(thread.resolve("stat"), StandardCharsets.US_ASCII);
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    // utime and stime, fields 14 and 15 of the line, in ticks of 10 ms.
+                    long nanos = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+                    cpu.merge(group, nanos, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // The thread ended meanwhile.
+                }
+            }
+        } catch (IOException e) {
+            return cpu;
+        }
+        return cpu;
     }
 
     /** What the threads alive now allocated over their lives; the server's threads outlive a run. */

@@ -8,10 +8,13 @@ import dev.switchboard.runtime.store.HistoryEntry;
 import dev.switchboard.runtime.store.Store;
 import dev.switchboard.runtime.store.StoreException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +26,9 @@ import org.slf4j.LoggerFactory;
 public class History {
 
     private static final Logger log = LoggerFactory.getLogger(History.class);
+
+    /** How often a store in memory is purged (a durable one is purged by its {@link LeasedInbox}). */
+    static final Duration PURGE_EVERY = Duration.ofMinutes(10);
 
     /** No history: nothing written, nothing read. */
     public static final History NONE = new History(null, Clock.systemUTC()) {
@@ -43,10 +49,12 @@ public class History {
 
     private final Store store;
     private final Clock clock;
+    private final AtomicReference<Instant> nextPurge;
 
     public History(Store store, Clock clock) {
         this.store = store;
         this.clock = clock;
+        this.nextPurge = new AtomicReference<>(clock.instant().plus(PURGE_EVERY));
     }
 
     /**
@@ -126,6 +134,28 @@ public class History {
             store.record(line);
         } catch (StoreException e) {
             log.warn("could not record a line of history in {}: {}", conversation, e.getMessage());
+        }
+        purgeIfDue();
+    }
+
+    /**
+     * Forgets what a store in memory keeps past its retention, at most every {@link #PURGE_EVERY} of
+     * the runtime's clock, on the thread of the write that finds it due: no timer of its own, and no
+     * work while nothing is written.
+     */
+    private void purgeIfDue() {
+        if (store.durable()) {
+            return;
+        }
+        Instant now = clock.instant();
+        Instant due = nextPurge.get();
+        if (now.isBefore(due) || !nextPurge.compareAndSet(due, now.plus(PURGE_EVERY))) {
+            return;
+        }
+        try {
+            store.purge(now);
+        } catch (RuntimeException e) {
+            log.warn("purging {} failed: {}: {}", store.describe(), e.getClass().getName(), e.getMessage());
         }
     }
 }

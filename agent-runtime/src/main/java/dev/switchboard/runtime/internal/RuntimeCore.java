@@ -8,7 +8,6 @@ import dev.switchboard.channel.MessageIdShape;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.runtime.AgentRuntime;
-import dev.switchboard.runtime.schedule.TaskScheduler;
 import dev.switchboard.runtime.store.Store;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -46,7 +45,6 @@ public final class RuntimeCore {
     private static final Duration MIN_PART_TTL = Duration.ofHours(1);
     private static final Duration EARLY_RECEIPT_TTL = Duration.ofMinutes(5);
     private static final long MAX_LIMITED_SENDERS = 100_000;
-    private static final Duration PURGE_EVERY = Duration.ofMinutes(10);
     // With a durable store: how often to look for reports other replicas received, and for texts
     // followed how long.
     private static final Duration RECEIPT_LOOK_EVERY = Duration.ofSeconds(1);
@@ -76,7 +74,6 @@ public final class RuntimeCore {
     private final PushService pushes;
     private final RuntimeSettings.State stateSettings;
     private final String owner;
-    private volatile TaskScheduler.Cancellable purge;
     private final InboundBridge bridge;
     private final InboxCommitter committer; // null unless the store is durable
     private final SharedReceipts sharedReceipts; // null unless the store is durable
@@ -192,27 +189,6 @@ public final class RuntimeCore {
     }
 
     /**
-     * Forgets what a store in memory keeps past its retention, every {@link #PURGE_EVERY} (a durable
-     * store is purged by its {@link LeasedInbox}).
-     */
-    private void purgeEvery(TaskScheduler timer, Clock clock) {
-        purge = timer.schedule(
-                () -> {
-                    if (state == State.CLOSED) {
-                        return;
-                    }
-                    try {
-                        stateSettings.store().purge(clock.instant());
-                    } catch (RuntimeException e) {
-                        log.warn(
-                                "purging the store failed: {}: {}", e.getClass().getName(), e.getMessage());
-                    }
-                    purgeEvery(timer, clock);
-                },
-                clock.instant().plus(PURGE_EVERY));
-    }
-
-    /**
      * Binds the webhook server, starts the channels, then the schedules.
      *
      * @throws IllegalStateException if already started or closed, if the server cannot bind, or if a
@@ -275,11 +251,6 @@ public final class RuntimeCore {
                         inbox.owner());
             }
             state = State.STARTED;
-            if (!store.durable()) {
-                purgeEvery(
-                        settings.time().scheduler().orElse(ownedScheduler),
-                        settings.time().clock());
-            }
             pushes.start();
             log.info(
                     "runtime started: channels {}, routes {}, turns on {}, at most {} at once",
@@ -393,10 +364,6 @@ public final class RuntimeCore {
         // Texts still awaiting delivery reports are settled now, as sent but unconfirmed.
         tracker.close();
         interrupted |= stop(work, deadline);
-        TaskScheduler.Cancellable purging = purge;
-        if (purging != null) {
-            purging.cancel();
-        }
         if (ownedScheduler != null) {
             ownedScheduler.close();
         }

@@ -14,7 +14,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** A store in memory is purged on the runtime's timer, so that a long-running process keeps no more than its retention. */
+/** A store in memory is purged as the runtime writes to it, so that a long-running process keeps no more than its retention. */
 class InMemoryStorePurgeTest {
 
     private static final ConversationKey ALICE = new ConversationKey("sms", Address.of("+15551230001"));
@@ -37,6 +37,7 @@ class InMemoryStorePurgeTest {
                 .channel(PushChannel.sms())
                 .agent(turn -> Optional.empty())
                 .noWebhookServer()
+                .deliveryConfirmationTimeout(Duration.ZERO)
                 .clock(clock)
                 .scheduler(timer)
                 .store(store)
@@ -51,9 +52,14 @@ class InMemoryStorePurgeTest {
                         Optional.empty(),
                         Optional.empty()));
 
-        timer.advanceTo(Instant.parse("2024-05-01T08:50:00Z"));
-        assertThat(store.history(ALICE, 10)).hasSize(1);
-        timer.advanceTo(Instant.parse("2024-05-01T09:10:00Z"));
-        assertThat(store.history(ALICE, 10)).isEmpty();
+        // The runtime writes history as it goes, and purges when it writes once the time has come.
+        clock.set(Instant.parse("2024-05-01T08:50:00Z"));
+        runtime.send("sms", ALICE.counterpart(), "first push").join();
+        assertThat(store.history(ALICE, 10)).extracting(HistoryEntry::text).containsExactly("hello", "first push");
+        clock.set(Instant.parse("2024-05-01T09:10:00Z"));
+        runtime.send("sms", ALICE.counterpart(), "second push").join();
+        assertThat(store.history(ALICE, 10))
+                .extracting(HistoryEntry::text)
+                .containsExactly("first push", "second push");
     }
 }

@@ -42,6 +42,9 @@ class ReplicatedScheduleTest {
                 .clock(clock)
                 .scheduler(timer)
                 .store(database.handle())
+                // Suppliers run on the thread that moves the timer: each fire time is claimed, and run
+                // or given up, before the timer's advance returns.
+                .executor(new CallerRuns(), true)
                 .deliveryConfirmationTimeout(Duration.ZERO)
                 .listener(outcomes)
                 .build()
@@ -50,6 +53,45 @@ class ReplicatedScheduleTest {
         replicas.add(runtime);
         timers.add(timer);
         channels.add(sms);
+    }
+
+    /** An executor that runs each task on the caller's thread. */
+    private static final class CallerRuns extends java.util.concurrent.AbstractExecutorService {
+        private volatile boolean shutdown;
+
+        @Override
+        public void execute(Runnable command) {
+            if (shutdown) {
+                throw new java.util.concurrent.RejectedExecutionException("shut down");
+            }
+            command.run();
+        }
+
+        @Override
+        public void shutdown() {
+            shutdown = true;
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            shutdown = true;
+            return List.of();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return shutdown;
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return shutdown;
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) {
+            return true;
+        }
     }
 
     @Test

@@ -40,10 +40,14 @@ public final class LeasedInbox implements AutoCloseable {
     private static final int BATCH = 64;
     private static final Duration PURGE_EVERY = Duration.ofMinutes(10);
 
-    /** Puts a message in its conversation's lane; {@code finished} runs once its turn ran. */
+    /**
+     * Puts a message in its conversation's lane; {@code finished} runs once its turn ran. {@code fresh}
+     * says that this process committed the message and has not run its turn before, so that no
+     * process can have begun to send for it.
+     */
     @FunctionalInterface
     public interface Lanes {
-        void enqueue(Channel channel, InboxEntry entry, Runnable finished);
+        void enqueue(Channel channel, InboxEntry entry, boolean fresh, Runnable finished);
     }
 
     /** A conversation this replica holds: the entries handed to its lane and not yet done. */
@@ -59,6 +63,8 @@ public final class LeasedInbox implements AutoCloseable {
     private final Duration leaseTimeout;
     private final String owner;
     private final ConcurrentHashMap<ConversationKey, Held> held = new ConcurrentHashMap<>();
+    // The entries being offered by the call that committed them here.
+    private final Set<Long> committedHere = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
     private volatile boolean closed;
 
@@ -103,17 +109,24 @@ public final class LeasedInbox implements AutoCloseable {
     /** Hands on a message just committed (and acknowledged); called off the event loop. */
     public void offer(Channel channel, InboxEntry entry) {
         ConversationKey conversation = entry.message().conversation();
-        while (!closed) {
-            if (!held.containsKey(conversation) && !acquire(conversation)) {
-                // Another replica holds it: it, or a poller, runs the message in its turn.
-                return;
+        // Fresh while this call hands it on; handed on later (by a poller, here or elsewhere), its
+        // outbox is read like any other's.
+        committedHere.add(entry.sequence());
+        try {
+            while (!closed) {
+                if (!held.containsKey(conversation) && !acquire(conversation)) {
+                    // Another replica holds it: it, or a poller, runs the message in its turn.
+                    return;
+                }
+                // From the store, not from this call: messages another replica accepted before this
+                // one go first.
+                if (pull(conversation)) {
+                    return;
+                }
+                // Given up meanwhile: take the lease anew.
             }
-            // From the store, not from this call: messages another replica accepted before this one
-            // go first.
-            if (pull(conversation)) {
-                return;
-            }
-            // Given up meanwhile: take the lease anew.
+        } finally {
+            committedHere.remove(entry.sequence());
         }
     }
 
@@ -179,7 +192,7 @@ public final class LeasedInbox implements AutoCloseable {
         if (!mine.submitted.add(entry.sequence())) {
             return;
         }
-        lanes.enqueue(channel, entry, () -> finished(conversation, entry));
+        lanes.enqueue(channel, entry, committedHere.remove(entry.sequence()), () -> finished(conversation, entry));
     }
 
     private void finished(ConversationKey conversation, InboxEntry entry) {

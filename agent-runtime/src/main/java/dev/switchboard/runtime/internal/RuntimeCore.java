@@ -239,8 +239,11 @@ public final class RuntimeCore {
                         owner,
                         settings.time().clock(),
                         channels,
-                        (channel, entry, finished) -> bridge.enqueue(
-                                        channel, entry.message(), new TurnOutbox(store, entry.sequence()), finished)
+                        (channel, entry, fresh, finished) -> bridge.enqueue(
+                                        channel,
+                                        entry.message(),
+                                        new TurnOutbox(store, entry.sequence(), fresh),
+                                        finished)
                                 .run(),
                         stateSettings.leaseTimeout(),
                         stateSettings.pollInterval());

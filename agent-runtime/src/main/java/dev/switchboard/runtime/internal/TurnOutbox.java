@@ -23,15 +23,21 @@ final class TurnOutbox {
     private static final Logger log = LoggerFactory.getLogger(TurnOutbox.class);
 
     /** No outbox: a store in memory, or a push. */
-    static final TurnOutbox NONE = new TurnOutbox(null, -1);
+    static final TurnOutbox NONE = new TurnOutbox(null, -1, true);
 
     private final Store store;
     private final long entry;
+    private final boolean fresh;
     private final AtomicInteger next = new AtomicInteger();
 
-    TurnOutbox(Store store, long entry) {
+    /**
+     * @param fresh whether this process committed the entry and runs its turn for the first time:
+     *     nothing can be recorded for it, and the outbox is not read
+     */
+    TurnOutbox(Store store, long entry, boolean fresh) {
         this.store = store;
         this.entry = entry;
+        this.fresh = fresh;
     }
 
     /**
@@ -57,7 +63,7 @@ final class TurnOutbox {
      * empty if it recorded none (its agent had not answered), or if the outbox cannot be read.
      */
     List<List<OutboxPart>> recorded() {
-        if (store == null) {
+        if (store == null || fresh) {
             return List.of();
         }
         List<OutboxPart> parts;

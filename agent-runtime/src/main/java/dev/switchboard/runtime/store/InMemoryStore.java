@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +27,12 @@ import java.util.TreeMap;
  * runtime keeps its own lock-free first level in front of the dedupe records).
  */
 final class InMemoryStore implements Store {
+
+    /**
+     * The most history lines kept in all, so that a process talking to many people keeps a bounded
+     * memory: past it, the history of the conversation idle the longest is forgotten.
+     */
+    static final long MAX_HISTORY_LINES = 100_000;
 
     /** Outbound charges are kept this long: longer than any cap's window. */
     static final Duration CHARGE_RETENTION = Duration.ofHours(2);
@@ -42,7 +49,10 @@ final class InMemoryStore implements Store {
     private final Map<MessageKey, Instant> seen = new HashMap<>();
     private final TreeMap<Long, InboxEntry> inbox = new TreeMap<>();
     private final Map<ConversationKey, Lease> leases = new HashMap<>();
-    private final Map<ConversationKey, ArrayDeque<HistoryEntry>> history = new HashMap<>();
+    // In order of the last line written, so that the conversation idle the longest goes first past
+    // the bound; reading a conversation does not move it.
+    private final LinkedHashMap<ConversationKey, ArrayDeque<HistoryEntry>> history = new LinkedHashMap<>();
+    private long historyLines;
     private final Set<ConversationKey> optedOut = new HashSet<>();
     private final Map<ConversationKey, Instant> windows = new HashMap<>();
     private final Map<Fire, Instant> fires = new HashMap<>();
@@ -415,6 +425,7 @@ final class InMemoryStore implements Store {
                 ArrayDeque<HistoryEntry> lines = it.next();
                 while (!lines.isEmpty() && !lines.peekFirst().at().isAfter(historyBefore)) {
                     lines.removeFirst();
+                    historyLines--;
                     removed++;
                 }
                 if (lines.isEmpty()) {
@@ -453,10 +464,26 @@ final class InMemoryStore implements Store {
         if (settings.historyRetention().isZero()) {
             return;
         }
-        ArrayDeque<HistoryEntry> lines = history.computeIfAbsent(entry.conversation(), k -> new ArrayDeque<>());
+        ArrayDeque<HistoryEntry> lines = history.remove(entry.conversation());
+        if (lines == null) {
+            lines = new ArrayDeque<>();
+        }
+        history.put(entry.conversation(), lines);
         lines.addLast(entry);
+        historyLines++;
         while (lines.size() > settings.historyPerConversation()) {
             lines.removeFirst();
+            historyLines--;
+        }
+        // Memory is bounded: the conversations idle the longest are forgotten first.
+        for (Iterator<ArrayDeque<HistoryEntry>> it = history.values().iterator();
+                historyLines > MAX_HISTORY_LINES && it.hasNext(); ) {
+            ArrayDeque<HistoryEntry> oldest = it.next();
+            if (oldest == lines) {
+                break;
+            }
+            historyLines -= oldest.size();
+            it.remove();
         }
     }
 

@@ -26,7 +26,11 @@ import java.util.Optional;
  */
 public interface Store extends AutoCloseable {
 
-    /** A store that keeps everything in this process's memory. */
+    /**
+     * A store that keeps everything in this process's memory, forgotten when it ends. Its history
+     * holds at most 100,000 lines in all; past that, the conversation idle the longest is forgotten
+     * first.
+     */
     static Store inMemory() {
         return new InMemoryStore(StoreSettings.defaults());
     }

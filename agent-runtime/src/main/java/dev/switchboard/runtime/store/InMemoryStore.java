@@ -32,7 +32,7 @@ final class InMemoryStore implements Store {
      * The most history lines kept in all, so that a process talking to many people keeps a bounded
      * memory: past it, the history of the conversation idle the longest is forgotten.
      */
-    static final long MAX_HISTORY_LINES = 100_000;
+    static final long MAX_HISTORY_LINES = 10_000;
 
     /** Outbound charges are kept this long: longer than any cap's window. */
     static final Duration CHARGE_RETENTION = Duration.ofHours(2);

@@ -28,7 +28,7 @@ public interface Store extends AutoCloseable {
 
     /**
      * A store that keeps everything in this process's memory, forgotten when it ends. Its history
-     * holds at most 100,000 lines in all; past that, the conversation idle the longest is forgotten
+     * holds at most 10,000 lines in all; past that, the conversation idle the longest is forgotten
      * first.
      */
     static Store inMemory() {

@@ -61,8 +61,9 @@ import org.HdrHistogram.Histogram;
  *   <li>{@code inbound-limit}: the gateway's {@code SWITCHBOARD_INBOUND_LIMIT} (0: off)
  *   <li>{@code server-cpu} (1), {@code client-cpu} (0), or {@code pin=false}
  *   <li>{@code server-jvm}: the servers' JVM options ({@code -Xms1g -Xmx1g})
- *   <li>{@code jfr=true}: record the gateway with Java Flight Recorder into {@code
- *       target/loadbench-switchboard.jfr}
+ *   <li>{@code jfr=true}: record each gateway with Java Flight Recorder into {@code
+ *       target/loadbench-TARGET.jfr} (a gateway with a durable store is then stopped in order
+ *       before its store is read back, not killed)
  * </ul>
  */
 public final class LoadBench {
@@ -625,8 +626,7 @@ public final class LoadBench {
             List<String> statements = database.statements(Math.max(1, load.responses()));
             BenchDatabase.Check check = null;
             if (database.durable()) {
-                // Killed as a crash would end it: what it acknowledged must be in the store all the same.
-                server.kill();
+                stop(server);
                 check = database.check(webhooks, result.acknowledged());
             }
             return measurement(
@@ -714,7 +714,7 @@ public final class LoadBench {
                     database.statements(Math.max(1, result.load().responses()));
             BenchDatabase.Check check = null;
             if (database.durable()) {
-                server.kill();
+                stop(server);
                 check = database.check(acknowledged);
             }
             // wrk is this bench's load, as the Java generator's CPU is in the other mode.
@@ -729,6 +729,19 @@ public final class LoadBench {
                     database,
                     statements,
                     check);
+        }
+    }
+
+    /**
+     * Ends a gateway with a durable store before its store is read back: killed as a crash would end
+     * it, since what it acknowledged must be in the store all the same; stopped in order when a
+     * flight recording must be written at exit.
+     */
+    private void stop(ServerProcess server) {
+        if (Boolean.parseBoolean(options.getOrDefault("jfr", "false"))) {
+            server.close();
+        } else {
+            server.kill();
         }
     }
 

@@ -177,14 +177,18 @@ class GatewayProcessTest {
         assertThat(Files.readString(stderr)).doesNotContain("Exception");
     }
 
-    @Test
-    void refusesToStartWithoutAPublicWebhookUrlNamingTheVariable() throws Exception {
+    /**
+     * Starts the gateway in Twilio mode with {@code extra} on top of an account and a number, in
+     * {@link #tmp}, expects it to refuse to start, and returns what it wrote on standard error.
+     */
+    private List<String> refusal(Map<String, String> extra) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command());
         builder.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("SMS_"));
         builder.environment().put("TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32));
         builder.environment().put("TWILIO_AUTH_TOKEN", "test-token");
         builder.environment().put("TWILIO_PHONE_NUMBER", "+15005550006");
         builder.environment().put("SMS_WEBHOOK_PORT", "0");
+        builder.environment().putAll(extra);
         builder.directory(tmp.toFile());
         Path stderr = tmp.resolve("refusal.log");
         builder.redirectError(stderr.toFile());
@@ -193,8 +197,13 @@ class GatewayProcessTest {
 
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isNotZero();
-        List<String> errorLines =
-                Files.readAllLines(stderr).stream().filter(l -> !l.isBlank()).toList();
+        return Files.readAllLines(stderr).stream().filter(l -> !l.isBlank()).toList();
+    }
+
+    @Test
+    void refusesToStartWithoutAPublicWebhookUrlNamingTheVariable() throws Exception {
+        List<String> errorLines = refusal(Map.of());
+
         assertThat(errorLines).hasSize(1);
         assertThat(errorLines.get(0)).contains("SMS_WEBHOOK_URL").doesNotContain("test-token");
         assertThat(tmp.resolve("switchboard.db")).as("no database left behind").doesNotExist();
@@ -202,26 +211,12 @@ class GatewayProcessTest {
 
     @Test
     void aDatabaseThatDoesNotConnectStopsTheGatewayWithOneLineNamingTheVariable() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(command());
-        builder.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("SMS_"));
-        builder.environment().put("TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32));
-        builder.environment().put("TWILIO_AUTH_TOKEN", "test-token");
-        builder.environment().put("TWILIO_PHONE_NUMBER", "+15005550006");
-        builder.environment().put("SMS_WEBHOOK_URL", "https://agent.example.com/webhooks/twilio");
-        builder.environment().put("SMS_WEBHOOK_PORT", "0");
-        builder.environment().put("SWITCHBOARD_DATABASE_URL", "jdbc:postgresql://127.0.0.1:9/switchboard");
-        builder.environment().put("SWITCHBOARD_DATABASE_USER", "agent");
-        builder.environment().put("SWITCHBOARD_DATABASE_PASSWORD", "s3cret-pw");
-        builder.directory(tmp.toFile());
-        Path stderr = tmp.resolve("database.log");
-        builder.redirectError(stderr.toFile());
-        Process process = builder.start();
-        process.getOutputStream().close();
+        List<String> errorLines = refusal(Map.of(
+                "SMS_WEBHOOK_URL", "https://agent.example.com/webhooks/twilio",
+                "SWITCHBOARD_DATABASE_URL", "jdbc:postgresql://127.0.0.1:9/switchboard",
+                "SWITCHBOARD_DATABASE_USER", "agent",
+                "SWITCHBOARD_DATABASE_PASSWORD", "s3cret-pw"));
 
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).isNotZero();
-        List<String> errorLines =
-                Files.readAllLines(stderr).stream().filter(l -> !l.isBlank()).toList();
         assertThat(errorLines).hasSize(1);
         assertThat(errorLines.get(0))
                 .contains("SWITCHBOARD_DATABASE_URL=jdbc:postgresql://127.0.0.1:9/switchboard")

@@ -97,29 +97,19 @@ public final class BatchingExecutor extends AbstractExecutorService {
     }
 
     /**
-     * Runs {@code actions} on this thread (say, the hand-ons of the webhooks an event loop answered
-     * in one pass), holding back the tasks they give this executor until the last has run, then
-     * hands those over together.
+     * Runs {@code body} on this thread (say, the hand-ons of the webhooks an event loop answered in
+     * one pass), holding back the tasks it gives this executor until it returns, then hands those
+     * over together.
      *
      * <p>Why: a runner woken for the first of them would, on a busy machine, preempt this thread at
      * once, run that one task and sleep again, to be woken for the next: two context switches a
-     * task, the dearest part of a webhook's path. Held back, the group wakes one runner. An action
-     * that throws is logged, and the others still run.
+     * task, the dearest part of a webhook's path. Held back, the group wakes one runner.
      */
-    public void runGathered(List<Runnable> actions) {
+    public void gathered(Runnable body) {
         boolean outer = gathering.get() == null;
         gathering.set(Boolean.TRUE);
         try {
-            for (Runnable action : actions) {
-                try {
-                    action.run();
-                } catch (RuntimeException e) {
-                    log.warn(
-                            "handing on an accepted webhook failed: {}",
-                            e.getClass().getName(),
-                            e);
-                }
-            }
+            body.run();
         } finally {
             if (outer) {
                 gathering.remove();

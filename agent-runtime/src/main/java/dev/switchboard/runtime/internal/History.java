@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * record, not a promise: a line that cannot be written is logged (without its text) and the
  * conversation goes on.
  */
-public class History {
+class History {
 
     private static final Logger log = LoggerFactory.getLogger(History.class);
 

@@ -101,7 +101,7 @@ public final class InboundBridge implements WebhookIngress.Sink {
      *
      * @param turnOutbox where the turn's messages are kept, in a durable store, until it is done
      */
-    public Runnable enqueue(Channel channel, InboundMessage message, TurnOutbox turnOutbox, Runnable finished) {
+    Runnable enqueue(Channel channel, InboundMessage message, TurnOutbox turnOutbox, Runnable finished) {
         Arrival arrival = new Arrival(channel, message, listener);
         CompletableFuture<Void> acknowledged = new CompletableFuture<>();
         Optional<Keyword> keyword = Keyword.of(message);

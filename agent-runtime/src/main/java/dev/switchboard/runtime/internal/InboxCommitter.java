@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * <p>When the store cannot commit, every message of the batch fails, so that its webhook is answered
  * 503 and the provider retries; the outage is logged once when it starts and once when it ends.
  */
-public final class InboxCommitter implements AutoCloseable {
+final class InboxCommitter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(InboxCommitter.class);
 

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>A turn runs at least once: one that was under way when its replica died runs again on the
  * replica that takes the conversation over. Every other message has exactly one turn.
  */
-public final class LeasedInbox implements AutoCloseable {
+final class LeasedInbox implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LeasedInbox.class);
 

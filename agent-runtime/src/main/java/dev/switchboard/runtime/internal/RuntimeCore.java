@@ -211,7 +211,7 @@ public final class RuntimeCore {
                             serverSettings.readTimeout(),
                             this::exchange,
                             // The turns a pass accepted reach the runtime's threads together.
-                            work::runGathered);
+                            actions -> work.gathered(() -> WebhookServer.handOnEach(actions)));
                     bound = Optional.of(server.localAddress());
                     log.info("webhook server bound to {}", bound.get());
                 }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * follows that it has not heard of itself (the provider called another replica). The replica that
  * sent a text settles it and reports its outcome, once; the others only pass the report on.
  */
-public final class SharedReceipts implements AutoCloseable {
+final class SharedReceipts implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SharedReceipts.class);
 

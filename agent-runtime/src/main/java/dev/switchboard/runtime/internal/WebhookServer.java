@@ -87,7 +87,8 @@ public final class WebhookServer {
         return new WebhookServer(boss, workers, bound.channel());
     }
 
-    private static void handOnEach(List<Runnable> actions) {
+    /** Runs each hand-on of a pass; one that throws is logged, and the others still run. */
+    static void handOnEach(List<Runnable> actions) {
         for (Runnable action : actions) {
             try {
                 action.run();

@@ -62,13 +62,13 @@ class BatchingExecutorTest {
         BatchingExecutor executor = batching(threads);
         List<Integer> heldWhenRun = new ArrayList<>();
 
-        executor.runGathered(List.of(
+        executor.gathered(() -> WebhookServer.handOnEach(List.of(
                 () -> executor.execute(task("a")),
                 () -> heldWhenRun.add(threads.held.size()),
                 () -> {
                     throw new IllegalStateException("one action fails");
                 },
-                () -> executor.execute(task("b"))));
+                () -> executor.execute(task("b")))));
 
         // No runner was started while the group ran: a woken one would have taken only the first.
         assertThat(heldWhenRun).containsExactly(0);
@@ -82,7 +82,7 @@ class BatchingExecutorTest {
         HeldThreads threads = new HeldThreads();
         BatchingExecutor executor = batching(threads);
 
-        executor.runGathered(List.of(() -> ran.add("ran")));
+        executor.gathered(() -> WebhookServer.handOnEach(List.of(() -> ran.add("ran"))));
 
         assertThat(ran).containsExactly("ran");
         assertThat(threads.held).isEmpty();

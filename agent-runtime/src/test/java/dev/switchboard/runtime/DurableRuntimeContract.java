@@ -342,6 +342,21 @@ abstract class DurableRuntimeContract {
     }
 
     @Test
+    void aMessageFromAPersonWhoStoppedOnAnotherReplicaReachesNoAgent() throws Exception {
+        Replica a = replica("a", echo("a"));
+        Replica b = replica("b", echo("b"));
+
+        assertThat(a.text("SM1", ALICE, "STOP")).isEqualTo(200);
+        assertThat(listener.next(RecordingListener.Dropped.class).reason()).isEqualTo(DropReason.STOP_KEYWORD);
+        assertThat(b.text("SM2", ALICE, "hello")).isEqualTo(200);
+
+        assertThat(listener.next(RecordingListener.Dropped.class).reason()).isEqualTo(DropReason.OPTED_OUT);
+        assertThat(turns).isEmpty();
+        assertThat(a.channel.sentTexts()).isEmpty();
+        assertThat(b.channel.sentTexts()).isEmpty();
+    }
+
+    @Test
     void theHistoryATurnSeesSpansReplicas() throws Exception {
         BlockingQueue<List<HistoryEntry>> seen = new LinkedBlockingQueue<>();
         Agent recall = turn -> {

@@ -8,13 +8,11 @@ import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.runtime.AsyncAgent;
 import dev.switchboard.runtime.DropReason;
 import dev.switchboard.runtime.RuntimeListener;
-import dev.switchboard.runtime.store.InboxEntry;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -41,9 +39,6 @@ public final class InboundBridge implements WebhookIngress.Sink {
     private final Executor resume;
     private final History history;
     private final Consumer<DeliveryReceipt> shareReceipt;
-    private volatile BiConsumer<Channel, InboxEntry> committed = (channel, entry) -> {
-        throw new IllegalStateException("no durable inbox takes committed messages");
-    };
 
     /**
      * @param turns the lanes of agent turns
@@ -77,16 +72,6 @@ public final class InboundBridge implements WebhookIngress.Sink {
         this.listener = listener;
         this.helpTexts = Map.copyOf(helpTexts);
         this.resume = resume;
-    }
-
-    /** Where messages a durable store committed go: its leased inbox. */
-    public void onCommitted(BiConsumer<Channel, InboxEntry> committed) {
-        this.committed = committed;
-    }
-
-    @Override
-    public void committed(Channel channel, InboxEntry entry) {
-        committed.accept(channel, entry);
     }
 
     @Override

@@ -76,6 +76,7 @@ public final class RuntimeCore {
     private final String owner;
     private final InboundBridge bridge;
     private final InboxCommitter committer; // null unless the store is durable
+    private final StoreOptOuts storeOptOuts; // null unless the runtime's opt-outs are the store's
     private final SharedReceipts sharedReceipts; // null unless the store is durable
     private LeasedInbox inbox; // guarded by lifecycle; null unless the store is durable
 
@@ -126,7 +127,11 @@ public final class RuntimeCore {
         this.stateSettings = settings.state();
         Store store = stateSettings.store();
         History history = new History(store, clock);
-        this.committer = store.durable() ? new InboxCommitter(store, clock) : null;
+        this.owner = "replica-" + UUID.randomUUID().toString().substring(0, 8);
+        this.storeOptOuts = tracking.optOuts() instanceof StoreOptOuts own && own.isOf(store) ? own : null;
+        this.committer = store.durable()
+                ? new InboxCommitter(store, clock, owner, stateSettings.leaseTimeout(), storeOptOuts)
+                : null;
         this.guard = tracking.segmentCap() == 0
                 ? OutboundGuard.OFF
                 : new OutboundGuard(
@@ -149,7 +154,6 @@ public final class RuntimeCore {
                 store.durable() ? new SharedReceipts(store, tracker, clock, RECEIPT_LOOK_EVERY, RECEIPT_GRACE) : null;
         ReplySender sender = new ReplySender(settings.formatter(), outbox, outcomes, listener, clock, work);
         this.pushes = new PushService(channels, turns, sender, outcomes, scheduler, clock, turnExecutor, listener);
-        this.owner = "replica-" + UUID.randomUUID().toString().substring(0, 8);
         if (store.durable()) {
             pushes.claims((schedule, fireTime) -> store.claimFire(schedule, fireTime, owner, clock.instant()));
         }
@@ -239,15 +243,15 @@ public final class RuntimeCore {
                         owner,
                         settings.time().clock(),
                         channels,
-                        (channel, entry, fresh, finished) -> bridge.enqueue(
+                        (channel, entry, fresh, optOut, finished) -> bridge.enqueue(
                                         channel,
                                         entry.message(),
-                                        new TurnOutbox(store, entry.sequence(), fresh),
+                                        new TurnOutbox(store, entry.sequence(), fresh, optOut, storeOptOuts),
                                         finished)
                                 .run(),
                         stateSettings.leaseTimeout(),
                         stateSettings.pollInterval());
-                bridge.onCommitted(inbox::offer);
+                committer.handTo(inbox::accepted);
                 log.info(
                         "store {}: messages are acknowledged once committed; this replica is {}",
                         store.describe(),

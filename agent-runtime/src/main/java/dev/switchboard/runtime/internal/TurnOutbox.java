@@ -5,6 +5,7 @@ import dev.switchboard.runtime.store.Store;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,21 +24,39 @@ final class TurnOutbox {
     private static final Logger log = LoggerFactory.getLogger(TurnOutbox.class);
 
     /** No outbox: a store in memory, or a push. */
-    static final TurnOutbox NONE = new TurnOutbox(null, -1, true);
+    static final TurnOutbox NONE = new TurnOutbox(null, -1, true, null, null);
 
     private final Store store;
     private final long entry;
     private final boolean fresh;
+    private final LeasedInbox.OptOutAtCommit optOut;
+    private final StoreOptOuts optOuts;
     private final AtomicInteger next = new AtomicInteger();
 
     /**
      * @param fresh whether this process committed the entry and runs its turn for the first time:
      *     nothing can be recorded for it, and the outbox is not read
+     * @param optOut what the entry's commit read of the person's opt-out, or null
+     * @param optOuts the opt-outs that read came from, or null
      */
-    TurnOutbox(Store store, long entry, boolean fresh) {
+    TurnOutbox(Store store, long entry, boolean fresh, LeasedInbox.OptOutAtCommit optOut, StoreOptOuts optOuts) {
         this.store = store;
         this.entry = entry;
         this.fresh = fresh;
+        this.optOut = optOut;
+        this.optOuts = optOuts;
+    }
+
+    /**
+     * Whether the person had opted out, as the entry's commit read it, if nothing this process knows
+     * of changed it since; empty when it must be read again. (A change made by another process while
+     * the message waited is seen by the outbox's own look before anything is sent.)
+     */
+    Optional<Boolean> optedOutAtCommit() {
+        if (optOut == null || optOuts == null || optOuts.changes() != optOut.changes()) {
+            return Optional.empty();
+        }
+        return Optional.of(optOut.optedOut());
     }
 
     /**

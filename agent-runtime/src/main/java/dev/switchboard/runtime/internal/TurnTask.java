@@ -81,7 +81,7 @@ final class TurnTask implements ConversationDispatcher.Task {
             arrival.drop(DropReason.NOT_ALLOWED);
             return DONE;
         }
-        if (ComplianceTask.optedOut(outbox, arrival)) {
+        if (turnOutbox.optedOutAtCommit().orElseGet(() -> ComplianceTask.optedOut(outbox, arrival))) {
             log.debug(
                     "dropping message {} from {}: opted out of {}", message.id(), message.from(), arrival.channel.id());
             arrival.drop(DropReason.OPTED_OUT);

@@ -43,14 +43,6 @@ public final class WebhookIngress {
          */
         Runnable inbound(Channel channel, InboundMessage message);
 
-        /**
-         * Hands on a message a durable store committed; called after the answer, like the action
-         * {@link #inbound} returns.
-         */
-        default void committed(Channel channel, InboxEntry entry) {
-            throw new IllegalStateException("this sink takes no committed messages");
-        }
-
         /** An inbound message that goes no further; called after the answer. */
         void dropped(InboundMessage message, DropReason reason);
 
@@ -207,7 +199,8 @@ public final class WebhookIngress {
                 // Accepted before: by this process before a restart, or by another replica.
                 return Exchange.of(ack, () -> sink.dropped(message, DropReason.DUPLICATE));
             }
-            return Exchange.of(ack, () -> sink.committed(channel, entry.get()));
+            // The committer hands it to the leased inbox.
+            return Exchange.of(ack);
         }));
     }
 }

@@ -85,8 +85,15 @@ enum Dialect {
         void lockForMigration(Connection connection) throws SQLException {
             try (Statement statement = connection.createStatement()) {
                 statement.setQueryTimeout(JdbcStore.MIGRATION_TIMEOUT_SECONDS);
+                // Longer than the store's own pool gives a statement, for this transaction only.
+                statement.execute("SET LOCAL statement_timeout = " + JdbcStore.MIGRATION_TIMEOUT_SECONDS * 1_000);
                 statement.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
             }
+        }
+
+        @Override
+        String lockRows() {
+            return " FOR UPDATE";
         }
 
         /** PostgreSQL's text cannot hold U+0000: a body with one would fail its webhook forever. */
@@ -139,6 +146,14 @@ enum Dialect {
 
     /** Keeps other processes from migrating the schema until this transaction ends. */
     abstract void lockForMigration(Connection connection) throws SQLException;
+
+    /**
+     * What ends a {@code SELECT} that locks the rows it reads until the transaction ends: nothing on
+     * SQLite, whose write transaction holds the database's one write lock already.
+     */
+    String lockRows() {
+        return "";
+    }
 
     /**
      * Keeps other transactions that lock the same key waiting until this one ends: what reads a sum

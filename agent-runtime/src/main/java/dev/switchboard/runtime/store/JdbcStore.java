@@ -21,10 +21,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -69,6 +73,7 @@ final class JdbcStore implements Store {
     private final StoreSettings settings;
     private final String description;
     private final AutoCloseable ownedPool;
+    private final boolean statementTimeouts;
     private final Object closeLock = new Object();
     private boolean closed;
 
@@ -77,8 +82,10 @@ final class JdbcStore implements Store {
             Dialect dialect,
             StoreSettings settings,
             String description,
-            AutoCloseable ownedPool) {
+            AutoCloseable ownedPool,
+            boolean statementTimeouts) {
         this.dataSource = dataSource;
+        this.statementTimeouts = statementTimeouts;
         this.dialect = dialect;
         this.settings = settings;
         this.description = description;
@@ -90,6 +97,9 @@ final class JdbcStore implements Store {
      *
      * @param ownedPool what {@link #close()} closes (the pool the store built), or {@code null} when
      *     the data source is the application's
+     * @param statementTimeouts whether each statement gets a {@linkplain Statement#setQueryTimeout
+     *     query timeout}; not needed (and not paid for: a timer task per statement on PostgreSQL's
+     *     driver) when the connections bound every statement themselves
      * @throws StoreException when the database cannot be reached or migrated, or has a newer schema
      */
     static JdbcStore open(
@@ -97,13 +107,15 @@ final class JdbcStore implements Store {
             Dialect dialect,
             StoreSettings settings,
             String description,
-            AutoCloseable ownedPool) {
+            AutoCloseable ownedPool,
+            boolean statementTimeouts) {
         JdbcStore store = new JdbcStore(
                 requireNonNull(dataSource, "dataSource"),
                 requireNonNull(dialect, "dialect"),
                 requireNonNull(settings, "settings"),
                 requireNonNull(description, "description"),
-                ownedPool);
+                ownedPool,
+                statementTimeouts);
         store.migrate();
         return store;
     }
@@ -331,59 +343,94 @@ final class JdbcStore implements Store {
 
     @Override
     public List<Optional<InboxEntry>> accept(List<InboundMessage> messages, Instant now) {
-        List<InboundMessage> batch = List.copyOf(messages);
-        requireNonNull(now, "now");
-        if (batch.isEmpty()) {
-            return List.of();
-        }
-        String what = "accept " + batch.size() + (batch.size() == 1 ? " message" : " messages");
-        return transaction(() -> what, connection -> accept(connection, batch, now));
+        return accept(messages, now, null, null).entries();
     }
 
-    private List<Optional<InboxEntry>> accept(Connection connection, List<InboundMessage> batch, Instant now)
+    /**
+     * One transaction of a few statements whatever the number of messages: each of them (the dedupe
+     * records, the inbox entries, the history lines, the leases and the look for older waiting
+     * entries) takes every row of the batch at once.
+     */
+    @Override
+    public Acceptance accept(List<InboundMessage> messages, Instant now, String owner, Duration leaseTtl) {
+        List<InboundMessage> batch = List.copyOf(messages);
+        requireNonNull(now, "now");
+        if (owner != null) {
+            requireNonNull(leaseTtl, "leaseTtl");
+        }
+        if (batch.isEmpty()) {
+            return new Acceptance(List.of(), Map.of(), Set.of());
+        }
+        String what = "accept " + batch.size() + (batch.size() == 1 ? " message" : " messages");
+        return transaction(() -> what, connection -> accept(connection, batch, now, owner, leaseTtl));
+    }
+
+    private Acceptance accept(
+            Connection connection, List<InboundMessage> batch, Instant now, String owner, Duration leaseTtl)
             throws SQLException {
         long acceptedAt = millis(now);
-        Map<MessageKey, Boolean> isNew = claimDedupeRecords(connection, batch, acceptedAt);
-        List<Optional<InboxEntry>> accepted = new ArrayList<>(batch.size());
-        try (PreparedStatement inbox = prepare(
-                        connection,
-                        "INSERT INTO sb_inbox (channel_id, counterpart, message_id, recipient, body, attachments,"
-                                + " extras, received_at, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                                + " RETURNING seq");
-                HistoryWriter history = keepsHistory() ? new HistoryWriter(connection) : null) {
-            for (InboundMessage message : batch) {
-                // The first of a batch's copies takes the new record; the others are duplicates.
-                if (!isNew.replace(new MessageKey(message.channelId(), message.id()), false)) {
-                    accepted.add(Optional.empty());
-                    continue;
-                }
-                inbox.setString(1, message.channelId());
-                inbox.setString(2, message.from().value());
-                inbox.setString(3, message.id());
-                inbox.setString(4, message.to().value());
-                inbox.setString(5, dialect.text(message.text()));
-                inbox.setString(6, JsonText.attachments(message.attachments()));
-                inbox.setString(7, JsonText.extras(message.extras()));
-                inbox.setLong(8, millis(message.receivedAt()));
-                inbox.setLong(9, acceptedAt);
-                long sequence;
-                try (ResultSet rows = inbox.executeQuery()) {
-                    rows.next();
-                    sequence = rows.getLong(1);
-                }
-                if (history != null) {
-                    history.add(new HistoryEntry(
-                            message.conversation(),
-                            HistoryEntry.Direction.INBOUND,
-                            message.text(),
-                            message.receivedAt(),
-                            Optional.of(message.id()),
-                            Optional.empty()));
-                }
-                accepted.add(Optional.of(new InboxEntry(sequence, message, Instant.ofEpochMilli(acceptedAt))));
+        Set<MessageKey> isNew = claimDedupeRecords(connection, batch, acceptedAt);
+        // The first of a batch's copies of a message is the new one; the others are duplicates.
+        List<InboundMessage> fresh = new ArrayList<>(isNew.size());
+        for (InboundMessage message : batch) {
+            if (isNew.remove(new MessageKey(message.channelId(), message.id()))) {
+                fresh.add(message);
             }
         }
-        return Collections.unmodifiableList(accepted);
+        Map<MessageKey, Long> sequences =
+                fresh.isEmpty() ? new HashMap<>() : insertInbox(connection, fresh, acceptedAt);
+        if (keepsHistory() && !fresh.isEmpty()) {
+            List<HistoryEntry> lines = new ArrayList<>(fresh.size());
+            for (InboundMessage message : fresh) {
+                lines.add(new HistoryEntry(
+                        message.conversation(),
+                        HistoryEntry.Direction.INBOUND,
+                        message.text(),
+                        message.receivedAt(),
+                        Optional.of(message.id()),
+                        Optional.empty()));
+            }
+            try (HistoryWriter history = new HistoryWriter(connection)) {
+                // With a lease, the conversations' lines beyond the bound go when their turns are
+                // settled, outside the transaction the webhooks' answers wait for.
+                history.addAll(lines, owner == null);
+            }
+        }
+        List<Optional<InboxEntry>> accepted = new ArrayList<>(batch.size());
+        // Each conversation's first new entry, in one order for every batch (see claimDedupeRecords).
+        Map<ConversationKey, Long> firstSequence = new TreeMap<>(CONVERSATION_ORDER);
+        Instant acceptedInstant = Instant.ofEpochMilli(acceptedAt);
+        for (InboundMessage message : batch) {
+            Long sequence = sequences.remove(new MessageKey(message.channelId(), message.id()));
+            if (sequence == null) {
+                accepted.add(Optional.empty());
+                continue;
+            }
+            firstSequence.merge(message.conversation(), sequence, Math::min);
+            accepted.add(Optional.of(new InboxEntry(sequence, message, acceptedInstant)));
+        }
+        if (owner == null || firstSequence.isEmpty()) {
+            return new Acceptance(accepted, Map.of(), Set.of());
+        }
+        Map<ConversationKey, Boolean> leased = lease(connection, firstSequence, owner, now, leaseTtl);
+        return new Acceptance(accepted, leased, optedOut(connection, leased.keySet()));
+    }
+
+    private static final Comparator<ConversationKey> CONVERSATION_ORDER = Comparator.comparing(
+                    ConversationKey::channelId)
+            .thenComparing(conversation -> conversation.counterpart().value());
+
+    /** {@code count} rows of {@code width} parameters each: {@code (?, ?), (?, ?)}. */
+    private static String rows(int count, int width) {
+        String row = "(" + "?, ".repeat(width - 1) + "?)";
+        StringBuilder rows = new StringBuilder(count * (row.length() + 2));
+        for (int i = 0; i < count; i++) {
+            if (i > 0) {
+                rows.append(", ");
+            }
+            rows.append(row);
+        }
+        return rows.toString();
     }
 
     /**
@@ -391,29 +438,130 @@ final class JdbcStore implements Store {
      * channel and id, in one order for every batch: two batches that share ids then wait for each
      * other instead of deadlocking.
      *
-     * @return for each distinct key, whether its record is new
+     * @return the keys whose record is new
      */
-    private Map<MessageKey, Boolean> claimDedupeRecords(
-            Connection connection, List<InboundMessage> batch, long acceptedAt) throws SQLException {
-        Map<MessageKey, Boolean> isNew = new TreeMap<>(MessageKey.ORDER);
+    private Set<MessageKey> claimDedupeRecords(Connection connection, List<InboundMessage> batch, long acceptedAt)
+            throws SQLException {
+        Set<MessageKey> keys = new TreeSet<>(MessageKey.ORDER);
         for (InboundMessage message : batch) {
-            isNew.put(new MessageKey(message.channelId(), message.id()), false);
+            keys.add(new MessageKey(message.channelId(), message.id()));
         }
         long forgottenAt = acceptedAt - settings.dedupeRetention().toMillis();
+        Set<MessageKey> isNew = new HashSet<>();
         try (PreparedStatement dedupe = prepare(
                 connection,
-                "INSERT INTO sb_dedupe (channel_id, message_id, accepted_at) VALUES (?, ?, ?)"
+                "INSERT INTO sb_dedupe (channel_id, message_id, accepted_at) VALUES " + rows(keys.size(), 3)
                         + " ON CONFLICT (channel_id, message_id) DO UPDATE SET accepted_at = excluded.accepted_at"
-                        + " WHERE sb_dedupe.accepted_at <= ?")) {
-            for (Map.Entry<MessageKey, Boolean> key : isNew.entrySet()) {
-                dedupe.setString(1, key.getKey().channelId());
-                dedupe.setString(2, key.getKey().messageId());
-                dedupe.setLong(3, acceptedAt);
-                dedupe.setLong(4, forgottenAt);
-                key.setValue(dedupe.executeUpdate() == 1);
+                        + " WHERE sb_dedupe.accepted_at <= ? RETURNING channel_id, message_id")) {
+            int index = 1;
+            for (MessageKey key : keys) {
+                dedupe.setString(index++, key.channelId());
+                dedupe.setString(index++, key.messageId());
+                dedupe.setLong(index++, acceptedAt);
+            }
+            dedupe.setLong(index, forgottenAt);
+            try (ResultSet rows = dedupe.executeQuery()) {
+                while (rows.next()) {
+                    isNew.add(new MessageKey(rows.getString(1), rows.getString(2)));
+                }
             }
         }
         return isNew;
+    }
+
+    /** Inserts the new messages' inbox entries; returns the sequence of each. */
+    private Map<MessageKey, Long> insertInbox(Connection connection, List<InboundMessage> fresh, long acceptedAt)
+            throws SQLException {
+        Map<MessageKey, Long> sequences = new HashMap<>();
+        try (PreparedStatement inbox = prepare(
+                connection,
+                "INSERT INTO sb_inbox (channel_id, counterpart, message_id, recipient, body, attachments,"
+                        + " extras, received_at, accepted_at) VALUES " + rows(fresh.size(), 9)
+                        + " RETURNING seq, channel_id, message_id")) {
+            int index = 1;
+            for (InboundMessage message : fresh) {
+                inbox.setString(index++, message.channelId());
+                inbox.setString(index++, message.from().value());
+                inbox.setString(index++, message.id());
+                inbox.setString(index++, message.to().value());
+                inbox.setString(index++, dialect.text(message.text()));
+                inbox.setString(index++, JsonText.attachments(message.attachments()));
+                inbox.setString(index++, JsonText.extras(message.extras()));
+                inbox.setLong(index++, millis(message.receivedAt()));
+                inbox.setLong(index++, acceptedAt);
+            }
+            try (ResultSet rows = inbox.executeQuery()) {
+                while (rows.next()) {
+                    sequences.put(new MessageKey(rows.getString(2), rows.getString(3)), rows.getLong(1));
+                }
+            }
+        }
+        if (sequences.size() != fresh.size()) {
+            throw new SQLException("inserted " + fresh.size() + " inbox entries, the database returned "
+                    + sequences.size() + " sequences");
+        }
+        return sequences;
+    }
+
+    /**
+     * Takes the leases of the conversations for {@code owner} where no other owner holds a live one,
+     * and looks whether each taken one has entries older than this batch's waiting.
+     */
+    private Map<ConversationKey, Boolean> lease(
+            Connection connection, Map<ConversationKey, Long> firstSequence, String owner, Instant now, Duration ttl)
+            throws SQLException {
+        Set<ConversationKey> taken = new HashSet<>();
+        try (PreparedStatement upsert = prepare(
+                connection,
+                "INSERT INTO sb_lease (channel_id, counterpart, owner, expires_at) VALUES "
+                        + rows(firstSequence.size(), 4)
+                        + " ON CONFLICT (channel_id, counterpart) DO UPDATE"
+                        + " SET owner = excluded.owner, expires_at = excluded.expires_at"
+                        + " WHERE sb_lease.owner = excluded.owner OR sb_lease.expires_at <= ?"
+                        + " RETURNING channel_id, counterpart")) {
+            int index = 1;
+            long expiresAt = millis(plus(now, ttl));
+            for (ConversationKey conversation : firstSequence.keySet()) {
+                upsert.setString(index++, conversation.channelId());
+                upsert.setString(index++, conversation.counterpart().value());
+                upsert.setString(index++, owner);
+                upsert.setLong(index++, expiresAt);
+            }
+            upsert.setLong(index, millis(now));
+            try (ResultSet rows = upsert.executeQuery()) {
+                while (rows.next()) {
+                    taken.add(new ConversationKey(rows.getString(1), Address.of(rows.getString(2))));
+                }
+            }
+        }
+        if (taken.isEmpty()) {
+            return Map.of();
+        }
+        Set<ConversationKey> older = new HashSet<>();
+        // A scalar subquery, which the planner runs for each row: one probe of the conversation index
+        // each. (As a join it may scan the table, which holds every entry done since its last vacuum.)
+        try (PreparedStatement select = prepare(
+                connection,
+                "SELECT v.column1, v.column2 FROM (VALUES " + rows(taken.size(), 3) + ") AS v"
+                        + " WHERE (SELECT MIN(i.seq) FROM sb_inbox i WHERE i.channel_id = v.column1"
+                        + " AND i.counterpart = v.column2) < v.column3")) {
+            int index = 1;
+            for (ConversationKey conversation : taken) {
+                select.setString(index++, conversation.channelId());
+                select.setString(index++, conversation.counterpart().value());
+                select.setLong(index++, firstSequence.get(conversation));
+            }
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    older.add(new ConversationKey(rows.getString(1), Address.of(rows.getString(2))));
+                }
+            }
+        }
+        Map<ConversationKey, Boolean> leased = new HashMap<>();
+        for (ConversationKey conversation : taken) {
+            leased.put(conversation, !older.contains(conversation));
+        }
+        return leased;
     }
 
     @Override
@@ -492,6 +640,124 @@ final class JdbcStore implements Store {
                 return delete.executeUpdate() + outbox.executeUpdate();
             }
         });
+    }
+
+    /**
+     * Deletes the entries and their outboxes and, of the conversations to release, the owner's leases
+     * where nothing waits, in one transaction. The lease rows are locked first (in the order
+     * acceptances lock them): an acceptance of one of these conversations under way elsewhere (which
+     * locks the row too, to take or test the lease) commits before the look for waiting entries,
+     * which then sees its entry; a later one finds no lease and takes it.
+     */
+    @Override
+    public Set<ConversationKey> settle(
+            Collection<InboxEntry> done, Collection<ConversationKey> release, String owner, Instant now) {
+        requireNonNull(owner, "owner");
+        List<Long> sequences =
+                done.stream().map(InboxEntry::sequence).distinct().toList();
+        Set<ConversationKey> conversations = new TreeSet<>(CONVERSATION_ORDER);
+        conversations.addAll(release);
+        if (sequences.isEmpty() && conversations.isEmpty()) {
+            return Set.of();
+        }
+        String what = "mark " + sequences.size() + " inbox entries done";
+        return transaction(() -> what, connection -> {
+            if (!sequences.isEmpty()) {
+                String in = "(" + "?, ".repeat(sequences.size() - 1) + "?)";
+                try (PreparedStatement delete = prepare(connection, "DELETE FROM sb_inbox WHERE seq IN " + in);
+                        PreparedStatement outbox =
+                                prepare(connection, "DELETE FROM sb_outbox WHERE entry_seq IN " + in)) {
+                    for (int i = 0; i < sequences.size(); i++) {
+                        delete.setLong(i + 1, sequences.get(i));
+                        outbox.setLong(i + 1, sequences.get(i));
+                    }
+                    delete.executeUpdate();
+                    outbox.executeUpdate();
+                }
+                if (keepsHistory()) {
+                    Set<ConversationKey> settled = new TreeSet<>(CONVERSATION_ORDER);
+                    done.forEach(entry -> settled.add(entry.message().conversation()));
+                    try (HistoryWriter history = new HistoryWriter(connection)) {
+                        history.trim(settled);
+                    }
+                }
+            }
+            if (conversations.isEmpty()) {
+                return Set.of();
+            }
+            // Locked one row after another in the order of the rows (a subquery that locks is run for
+            // each row, never made a join), which is the order acceptances lock them in.
+            List<ConversationKey> held = new ArrayList<>();
+            try (PreparedStatement lock = prepare(
+                    connection,
+                    "SELECT v.column1, v.column2 FROM (VALUES " + rows(conversations.size(), 2) + ") AS v"
+                            + " WHERE EXISTS (SELECT 1 FROM sb_lease l WHERE l.channel_id = v.column1"
+                            + " AND l.counterpart = v.column2 AND l.owner = ?" + dialect.lockRows() + ")")) {
+                setConversations(lock, 1, conversations);
+                lock.setString(conversations.size() * 2 + 1, owner);
+                try (ResultSet rows = lock.executeQuery()) {
+                    while (rows.next()) {
+                        held.add(new ConversationKey(rows.getString(1), Address.of(rows.getString(2))));
+                    }
+                }
+            }
+            if (held.isEmpty()) {
+                // None is this owner's (any more): nothing to give up, nothing for it to run.
+                return Set.of();
+            }
+            // The look for waiting entries in a statement after the lock: it sees what committed meanwhile.
+            Set<ConversationKey> kept = new HashSet<>();
+            try (PreparedStatement delete = prepare(
+                    connection,
+                    "DELETE FROM sb_lease WHERE channel_id = ? AND counterpart = ? AND owner = ? AND NOT EXISTS"
+                            + " (SELECT 1 FROM sb_inbox WHERE channel_id = ? AND counterpart = ?)")) {
+                for (ConversationKey conversation : held) {
+                    delete.setString(1, conversation.channelId());
+                    delete.setString(2, conversation.counterpart().value());
+                    delete.setString(3, owner);
+                    delete.setString(4, conversation.channelId());
+                    delete.setString(5, conversation.counterpart().value());
+                    delete.addBatch();
+                }
+                int[] deleted = delete.executeBatch();
+                for (int i = 0; i < deleted.length; i++) {
+                    if (deleted[i] == 0) {
+                        kept.add(held.get(i));
+                    }
+                }
+            }
+            return kept;
+        });
+    }
+
+    /** Those of the conversations whose person opted out. */
+    private Set<ConversationKey> optedOut(Connection connection, Set<ConversationKey> conversations)
+            throws SQLException {
+        if (conversations.isEmpty()) {
+            return Set.of();
+        }
+        Set<ConversationKey> optedOut = new HashSet<>();
+        try (PreparedStatement select = prepare(
+                connection,
+                "SELECT channel_id, counterpart FROM sb_opt_out WHERE (channel_id, counterpart) IN (VALUES "
+                        + rows(conversations.size(), 2) + ")")) {
+            setConversations(select, 1, conversations);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    optedOut.add(new ConversationKey(rows.getString(1), Address.of(rows.getString(2))));
+                }
+            }
+        }
+        return optedOut;
+    }
+
+    private static void setConversations(
+            PreparedStatement statement, int from, Collection<ConversationKey> conversations) throws SQLException {
+        int index = from;
+        for (ConversationKey conversation : conversations) {
+            statement.setString(index++, conversation.channelId());
+            statement.setString(index++, conversation.counterpart().value());
+        }
     }
 
     // ---------------------------------------------------------------- outbox
@@ -647,57 +913,70 @@ final class JdbcStore implements Store {
         return !settings.historyRetention().isZero();
     }
 
-    /** Adds lines and drops the oldest of their conversation beyond the bound, in the caller's transaction. */
+    /** Adds lines and drops the oldest of their conversations beyond the bound, in the caller's transaction. */
     private final class HistoryWriter implements AutoCloseable {
 
-        private final PreparedStatement insert;
-        private final PreparedStatement trim;
+        private final Connection connection;
+        private final PreparedStatement trimStatement;
 
         HistoryWriter(Connection connection) throws SQLException {
-            insert = prepare(
+            this.connection = connection;
+            // The subquery walks the conversation's newest lines on the index and finds none (so
+            // deletes nothing) until the conversation has more than the bound.
+            trimStatement = prepare(
                     connection,
-                    "INSERT INTO sb_history (channel_id, counterpart, direction, body, at, message_id, status)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?)");
-            try {
-                // The subquery walks the conversation's newest lines on the index and finds none (so
-                // deletes nothing) until the conversation has more than the bound.
-                trim = prepare(
-                        connection,
-                        "DELETE FROM sb_history WHERE channel_id = ? AND counterpart = ? AND id <= ("
-                                + "SELECT id FROM sb_history WHERE channel_id = ? AND counterpart = ?"
-                                + " ORDER BY id DESC LIMIT 1 OFFSET ?)");
-            } catch (SQLException e) {
-                insert.close();
-                throw e;
-            }
+                    "DELETE FROM sb_history WHERE channel_id = ? AND counterpart = ? AND id <= ("
+                            + "SELECT id FROM sb_history WHERE channel_id = ? AND counterpart = ?"
+                            + " ORDER BY id DESC LIMIT 1 OFFSET ?)");
         }
 
         void add(HistoryEntry entry) throws SQLException {
-            String channelId = entry.conversation().channelId();
-            String counterpart = entry.conversation().counterpart().value();
-            insert.setString(1, channelId);
-            insert.setString(2, counterpart);
-            insert.setString(3, entry.direction().name());
-            insert.setString(4, dialect.text(entry.text()));
-            insert.setLong(5, millis(entry.at()));
-            setOptional(insert, 6, entry.messageId());
-            setOptional(insert, 7, entry.status());
-            insert.executeUpdate();
-            trim.setString(1, channelId);
-            trim.setString(2, counterpart);
-            trim.setString(3, channelId);
-            trim.setString(4, counterpart);
-            trim.setInt(5, settings.historyPerConversation());
-            trim.executeUpdate();
+            addAll(List.of(entry), true);
+        }
+
+        /** One statement for the lines, then (if asked) one trim of each of their conversations, in one batch. */
+        void addAll(List<HistoryEntry> entries, boolean trimNow) throws SQLException {
+            try (PreparedStatement insert = prepare(
+                    connection,
+                    "INSERT INTO sb_history (channel_id, counterpart, direction, body, at, message_id, status)"
+                            + " VALUES " + rows(entries.size(), 7))) {
+                int index = 1;
+                for (HistoryEntry entry : entries) {
+                    insert.setString(index++, entry.conversation().channelId());
+                    insert.setString(index++, entry.conversation().counterpart().value());
+                    insert.setString(index++, entry.direction().name());
+                    insert.setString(index++, dialect.text(entry.text()));
+                    insert.setLong(index++, millis(entry.at()));
+                    setOptional(insert, index++, entry.messageId());
+                    setOptional(insert, index++, entry.status());
+                }
+                insert.executeUpdate();
+            }
+            if (trimNow) {
+                Set<ConversationKey> conversations = new TreeSet<>(CONVERSATION_ORDER);
+                for (HistoryEntry entry : entries) {
+                    conversations.add(entry.conversation());
+                }
+                trim(conversations);
+            }
+        }
+
+        /** Drops the oldest lines of each conversation beyond the bound. */
+        void trim(Collection<ConversationKey> conversations) throws SQLException {
+            for (ConversationKey conversation : conversations) {
+                trimStatement.setString(1, conversation.channelId());
+                trimStatement.setString(2, conversation.counterpart().value());
+                trimStatement.setString(3, conversation.channelId());
+                trimStatement.setString(4, conversation.counterpart().value());
+                trimStatement.setInt(5, settings.historyPerConversation());
+                trimStatement.addBatch();
+            }
+            trimStatement.executeBatch();
         }
 
         @Override
         public void close() throws SQLException {
-            try {
-                insert.close();
-            } finally {
-                trim.close();
-            }
+            trimStatement.close();
         }
     }
 
@@ -1128,8 +1407,11 @@ final class JdbcStore implements Store {
         }
     }
 
-    private static PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+    private PreparedStatement prepare(Connection connection, String sql) throws SQLException {
         PreparedStatement statement = connection.prepareStatement(sql);
+        if (!statementTimeouts) {
+            return statement;
+        }
         try {
             statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             return statement;

@@ -62,7 +62,7 @@ public final class JdbcStores {
             throw new StoreException(
                     "could not connect to the store's database: " + JdbcStore.failure(e), JdbcStore.redacted(e));
         }
-        return JdbcStore.open(dataSource, dialect, settings, description, null);
+        return JdbcStore.open(dataSource, dialect, settings, description, null, true);
     }
 
     /**
@@ -103,7 +103,8 @@ public final class JdbcStores {
         // only when a store is opened from a URL.
         DataSource pool = Pool.create(url, user, password, dialect, description);
         try {
-            return JdbcStore.open(pool, dialect, settings, description, (AutoCloseable) pool);
+            // The pool's connections bound every statement themselves (busy_timeout, statement_timeout).
+            return JdbcStore.open(pool, dialect, settings, description, (AutoCloseable) pool, false);
         } catch (RuntimeException e) {
             try {
                 ((AutoCloseable) pool).close();
@@ -162,6 +163,9 @@ public final class JdbcStores {
                     // Writes take the one lock in turn, so more connections would only wait.
                     config.setMaximumPoolSize(4);
                     config.setMinimumIdle(1);
+                    // Processes opening a new file at once may find it locked while one of them turns
+                    // it to WAL (SQLite answers that at once, without waiting): try again for a while.
+                    config.setInitializationFailTimeout(3_000);
                     config.addDataSourceProperty("journal_mode", "WAL");
                     config.addDataSourceProperty("synchronous", "NORMAL");
                     config.addDataSourceProperty("busy_timeout", "5000");
@@ -170,8 +174,9 @@ public final class JdbcStores {
                     config.setMaximumPoolSize(8);
                     config.setMinimumIdle(2);
                     config.addDataSourceProperty("connectTimeout", "3");
-                    // A server that went silent (its cancel requests unanswered too) fails a call
-                    // after 7 s, just after the statements' own 5 s timeout.
+                    // Every statement bounded by the server, with no timer in the driver per statement.
+                    config.setConnectionInitSql("SET statement_timeout = " + JdbcStore.QUERY_TIMEOUT_SECONDS * 1_000);
+                    // A server that went silent fails a call after 7 s, just after the statements' 5 s.
                     config.addDataSourceProperty("socketTimeout", "7");
                     // Keep a constraint violation's "Detail: Failing row contains (...)" out of messages.
                     config.addDataSourceProperty("logServerErrorDetail", "false");

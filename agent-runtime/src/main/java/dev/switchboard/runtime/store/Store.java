@@ -6,8 +6,12 @@ import dev.switchboard.channel.InboundMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything the runtime must remember, in one place: the inbox of accepted messages and their
@@ -64,6 +68,43 @@ public interface Store extends AutoCloseable {
     List<Optional<InboxEntry>> accept(List<InboundMessage> messages, Instant now);
 
     /**
+     * Accepts messages as {@link #accept(List, Instant)} does and, in the same transaction, takes for
+     * {@code owner} the lease (as {@link #lease} does, until {@code now + leaseTtl}) of each
+     * conversation with a new entry, where no other owner holds one that is live, and reads whether
+     * the people of the leased conversations opted out. One transaction instead of one per
+     * conversation, and the entries can go to their turns without reading them back. The inbound
+     * lines beyond {@link StoreSettings#historyPerConversation()} may stay until the entries are
+     * {@linkplain #settle settled}.
+     *
+     * @throws StoreException when the transaction did not commit: no message was accepted and no lease
+     *     taken
+     */
+    default Acceptance accept(List<InboundMessage> messages, Instant now, String owner, Duration leaseTtl) {
+        List<Optional<InboxEntry>> entries = accept(messages, now);
+        Map<ConversationKey, Boolean> leased = new LinkedHashMap<>();
+        for (Optional<InboxEntry> entry : entries) {
+            if (entry.isPresent()) {
+                ConversationKey conversation = entry.get().message().conversation();
+                if (!leased.containsKey(conversation) && lease(conversation, owner, now, leaseTtl)) {
+                    // Alone when the oldest waiting entry is this call's first of the conversation.
+                    List<InboxEntry> oldest = pending(conversation, 1);
+                    leased.put(
+                            conversation,
+                            !oldest.isEmpty()
+                                    && oldest.get(0).sequence() == entry.get().sequence());
+                }
+            }
+        }
+        Set<ConversationKey> optedOut = new HashSet<>();
+        for (ConversationKey conversation : leased.keySet()) {
+            if (isOptedOut(conversation)) {
+                optedOut.add(conversation);
+            }
+        }
+        return new Acceptance(entries, leased, optedOut);
+    }
+
+    /**
      * The conversations that have inbox entries not yet done and no lease that is still live at
      * {@code now} (none, or one that expired), the one with the oldest waiting entry first.
      */
@@ -77,6 +118,33 @@ public interface Store extends AutoCloseable {
      * outbox goes with it.
      */
     void done(InboxEntry entry, Instant now);
+
+    /**
+     * Marks inbox entries done, as {@link #done} does (and drops their conversations' lines beyond the
+     * history bound), and gives up the leases {@code owner} holds of
+     * the conversations in {@code release} where nothing waits any more; all in one transaction, so
+     * that a message accepted meanwhile (by any replica) is never left waiting with no holder.
+     *
+     * @return the conversations of {@code release} whose lease {@code owner} still holds because
+     *     messages of theirs wait
+     * @throws StoreException when the transaction did not commit: nothing changed
+     */
+    default Set<ConversationKey> settle(
+            Collection<InboxEntry> done, Collection<ConversationKey> release, String owner, Instant now) {
+        for (InboxEntry entry : done) {
+            done(entry, now);
+        }
+        Set<ConversationKey> kept = new HashSet<>();
+        for (ConversationKey conversation : release) {
+            if (!pending(conversation, 1).isEmpty()) {
+                kept.add(conversation);
+            } else {
+                // Not atomic here: a message accepted between the read and the release waits for a poller.
+                release(conversation, owner);
+            }
+        }
+        return kept;
+    }
 
     // ---------------------------------------------------------------- outbox
 

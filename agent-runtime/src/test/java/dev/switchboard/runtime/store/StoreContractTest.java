@@ -1,6 +1,7 @@
 package dev.switchboard.runtime.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.Attachment;
@@ -327,6 +328,105 @@ abstract class StoreContractTest {
         store.release(CAROL_SMS, "a");
     }
 
+    @Test
+    void acceptTakesTheFreeLeasesOfItsConversationsAndSaysWhichHaveNothingOlderWaiting() {
+        Store store = store();
+        Duration ttl = Duration.ofSeconds(30);
+        store.accept(List.of(message("SM1", ALICE_SMS)), at(0));
+
+        Acceptance first = store.accept(
+                List.of(message("SM2", ALICE_SMS), message("SM3", BOB_SMS), message("SM4", BOB_SMS)), at(1), "a", ttl);
+
+        assertThat(first.entries()).hasSize(3).allMatch(Optional::isPresent);
+        assertThat(first.optedOut()).isEmpty();
+        // Alice's SM1 waits from before; Bob's new entries are all Bob has waiting.
+        assertThat(first.leased()).containsOnly(entry(ALICE_SMS, false), entry(BOB_SMS, true));
+        assertThat(store.lease(BOB_SMS, "b", at(2), ttl)).isFalse();
+
+        // Held by "a": accepted for "b", not leased to it.
+        Acceptance held = store.accept(List.of(message("SM5", BOB_SMS)), at(2), "b", ttl);
+        assertThat(held.entries().get(0)).isPresent();
+        assertThat(held.leased()).isEmpty();
+
+        // Its owner renews it; a duplicate takes nothing.
+        assertThat(store.accept(List.of(message("SM6", BOB_SMS)), at(3), "a", ttl)
+                        .leased())
+                .containsOnly(entry(BOB_SMS, false));
+        Acceptance duplicate = store.accept(List.of(message("SM3", BOB_SMS)), at(4), "b", ttl);
+        assertThat(duplicate.entries()).containsExactly(Optional.empty());
+        assertThat(duplicate.leased()).isEmpty();
+
+        // Expired (renewed at 3, so at 33): taken over, with the older entries to read.
+        assertThat(store.accept(List.of(message("SM7", BOB_SMS)), at(33), "b", ttl)
+                        .leased())
+                .containsOnly(entry(BOB_SMS, false));
+        assertThat(ids(store.pending(BOB_SMS, 10))).containsExactly("SM3", "SM4", "SM5", "SM6", "SM7");
+        assertThat(store.history(BOB_SMS, 10)).hasSize(5);
+    }
+
+    @Test
+    void acceptSaysWhichOfTheLeasedConversationsAreOptedOut() {
+        Store store = store();
+        Duration ttl = Duration.ofSeconds(30);
+        store.optOut(ALICE_SMS, at(0));
+        store.optOut(CAROL_SMS, at(0));
+        store.lease(CAROL_SMS, "b", at(0), ttl);
+
+        Acceptance accepted = store.accept(
+                List.of(message("SM1", ALICE_SMS), message("SM2", BOB_SMS), message("SM3", CAROL_SMS)),
+                at(1),
+                "a",
+                ttl);
+
+        // Carol's conversation is not leased to "a": not read for it.
+        assertThat(accepted.leased()).containsOnlyKeys(ALICE_SMS, BOB_SMS);
+        assertThat(accepted.optedOut()).containsExactly(ALICE_SMS);
+    }
+
+    @Test
+    void settleMarksEntriesDoneAndGivesALeaseUpOnlyOnceNothingWaits() {
+        Store store = store();
+        Duration ttl = Duration.ofSeconds(30);
+        Acceptance accepted = store.accept(
+                List.of(message("SM1", ALICE_SMS), message("SM2", ALICE_SMS), message("SM3", BOB_SMS)),
+                at(0),
+                "a",
+                ttl);
+        InboxEntry first = accepted.entries().get(0).orElseThrow();
+        InboxEntry second = accepted.entries().get(1).orElseThrow();
+        InboxEntry bobs = accepted.entries().get(2).orElseThrow();
+        assertThat(accepted.leased()).containsOnly(entry(ALICE_SMS, true), entry(BOB_SMS, true));
+        store.recordParts(first.sequence(), 0, List.of("part"));
+
+        // Alice's SM2 still waits: her lease is kept; Bob's is given up.
+        assertThat(store.settle(List.of(first, bobs), List.of(ALICE_SMS, BOB_SMS), "a", at(1)))
+                .containsExactly(ALICE_SMS);
+        assertThat(ids(store.pending(ALICE_SMS, 10))).containsExactly("SM2");
+        assertThat(store.pending(BOB_SMS, 10)).isEmpty();
+        assertThat(store.outbox(first.sequence())).isEmpty();
+        assertThat(store.lease(ALICE_SMS, "b", at(1), ttl)).isFalse();
+        assertThat(store.lease(BOB_SMS, "b", at(1), ttl)).isTrue();
+
+        assertThat(store.settle(List.of(second), List.of(ALICE_SMS), "a", at(2)))
+                .isEmpty();
+        assertThat(store.pending(ALICE_SMS, 10)).isEmpty();
+        assertThat(store.lease(ALICE_SMS, "b", at(2), ttl)).isTrue();
+
+        // Not the holder: the entry is done, the holder keeps the lease.
+        InboxEntry third = store.accept(List.of(message("SM4", ALICE_SMS)), at(3), "c", ttl)
+                .entries()
+                .get(0)
+                .orElseThrow();
+        assertThat(store.settle(List.of(third), List.of(ALICE_SMS), "c", at(4))).isEmpty();
+        assertThat(store.pending(ALICE_SMS, 10)).isEmpty();
+        assertThat(store.lease(ALICE_SMS, "c", at(4), ttl)).isFalse();
+
+        // A release with nothing done, and nothing at all.
+        assertThat(store.settle(List.of(), List.of(ALICE_SMS), "b", at(5))).isEmpty();
+        assertThat(store.lease(ALICE_SMS, "c", at(5), ttl)).isTrue();
+        assertThat(store.settle(List.of(), List.of(), "c", at(6))).isEmpty();
+    }
+
     // ---------------------------------------------------------------- history
 
     static HistoryEntry outbound(ConversationKey conversation, String text, Instant at, String messageId) {
@@ -372,6 +472,30 @@ abstract class StoreContractTest {
         assertThat(store.conversations(10))
                 .extracting(ConversationSummary::messages)
                 .containsExactly(3L, 1L);
+    }
+
+    @Test
+    void historyIsWithinTheBoundOnceTheTurnsOfALeasedAcceptanceAreSettled() {
+        Store store = store(StoreSettings.defaults().withHistoryPerConversation(3));
+        for (int i = 1; i <= 3; i++) {
+            store.record(outbound(ALICE_SMS, "to alice " + i, at(i), null));
+        }
+        Acceptance accepted = store.accept(
+                List.of(
+                        message("SM4", ALICE_SMS, "from alice 4", at(4)),
+                        message("SM5", ALICE_SMS, "from alice 5", at(5))),
+                at(5),
+                "a",
+                Duration.ofSeconds(30));
+
+        store.settle(accepted.entries().stream().map(Optional::orElseThrow).toList(), List.of(ALICE_SMS), "a", at(6));
+
+        assertThat(store.history(ALICE_SMS, 10))
+                .extracting(HistoryEntry::text)
+                .containsExactly("to alice 3", "from alice 4", "from alice 5");
+        assertThat(store.conversations(10))
+                .extracting(ConversationSummary::messages)
+                .containsExactly(3L);
     }
 
     @Test

@@ -10,16 +10,43 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * The options every Twilio channel's builder has, the same for SMS and WhatsApp: the account, a
- * Messaging Service, the public webhook URL or the explicit absence of signature checks, who may
- * talk to the agent, the home channel, the webhook path and the REST client's settings. {@code
- * TwilioSmsChannel.Builder} and {@code TwilioWhatsAppChannel.Builder} inherit them and add their own
- * number option and whatever else is theirs.
+ * The options every Twilio channel's builder has, the same for SMS and WhatsApp: the account (and a
+ * second auth token while the token is rotated), a Messaging Service, the public webhook URL or the
+ * explicit absence of signature checks, who may talk to the agent, the home channel, the webhook
+ * path and the REST client's settings. {@code TwilioSmsChannel.Builder} and {@code
+ * TwilioWhatsAppChannel.Builder} inherit them and add their own number option and whatever else is
+ * theirs.
  *
  * <p>Each option's variable, in {@code fromEnv} and in error messages, is the channel's own: {@code
  * <PREFIX>_WEBHOOK_URL} below stands for {@code SMS_WEBHOOK_URL} on SMS and {@code
  * WHATSAPP_WEBHOOK_URL} on WhatsApp. Error messages name the variable and the value, phone numbers
- * redacted.
+ * redacted; never a token.
+ *
+ * <h2>Where the credentials come from</h2>
+ *
+ * <p>The account SID and auth token come from whichever of {@link #accountSid}/{@link #authToken},
+ * {@link #credentials(TwilioCredentials)} and {@link #credentials(CredentialsProvider)} was set
+ * last: each replaces what the others set. From the environment they come from {@code
+ * TWILIO_ACCOUNT_SID} and {@code TWILIO_AUTH_TOKEN}, or from the JSON file {@code
+ * TWILIO_CREDENTIALS_FILE} names, as Kubernetes or Vault mount a secret:
+ *
+ * <pre>{@code
+ * {"accountSid": "AC…", "authToken": "…", "phoneNumber": "+15551234567"}
+ * }</pre>
+ *
+ * <p>Every field is required; others are ignored. {@code phoneNumber} is {@code TWILIO_PHONE_NUMBER}:
+ * the SMS channel's number; the WhatsApp channel reads only the account from the file and its sender
+ * from {@code TWILIO_WHATSAPP_NUMBER}. A variable set beside the file must agree with it, or the
+ * builder refuses with a line naming both and showing neither value: two sources of one secret,
+ * one of them stale after a rotation, would otherwise fail only at the first webhook or send. A file
+ * that is missing, unreadable, not JSON or without a field is refused in one line naming the file
+ * and the problem; one that group or others may read (on a file system with POSIX permissions) is
+ * used, with a WARN naming it and saying to {@code chmod 600} it. The file is read once, when the
+ * builder reads the environment.
+ *
+ * <p>While the account's auth token is rotated, a {@linkplain #secondaryAuthToken secondary token}
+ * ({@code TWILIO_AUTH_TOKEN_SECONDARY}) makes webhooks signed with either token pass; REST calls use
+ * the primary one.
  *
  * <p>The protected members serve the Twilio channels' own builders, which alone extend this class:
  * its constructor takes a description of the channel from {@code dev.switchboard.twilio.internal},
@@ -52,14 +79,15 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
 
     /**
      * Sets every option whose variable is present in {@code env}, blank counting as unset: {@code
-     * TWILIO_ACCOUNT_SID}, {@code TWILIO_AUTH_TOKEN}, the profile's number variable, {@code
+     * TWILIO_ACCOUNT_SID}, {@code TWILIO_AUTH_TOKEN}, {@code TWILIO_CREDENTIALS_FILE} (see the class
+     * documentation), {@code TWILIO_AUTH_TOKEN_SECONDARY}, the profile's number variable, {@code
      * TWILIO_MESSAGING_SERVICE_SID}, {@code <PREFIX>_WEBHOOK_URL}, {@code
      * <PREFIX>_INSECURE_NO_SIGNATURE}, {@code <PREFIX>_ALLOWED_USERS}, {@code
      * <PREFIX>_ALLOW_ALL_USERS}, {@code <PREFIX>_HOME_CHANNEL}, {@code <PREFIX>_HOME_CHANNEL_NAME}
      * and {@code TWILIO_API_BASE_URL}.
      *
-     * @throws IllegalArgumentException if a value is invalid, or a home channel name is set without
-     *     its number
+     * @throws IllegalArgumentException if a value is invalid, the credentials file cannot be used or
+     *     disagrees with a variable, or a home channel name is set without its number
      */
     protected final B readEnv(Map<String, String> env) {
         settings.readEnv(env);
@@ -67,22 +95,55 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
     }
 
     /**
-     * The Twilio account SID ({@code TWILIO_ACCOUNT_SID}), {@code AC} and 32 hex digits. Required.
+     * The Twilio account SID ({@code TWILIO_ACCOUNT_SID}), {@code AC} and 32 hex digits. Required,
+     * unless a {@link #credentials(CredentialsProvider) provider} gives it; replaces a provider set
+     * before.
      */
     public final B accountSid(String accountSid) {
         settings.accountSid(accountSid);
         return self();
     }
 
-    /** The account's auth token ({@code TWILIO_AUTH_TOKEN}). Required. */
+    /**
+     * The account's auth token ({@code TWILIO_AUTH_TOKEN}): it signs the webhooks Twilio sends and
+     * authenticates REST calls. Required, unless a {@link #credentials(CredentialsProvider)
+     * provider} gives it; replaces a provider set before.
+     */
     public final B authToken(String authToken) {
         settings.authToken(authToken);
         return self();
     }
 
-    /** Both {@link #accountSid} and {@link #authToken} at once. */
+    /** Both {@link #accountSid} and {@link #authToken} at once; replaces a provider set before. */
     public final B credentials(TwilioCredentials credentials) {
         settings.credentials(credentials);
+        return self();
+    }
+
+    /**
+     * The account SID and auth token from the application's own secret store, asked once in {@code
+     * build()} (once per channel built): the channel keeps them for its life, so a new token takes a
+     * new channel (see {@link CredentialsProvider}). Replaces an earlier {@link #accountSid}, {@link
+     * #authToken} or {@link #credentials(TwilioCredentials)}, whether set in code or read from the
+     * environment, and is replaced by a later one.
+     */
+    public final B credentials(CredentialsProvider provider) {
+        settings.credentials(provider);
+        return self();
+    }
+
+    /**
+     * A second auth token ({@code TWILIO_AUTH_TOKEN_SECONDARY}) whose webhook signatures are
+     * accepted as well as the {@linkplain #authToken primary}'s, for the time an operator rotates
+     * the account's token; REST calls always use the primary. A signature made with neither is
+     * refused with {@code 403} as always. A rotation: create the secondary token in Twilio, run
+     * with it as the primary and the old one here, promote it in Twilio, then remove this option.
+     * Default: none.
+     *
+     * @throws IllegalArgumentException if blank
+     */
+    public final B secondaryAuthToken(String secondaryAuthToken) {
+        settings.secondaryAuthToken(secondaryAuthToken);
         return self();
     }
 
@@ -236,8 +297,10 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
     /**
      * The configuration, once the required options are checked: the account SID and auth token, the
      * channel's number or a Messaging Service, and the webhook URL unless signature checks are off.
+     * A {@link CredentialsProvider} is asked here, once; what it throws is let through.
      *
-     * @throws IllegalStateException if one is missing: the message is one line naming the variable
+     * @throws IllegalStateException if one is missing, or the provider returned null: the message
+     *     is one line naming the variable
      * @throws IllegalArgumentException if the account SID is malformed
      */
     protected final TwilioChannelConfig buildConfig() {

@@ -26,10 +26,11 @@ import javax.crypto.spec.SecretKeySpec;
  * library does; verification also accepts the reading that keeps every copy.
  *
  * <p>{@link #sign} computes one (a sandbox that plays Twilio, tests); an instance made by {@link
- * #verifier(String)} checks them, over the parameters {@link #decodeForm} reads from a body.
- * Verification compares in constant time and accepts the URL with and without the scheme's default
- * port ({@code :443} for https, {@code :80} for http), both ways, as Twilio's own libraries do.
- * Instances are immutable and thread-safe.
+ * #verifier(String)} checks them, over the parameters {@link #decodeForm} reads from a body, and
+ * one made by {@link #verifier(String, String)} accepts either of two tokens while an operator
+ * rotates the account's token. Verification compares in constant time and accepts the URL with and
+ * without the scheme's default port ({@code :443} for https, {@code :80} for http), both ways, as
+ * Twilio's own libraries do. Instances are immutable and thread-safe.
  */
 public final class TwilioSignature {
 
@@ -38,17 +39,20 @@ public final class TwilioSignature {
 
     private static final String HMAC_SHA1 = "HmacSHA1";
 
-    private final SecretKeySpec key;
-    // A Mac is costly to look up and initialise, and not thread-safe: one per thread, kept, with a
-    // buffer for the data it signs.
-    private final ThreadLocal<Signer> signers = ThreadLocal.withInitial(() -> new Signer(newMac()));
+    // The primary token's key first: the one Twilio signs with outside a rotation.
+    private final SecretKeySpec[] keys;
+    // A Mac is costly to look up and initialise, and not thread-safe: one per key per thread, kept,
+    // with a buffer for the data they sign.
+    private final ThreadLocal<Signer> signers = ThreadLocal.withInitial(() -> new Signer(newMacs()));
     // A handler checks against one public URL: its forms are worked out once, not per request.
     private volatile UrlForms lastUrl = new UrlForms("", new byte[][] {});
 
     private record UrlForms(String url, byte[][] forms) {}
 
-    private TwilioSignature(String authToken) {
-        this.key = new SecretKeySpec(authToken.getBytes(StandardCharsets.UTF_8), HMAC_SHA1);
+    private TwilioSignature(List<String> authTokens) {
+        this.keys = authTokens.stream()
+                .map(token -> new SecretKeySpec(token.getBytes(StandardCharsets.UTF_8), HMAC_SHA1))
+                .toArray(SecretKeySpec[]::new);
     }
 
     /**
@@ -57,11 +61,33 @@ public final class TwilioSignature {
      * @throws IllegalArgumentException if {@code authToken} is empty
      */
     public static TwilioSignature verifier(String authToken) {
-        requireNonNull(authToken, "authToken");
-        if (authToken.isEmpty()) {
-            throw new IllegalArgumentException("authToken cannot be empty");
+        return new TwilioSignature(List.of(checked("authToken", authToken)));
+    }
+
+    /**
+     * A verifier for webhooks signed with either token, for the time an operator rotates the
+     * account's auth token: Twilio signs with whichever token is its primary, which changes when the
+     * secondary one is promoted. A signature that matches neither is refused as by {@link
+     * #verifier(String)}; one that matches nothing costs the checks of both tokens.
+     *
+     * @param authToken the token the application holds as its primary (it also authenticates REST
+     *     calls)
+     * @param secondaryAuthToken the other token, accepted until the rotation is over; the same as
+     *     {@code authToken} makes a verifier of one token
+     * @throws IllegalArgumentException if either token is empty
+     */
+    public static TwilioSignature verifier(String authToken, String secondaryAuthToken) {
+        String primary = checked("authToken", authToken);
+        String secondary = checked("secondaryAuthToken", secondaryAuthToken);
+        return new TwilioSignature(primary.equals(secondary) ? List.of(primary) : List.of(primary, secondary));
+    }
+
+    private static String checked(String name, String token) {
+        requireNonNull(token, name);
+        if (token.isEmpty()) {
+            throw new IllegalArgumentException(name + " cannot be empty");
         }
-        return new TwilioSignature(authToken);
+        return token;
     }
 
     /**
@@ -77,9 +103,9 @@ public final class TwilioSignature {
     public static String sign(String authToken, String url, Map<String, List<String>> params) {
         requireNonNull(url, "url");
         requireNonNull(params, "params");
-        Signer signer = new Signer(verifier(authToken).newMac());
+        Signer signer = new Signer(verifier(authToken).newMacs());
         signer.load(params, true);
-        return Base64.getEncoder().encodeToString(signer.digest(url.getBytes(StandardCharsets.UTF_8)));
+        return Base64.getEncoder().encodeToString(signer.digest(0, url.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
@@ -122,20 +148,25 @@ public final class TwilioSignature {
         for (boolean distinct : readings) {
             signer.load(params, distinct);
             // Stopping at the first match tells someone timing it only which form of the public URL
-            // was signed, which is no secret; a signature that matches nothing costs every computation.
+            // and which token were signed, which is no secret; a signature that matches nothing costs
+            // every computation.
             for (byte[] urlBytes : forms) {
-                if (MessageDigest.isEqual(base64(signer.digest(urlBytes)), given)) {
-                    return true;
+                for (int key = 0; key < keys.length; key++) {
+                    if (MessageDigest.isEqual(base64(signer.digest(key, urlBytes)), given)) {
+                        return true;
+                    }
                 }
             }
         }
         return false;
     }
 
-    /** The token is never shown. */
+    /** The tokens are never shown. */
     @Override
     public String toString() {
-        return "TwilioSignature[HmacSHA1, key=***]";
+        return keys.length == 1
+                ? "TwilioSignature[HmacSHA1, key=***]"
+                : "TwilioSignature[HmacSHA1, key=***, secondary key=***]";
     }
 
     private static boolean hasDuplicateValues(Map<String, List<String>> params) {
@@ -147,12 +178,15 @@ public final class TwilioSignature {
         return false;
     }
 
-    /** A thread's Mac, and the data it signs: every parameter's name and value, sorted, in UTF-8. */
+    /**
+     * A thread's Macs, one per key, and the data they sign: every parameter's name and value,
+     * sorted, in UTF-8.
+     */
     private static final class Signer {
 
         private static final Comparator<Map.Entry<String, List<String>>> BY_NAME = Map.Entry.comparingByKey();
 
-        private final Mac mac;
+        private final Mac[] macs;
 
         @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array is created raw
         private Map.Entry<String, List<String>>[] entries = new Map.Entry[64];
@@ -161,8 +195,8 @@ public final class TwilioSignature {
         private int length;
         private boolean splitSurrogate;
 
-        Signer(Mac mac) {
-            this.mac = mac;
+        Signer(Mac[] macs) {
+            this.macs = macs;
         }
 
         /** Lays out the parameters sorted by name and then by value. */
@@ -217,7 +251,8 @@ public final class TwilioSignature {
             }
         }
 
-        byte[] digest(byte[] url) {
+        byte[] digest(int key, byte[] url) {
+            Mac mac = macs[key];
             mac.update(url);
             mac.update(data, 0, length);
             return mac.doFinal();
@@ -266,11 +301,14 @@ public final class TwilioSignature {
         return Base64.getEncoder().encode(digest);
     }
 
-    private Mac newMac() {
+    private Mac[] newMacs() {
         try {
-            Mac mac = Mac.getInstance(HMAC_SHA1);
-            mac.init(key);
-            return mac;
+            Mac[] macs = new Mac[keys.length];
+            for (int i = 0; i < keys.length; i++) {
+                macs[i] = Mac.getInstance(HMAC_SHA1);
+                macs[i].init(keys[i]);
+            }
+            return macs;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA1 is not available in this JVM", e);
         }

@@ -282,6 +282,50 @@ class TwilioSignatureTest {
     @Test
     void neverShowsTheToken() {
         assertThat(TwilioSignature.verifier("s3cret-token")).asString().doesNotContain("s3cret");
+        assertThat(TwilioSignature.verifier("s3cret-token", "0ld-token"))
+                .asString()
+                .doesNotContain("s3cret")
+                .doesNotContain("0ld");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "https://mycompany.com/myapp.php?foo=1&bar=2, https://mycompany.com/myapp.php?foo=1&bar=2",
+        "https://mycompany.com:443/myapp.php?foo=1&bar=2, https://mycompany.com/myapp.php?foo=1&bar=2",
+    })
+    void aRotationsVerifierAcceptsEitherTokenAndNoOther(String signedUrl, String configuredUrl) {
+        TwilioSignature rotating = TwilioSignature.verifier("new-token", TOKEN);
+        Map<String, List<String>> repeated = params("Digits", "1234", "Digits", "1234", "To", "+18005551212");
+
+        for (String token : List.of("new-token", TOKEN)) {
+            assertThat(rotating.verify(
+                            configuredUrl, VECTOR_PARAMS, TwilioSignature.sign(token, signedUrl, VECTOR_PARAMS)))
+                    .as("signed with %s", token)
+                    .isTrue();
+            assertThat(rotating.verify(configuredUrl, repeated, TwilioSignature.sign(token, signedUrl, repeated)))
+                    .isTrue();
+        }
+        assertThat(rotating.verify(
+                        configuredUrl, VECTOR_PARAMS, TwilioSignature.sign("54321", signedUrl, VECTOR_PARAMS)))
+                .isFalse();
+        assertThat(rotating.verify(configuredUrl, VECTOR_PARAMS, null)).isFalse();
+        // One token twice is one token.
+        assertThat(TwilioSignature.verifier(TOKEN, TOKEN)
+                        .verify(configuredUrl, VECTOR_PARAMS, TwilioSignature.sign(TOKEN, signedUrl, VECTOR_PARAMS)))
+                .isTrue();
+    }
+
+    @Test
+    void aRotationsVerifierNeedsTwoTokens() {
+        assertThatThrownBy(() -> TwilioSignature.verifier(TOKEN, ""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("secondaryAuthToken cannot be empty");
+        assertThatThrownBy(() -> TwilioSignature.verifier("", TOKEN))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("authToken cannot be empty");
+        assertThatThrownBy(() -> TwilioSignature.verifier(TOKEN, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("secondaryAuthToken");
     }
 
     private static String randomText(Random random, int min, int max) {

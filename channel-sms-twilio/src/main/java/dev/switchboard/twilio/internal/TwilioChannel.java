@@ -65,7 +65,10 @@ public abstract class TwilioChannel implements Channel {
         this.config = requireNonNull(config, "config");
         this.profile = config.profile();
         this.log = requireNonNull(log, "log");
-        TwilioSignature verifier = TwilioSignature.verifier(config.credentials().authToken());
+        String authToken = config.credentials().authToken();
+        TwilioSignature verifier = config.secondaryAuthToken()
+                .map(secondary -> TwilioSignature.verifier(authToken, secondary))
+                .orElseGet(() -> TwilioSignature.verifier(authToken));
         // The routes answer with the shared handlers' verdicts as they are: what a person's message
         // changes is recorded when the host accepts it (Channel#accepted), never while it is handled.
         this.routes = List.of(
@@ -201,8 +204,8 @@ public abstract class TwilioChannel implements Channel {
 
     /**
      * Logs, after the channel's own start-up lines, the Messaging Service when it replaces the
-     * number as sender, and warns when signatures are not checked or when nobody may talk to the
-     * agent.
+     * number as sender and the secondary auth token when one is accepted, and warns when signatures
+     * are not checked or when nobody may talk to the agent.
      */
     protected final void logStartWarnings() {
         if (config.number().isPresent() && config.messagingServiceSid().isPresent()) {
@@ -210,6 +213,13 @@ public abstract class TwilioChannel implements Channel {
                     "[{}] sending through Messaging Service {}",
                     profile.id(),
                     config.messagingServiceSid().get());
+        }
+        if (config.secondaryAuthToken().isPresent() && !config.insecureNoSignature()) {
+            // A rotation's second token is meant to go once Twilio signs with the new one.
+            log.info(
+                    "[{}] webhooks signed with the secondary auth token are accepted too"
+                            + " (TWILIO_AUTH_TOKEN_SECONDARY): remove it once the rotation is over",
+                    profile.id());
         }
         if (config.insecureNoSignature()) {
             log.warn(

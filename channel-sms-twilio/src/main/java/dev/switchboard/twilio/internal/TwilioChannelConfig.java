@@ -21,6 +21,7 @@ public final class TwilioChannelConfig {
 
     private final TwilioChannelProfile profile;
     private final TwilioCredentials credentials;
+    private final String secondaryAuthToken;
     private final Address number;
     private final String messagingServiceSid;
     private final String webhookUrl;
@@ -35,6 +36,7 @@ public final class TwilioChannelConfig {
     TwilioChannelConfig(TwilioChannelSettings b, TwilioCredentials credentials) {
         this.profile = b.profile;
         this.credentials = credentials;
+        this.secondaryAuthToken = b.secondaryAuthToken;
         this.number = b.number;
         this.messagingServiceSid = b.messagingServiceSid;
         this.webhookUrl = b.webhookUrl;
@@ -55,6 +57,11 @@ public final class TwilioChannelConfig {
     /** The account. */
     TwilioCredentials credentials() {
         return credentials;
+    }
+
+    /** The other token whose webhook signatures are accepted while the token is rotated, if set. */
+    Optional<String> secondaryAuthToken() {
+        return Optional.ofNullable(secondaryAuthToken);
     }
 
     /** The channel's own number in plain E.164, if set. */

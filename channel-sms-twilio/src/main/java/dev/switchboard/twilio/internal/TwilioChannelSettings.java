@@ -3,8 +3,11 @@ package dev.switchboard.twilio.internal;
 import static java.util.Objects.requireNonNull;
 
 import dev.switchboard.channel.Address;
+import dev.switchboard.twilio.CredentialsProvider;
 import dev.switchboard.twilio.TwilioChannelBuilder;
 import dev.switchboard.twilio.TwilioCredentials;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -21,6 +24,8 @@ public final class TwilioChannelSettings {
     final TwilioChannelProfile profile;
     String accountSid;
     String authToken;
+    CredentialsProvider credentialsProvider;
+    String secondaryAuthToken;
     Address number;
     String messagingServiceSid;
     String webhookUrl;
@@ -41,16 +46,24 @@ public final class TwilioChannelSettings {
     }
 
     /**
-     * Sets every option whose variable is present in {@code env}, blank counting as unset.
+     * Sets every option whose variable is present in {@code env}, blank counting as unset. The
+     * credentials file ({@code TWILIO_CREDENTIALS_FILE}) sets the account SID, the auth token and,
+     * on the channel whose number is {@code TWILIO_PHONE_NUMBER}, the number; a variable that sets
+     * one of them too must agree with it.
      *
-     * @throws IllegalArgumentException if a value is invalid, or a home channel name is set without
-     *     its number
+     * @throws IllegalArgumentException if a value is invalid, the credentials file cannot be used or
+     *     disagrees with a variable, or a home channel name is set without its number
      */
     public void readEnv(Map<String, String> env) {
         requireNonNull(env, "env");
+        Optional<String> file = TwilioEnv.get(env, TwilioCredentialsFile.VARIABLE);
         TwilioEnv.get(env, "TWILIO_ACCOUNT_SID").ifPresent(this::accountSid);
         TwilioEnv.get(env, "TWILIO_AUTH_TOKEN").ifPresent(this::authToken);
         TwilioEnv.get(env, profile.numberVariable()).ifPresent(this::number);
+        if (file.isPresent()) {
+            credentialsFile(file.get(), TwilioCredentialsFile.read(file.get()));
+        }
+        TwilioEnv.get(env, "TWILIO_AUTH_TOKEN_SECONDARY").ifPresent(this::secondaryAuthToken);
         TwilioEnv.get(env, "TWILIO_MESSAGING_SERVICE_SID").ifPresent(this::messagingServiceSid);
         TwilioEnv.get(env, profile.variable("WEBHOOK_URL")).ifPresent(this::webhookUrl);
         TwilioEnv.bool(env, profile.variable("INSECURE_NO_SIGNATURE")).ifPresent(this::insecureNoSignature);
@@ -67,18 +80,64 @@ public final class TwilioChannelSettings {
         TwilioEnv.get(env, "TWILIO_API_BASE_URL").ifPresent(this::apiBaseUrl);
     }
 
+    // Two sources of one secret, one of them stale after a rotation, would fail at the first
+    // webhook or send: they must agree, or the channel is not built. The message shows no value.
+    private void credentialsFile(String file, TwilioCredentialsFile.Contents contents) {
+        TwilioCredentials credentials = contents.credentials();
+        if (accountSid != null && !accountSid.equalsIgnoreCase(credentials.accountSid())) {
+            throw disagreement("TWILIO_ACCOUNT_SID", file, "accountSid");
+        }
+        if (authToken != null
+                && !MessageDigest.isEqual(
+                        authToken.getBytes(StandardCharsets.UTF_8),
+                        credentials.authToken().getBytes(StandardCharsets.UTF_8))) {
+            throw disagreement("TWILIO_AUTH_TOKEN", file, "authToken");
+        }
+        boolean fileNamesOurNumber = profile.numberVariable().equals("TWILIO_PHONE_NUMBER");
+        if (fileNamesOurNumber && number != null && !number.equals(contents.phoneNumber())) {
+            throw disagreement("TWILIO_PHONE_NUMBER", file, "phoneNumber");
+        }
+        credentials(credentials);
+        if (fileNamesOurNumber) {
+            this.number = contents.phoneNumber();
+        }
+    }
+
+    private static IllegalArgumentException disagreement(String variable, String file, String field) {
+        return new IllegalArgumentException(variable + " differs from " + field + " in "
+                + TwilioCredentialsFile.VARIABLE + "=" + file + ": set it in one place only");
+    }
+
     public void accountSid(String accountSid) {
         this.accountSid = requireNonNull(accountSid, "accountSid").strip();
+        this.credentialsProvider = null;
     }
 
     public void authToken(String authToken) {
         this.authToken = requireNonNull(authToken, "authToken").strip();
+        this.credentialsProvider = null;
     }
 
     public void credentials(TwilioCredentials credentials) {
         requireNonNull(credentials, "credentials");
         this.accountSid = credentials.accountSid();
         this.authToken = credentials.authToken();
+        this.credentialsProvider = null;
+    }
+
+    public void credentials(CredentialsProvider provider) {
+        this.credentialsProvider = requireNonNull(provider, "provider");
+        this.accountSid = null;
+        this.authToken = null;
+    }
+
+    /** @throws IllegalArgumentException if blank */
+    public void secondaryAuthToken(String secondaryAuthToken) {
+        String token = requireNonNull(secondaryAuthToken, "secondaryAuthToken").strip();
+        if (token.isEmpty()) {
+            throw new IllegalArgumentException("TWILIO_AUTH_TOKEN_SECONDARY cannot be blank");
+        }
+        this.secondaryAuthToken = token;
     }
 
     /** @throws IllegalArgumentException if it is not a phone number (shown redacted) */
@@ -163,20 +222,14 @@ public final class TwilioChannelSettings {
     /**
      * The configuration, once the required options are checked: the account SID and auth token, the
      * channel's number or a Messaging Service, and the webhook URL unless signature checks are off.
+     * A credentials provider is asked here, once.
      *
-     * @throws IllegalStateException if one is missing: the message is one line naming the variable
+     * @throws IllegalStateException if one is missing, or the credentials provider returned null:
+     *     the message is one line naming the variable
      * @throws IllegalArgumentException if the account SID is malformed
      */
     public TwilioChannelConfig build() {
-        if (accountSid == null || accountSid.isEmpty()) {
-            throw new IllegalStateException(
-                    "TWILIO_ACCOUNT_SID is not set: set it to the SID of your Twilio account (AC…)");
-        }
-        if (authToken == null || authToken.isEmpty()) {
-            throw new IllegalStateException(
-                    "TWILIO_AUTH_TOKEN is not set: set it to the auth token of your Twilio account");
-        }
-        TwilioCredentials credentials = new TwilioCredentials(accountSid, authToken);
+        TwilioCredentials credentials = credentials();
         if (number == null && messagingServiceSid == null) {
             throw new IllegalStateException("neither " + profile.numberVariable()
                     + " nor TWILIO_MESSAGING_SERVICE_SID is set: " + profile.missingSenderAdvice());
@@ -188,5 +241,24 @@ public final class TwilioChannelSettings {
                     + "=true for local testing only.");
         }
         return new TwilioChannelConfig(this, credentials);
+    }
+
+    private TwilioCredentials credentials() {
+        if (credentialsProvider != null) {
+            TwilioCredentials provided = credentialsProvider.credentials();
+            if (provided == null) {
+                throw new IllegalStateException("the CredentialsProvider returned no credentials (null)");
+            }
+            return provided;
+        }
+        if (accountSid == null || accountSid.isEmpty()) {
+            throw new IllegalStateException("TWILIO_ACCOUNT_SID is not set: set it to the SID of your Twilio account"
+                    + " (AC…), or TWILIO_CREDENTIALS_FILE to a JSON file that holds it");
+        }
+        if (authToken == null || authToken.isEmpty()) {
+            throw new IllegalStateException(
+                    "TWILIO_AUTH_TOKEN is not set: set it to the auth token of your Twilio account");
+        }
+        return new TwilioCredentials(accountSid, authToken);
     }
 }

@@ -124,6 +124,36 @@ class TwilioWebhookHandlerTest {
     }
 
     @Test
+    void whileTheTokenIsRotatedAcceptsEitherTokenAndRefusesAnyOtherWith403() {
+        TwilioWebhookHandler rotating = TwilioWebhookHandler.builder(TwilioWebhookHandler.Kind.INBOUND, "sms")
+                .signedBy(TwilioSignature.verifier(AUTH_TOKEN, "old-token"), PUBLIC_URL)
+                .clock(() -> Clock.fixed(NOW, ZoneOffset.UTC))
+                .build();
+        WebhookRequest unknown = signed("unknown-token", PUBLIC_URL, PATH, "", inboundSms("hi"));
+
+        WebhookResult primary = rotating.handle(signed(AUTH_TOKEN, PUBLIC_URL, PATH, "", inboundSms("hi")));
+        WebhookResult secondary = rotating.handle(signed("old-token", PUBLIC_URL, PATH, "", inboundSms("hi")));
+        WebhookResult refused;
+        String logs;
+        try (LogCapture log = LogCapture.start()) {
+            refused = rotating.handle(unknown);
+            logs = log.text();
+        }
+
+        assertThat(primary).isInstanceOf(WebhookResult.Inbound.class);
+        assertThat(secondary).isInstanceOf(WebhookResult.Inbound.class);
+        assertThat(((WebhookResult.Inbound) secondary).message().id()).isEqualTo(SMS_SID);
+        assertThat(refused).isInstanceOf(WebhookResult.Rejected.class);
+        assertThat(refused.response().status()).isEqualTo(403);
+        assertThat(body(refused.response())).isEqualTo("invalid X-Twilio-Signature");
+        assertThat(logs)
+                .contains("WARN")
+                .doesNotContain(unknown.header("X-Twilio-Signature").orElseThrow())
+                .doesNotContain("old-token")
+                .doesNotContain(AUTH_TOKEN);
+    }
+
+    @Test
     void refusesAMissingOrEmptySignatureWith403() {
         byte[] body = form(inboundSms("hi"));
 

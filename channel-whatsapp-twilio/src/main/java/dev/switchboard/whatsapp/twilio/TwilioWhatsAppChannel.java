@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><th>Variable</th><th>Builder option</th></tr>
  *   <tr><td>{@code TWILIO_ACCOUNT_SID}, {@code TWILIO_AUTH_TOKEN}</td><td>{@link Builder#accountSid},
  *       {@link Builder#authToken} (required)</td></tr>
+ *   <tr><td>{@code TWILIO_CREDENTIALS_FILE}</td><td>a JSON file with {@code accountSid} and {@code
+ *       authToken} (and the SMS channel's {@code phoneNumber}, not read here), in their stead (see
+ *       {@link TwilioChannelBuilder})</td></tr>
+ *   <tr><td>{@code TWILIO_AUTH_TOKEN_SECONDARY}</td><td>{@link Builder#secondaryAuthToken}</td></tr>
  *   <tr><td>{@code TWILIO_WHATSAPP_NUMBER}</td><td>{@link Builder#whatsAppNumber}</td></tr>
  *   <tr><td>{@code TWILIO_MESSAGING_SERVICE_SID}</td><td>{@link Builder#messagingServiceSid}</td></tr>
  *   <tr><td>{@code WHATSAPP_WEBHOOK_URL}</td><td>{@link Builder#webhookUrl}</td></tr>

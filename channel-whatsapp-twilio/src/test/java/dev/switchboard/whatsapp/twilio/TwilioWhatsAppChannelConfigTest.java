@@ -17,15 +17,23 @@ import dev.switchboard.channel.ChannelCapabilities;
 import dev.switchboard.channel.HomeChannel;
 import dev.switchboard.channel.MessageIdShape;
 import dev.switchboard.channel.TextFlavour;
+import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.channel.WebhookRoute;
 import dev.switchboard.sms.twilio.TwilioSmsChannel;
 import dev.switchboard.twilio.TwilioCredentials;
+import dev.switchboard.twilio.TwilioTestData;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -287,5 +295,50 @@ class TwilioWhatsAppChannelConfigTest {
                 TwilioWhatsAppChannel.builderFromEnv(env()).webhookPath("/").build()) {
             assertThat(channel.routes()).extracting(WebhookRoute::path).containsExactly("/", "/status");
         }
+    }
+
+    @Test
+    void takesOnlyTheAccountFromTheCredentialsFileAndAcceptsASecondaryToken(@TempDir Path directory)
+            throws IOException {
+        Path file = directory.resolve("twilio.json");
+        Files.writeString(
+                file,
+                "{\"accountSid\": \"" + ACCOUNT_SID + "\", \"authToken\": \"file-token\", \"phoneNumber\":"
+                        + " \"+15550009999\"}");
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+        try (TwilioWhatsAppChannel channel = TwilioWhatsAppChannel.fromEnv(env(
+                "TWILIO_ACCOUNT_SID",
+                null,
+                "TWILIO_AUTH_TOKEN",
+                null,
+                // The SMS number, which WhatsApp neither reads nor compares with the file's.
+                "TWILIO_PHONE_NUMBER",
+                "+15551110000",
+                "TWILIO_CREDENTIALS_FILE",
+                file.toString(),
+                "TWILIO_AUTH_TOKEN_SECONDARY",
+                "old-token"))) {
+            WebhookRoute route = channel.routes().get(0);
+            String[] message = Fixtures.inboundWhatsApp(TwilioTestData.SMS_SID, "hi");
+
+            assertThat(channel.selfAddresses()).containsExactly(Address.of(OUR_NUMBER));
+            assertThat(route.handler()
+                            .handle(TwilioTestData.signed("file-token", PUBLIC_URL, route.path(), "", message)))
+                    .isInstanceOf(WebhookResult.Inbound.class);
+            assertThat(route.handler()
+                            .handle(TwilioTestData.signed("old-token", PUBLIC_URL, route.path(), "", message)))
+                    .isInstanceOf(WebhookResult.Inbound.class);
+            assertThat(route.handler()
+                            .handle(TwilioTestData.signed(AUTH_TOKEN, PUBLIC_URL, route.path(), "", message))
+                            .response()
+                            .status())
+                    .isEqualTo(403);
+        }
+        assertThatThrownBy(() -> TwilioWhatsAppChannel.fromEnv(env("TWILIO_CREDENTIALS_FILE", file.toString())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("TWILIO_AUTH_TOKEN differs from authToken in TWILIO_CREDENTIALS_FILE=" + file
+                        + ": set it in one place only");
     }
 }

@@ -78,6 +78,19 @@ import org.slf4j.LoggerFactory;
  * until they text START), and posts the number's webhook ({@link #configureWebhook}, a Twilio
  * number's {@code SmsUrl}) signed with the auth token, keyword or not. WhatsApp gets no keyword
  * handling, as on Twilio.
+ *
+ * <p>It answers the calls that check and configure an account too, in the shapes of Twilio's OpenAPI
+ * description: {@code GET /2010-04-01/Accounts/{Sid}.json}, {@code GET
+ * .../IncomingPhoneNumbers.json} (filtered by {@code PhoneNumber}), {@code GET} and {@code POST
+ * .../IncomingPhoneNumbers/{Sid}.json} ({@code SmsUrl}, {@code SmsMethod}, {@code SmsApplicationSid}),
+ * {@code GET} and {@code POST /v1/Services/{Sid}} ({@code InboundRequestUrl}, {@code InboundMethod},
+ * {@code UseInboundWebhookOnNumber}) and {@code GET /v1/Services/{Sid}/PhoneNumbers}. Each sender is a
+ * number of the account, SMS and MMS capable, whose {@code SmsUrl} is the URL {@link
+ * #configureWebhook} signs for: by default a healthy, active, full account. {@link
+ * #refuseCredentials}, {@link #accountStatus}, {@link #accountType}, {@link #releaseNumber}, {@link
+ * #numberSmsUrl(String, String)}, {@link #numberSmsMethod}, {@link #numberSmsApplicationSid}, {@link
+ * #numberCapabilities}, {@link #addMessagingService} and {@link #addFailedInbound} present each
+ * problem a setup check looks for; {@link #updates()} lists the updates accepted.
  */
 public final class TwilioSandbox implements AutoCloseable {
 
@@ -97,6 +110,13 @@ public final class TwilioSandbox implements AutoCloseable {
     private static final String WHATSAPP = "whatsapp:";
     /** The {@code ProfileName} of every WhatsApp user who texts the stand-in. */
     private static final String PROFILE_NAME = "Dev Phone";
+    /** Twilio's titles of the errors {@link #addFailedInbound} is likely given. */
+    private static final Map<Integer, String> ERROR_MESSAGES = Map.of(
+            11200, "HTTP retrieval failure",
+            11205, "HTTP connection failure",
+            11206, "HTTP protocol violation",
+            11210, "HTTP bad host name",
+            12300, "Invalid Content-Type");
 
     private final String accountSid;
     private final String authToken;
@@ -116,6 +136,7 @@ public final class TwilioSandbox implements AutoCloseable {
 
     private final Map<String, Webhook> webhooks = new ConcurrentHashMap<>();
     private final AtomicInteger createRequests = new AtomicInteger();
+    private final SandboxAccount account;
     /** Orders the messages stamped with the same instant, such as a keyword and its answer. */
     private final AtomicLong sequence = new AtomicLong();
 
@@ -134,6 +155,9 @@ public final class TwilioSandbox implements AutoCloseable {
         this.callbackDelay = builder.callbackDelay;
         this.automaticCallbacks = builder.automaticCallbacks;
         this.clock = builder.clock;
+        Set<String> phones = new java.util.TreeSet<>();
+        senders.forEach(sender -> phones.add(stripChannel(sender)));
+        this.account = new SandboxAccount(accountSid, phones, clock, random, this::smsUrlChanged);
     }
 
     /** Returns a builder with a fresh account SID and auth token. */
@@ -272,6 +296,9 @@ public final class TwilioSandbox implements AutoCloseable {
             throw new IllegalArgumentException("signedUrl must be an absolute http or https URL: " + signedUrl);
         }
         webhooks.put(number, new Webhook(postTo, signedUrl));
+        SandboxAccount.NumberState state = account.number(stripChannel(number));
+        state.smsUrl = signedUrl;
+        state.smsMethod = "POST";
     }
 
     /**
@@ -480,6 +507,198 @@ public final class TwilioSandbox implements AutoCloseable {
         }
     }
 
+    // ---- the account as the REST API shows it, and the problems a setup check diagnoses ----
+
+    /**
+     * While {@code refuse} is true, answers every REST call with HTTP 401 and error 20003, as Twilio
+     * answers wrong credentials (or a token rotated since). Default: false.
+     */
+    public void refuseCredentials(boolean refuse) {
+        account.refuseCredentials(refuse);
+    }
+
+    /**
+     * The account's {@code status} as {@code GET /2010-04-01/Accounts/{Sid}.json} reports it: {@code
+     * active} (the default), {@code suspended} or {@code closed}. Only the report changes.
+     *
+     * @throws IllegalArgumentException for any other value
+     */
+    public void accountStatus(String status) {
+        account.status(requireNonNull(status, "status"));
+    }
+
+    /**
+     * The account's {@code type}: {@code Full} (the default) or {@code Trial}. Only the report changes.
+     *
+     * @throws IllegalArgumentException for any other value
+     */
+    public void accountType(String type) {
+        account.type(requireNonNull(type, "type"));
+    }
+
+    /**
+     * Takes {@code number} out of the account, as when it was released or belongs to another
+     * account: {@code IncomingPhoneNumbers} no longer lists it, and sends from it fail with 21606.
+     *
+     * @param number a sender, with or without its {@code whatsapp:} prefix
+     * @throws IllegalArgumentException if it is not one of the senders
+     */
+    public void releaseNumber(String number) {
+        account.number(stripChannel(requireNonNull(number, "number"))).released = true;
+    }
+
+    /**
+     * Sets the number's {@code SmsUrl} as the console would: the REST API reports it, and the number's
+     * webhook is then signed for it (and posted to it, unless {@link #configureWebhook} gave a separate
+     * address to post to, as behind a tunnel). Empty means not set: the number's texts are then not
+     * passed on.
+     *
+     * @throws IllegalArgumentException if {@code number} is not one of the senders
+     */
+    public void numberSmsUrl(String number, String smsUrl) {
+        requireNonNull(smsUrl, "smsUrl");
+        SandboxAccount.NumberState state = account.number(stripChannel(requireNonNull(number, "number")));
+        state.smsUrl = smsUrl;
+        smsUrlChanged(state.phone, smsUrl);
+    }
+
+    /**
+     * Sets the number's {@code SmsMethod}, {@code GET} or {@code POST} (the default). Only the REST API's
+     * report changes: texts are still posted.
+     *
+     * @throws IllegalArgumentException if {@code number} is not one of the senders, or another method
+     */
+    public void numberSmsMethod(String number, String method) {
+        requireNonNull(method, "method");
+        if (!method.equals("GET") && !method.equals("POST")) {
+            throw new IllegalArgumentException("method must be GET or POST: " + method);
+        }
+        account.number(stripChannel(requireNonNull(number, "number"))).smsMethod = method;
+    }
+
+    /**
+     * Sets the number's {@code SmsApplicationSid}, a TwiML application that overrides its {@code SmsUrl}
+     * on Twilio; empty clears it (the default). Only the REST API's report changes.
+     *
+     * @throws IllegalArgumentException if {@code number} is not one of the senders, or the sid is not
+     *     empty nor {@code AP} and 32 hex digits
+     */
+    public void numberSmsApplicationSid(String number, String applicationSid) {
+        requireNonNull(applicationSid, "applicationSid");
+        if (!applicationSid.isEmpty() && !applicationSid.matches("AP[0-9a-f]{32}")) {
+            throw new IllegalArgumentException(
+                    "applicationSid must be empty or AP followed by 32 hex digits: " + applicationSid);
+        }
+        account.number(stripChannel(requireNonNull(number, "number"))).smsApplicationSid = applicationSid;
+    }
+
+    /**
+     * The number's SMS and MMS {@code capabilities} as the REST API reports them; both true by default.
+     *
+     * @throws IllegalArgumentException if {@code number} is not one of the senders
+     */
+    public void numberCapabilities(String number, boolean sms, boolean mms) {
+        SandboxAccount.NumberState state = account.number(stripChannel(requireNonNull(number, "number")));
+        state.sms = sms;
+        state.mms = mms;
+    }
+
+    /**
+     * The {@code SmsUrl} the REST API reports for {@code number}; empty when not set.
+     *
+     * @throws IllegalArgumentException if {@code number} is not one of the senders
+     */
+    public String numberSmsUrl(String number) {
+        return account.number(stripChannel(requireNonNull(number, "number"))).smsUrl;
+    }
+
+    /**
+     * The {@code sid} ({@code PN…}) of {@code number} in {@code IncomingPhoneNumbers}.
+     *
+     * @throws IllegalArgumentException if {@code number} is not one of the senders
+     */
+    public String numberSid(String number) {
+        return account.number(stripChannel(requireNonNull(number, "number"))).sid;
+    }
+
+    /**
+     * Adds a Messaging Service to the account, for {@code GET /v1/Services/{Sid}}, its {@code
+     * PhoneNumbers} and {@code POST /v1/Services/{Sid}}. Its inbound settings are reported and
+     * updated; texts are still posted to each number's own webhook.
+     *
+     * @param numbers its sender pool, senders of this stand-in; may be empty
+     * @param inboundRequestUrl its {@code InboundRequestUrl}, or null for none
+     * @param useInboundWebhookOnNumber its {@code UseInboundWebhookOnNumber}: whether the numbers'
+     *     own {@code SmsUrl} counts instead
+     * @return the service's sid, {@code MG…}
+     * @throws IllegalArgumentException if a number is not one of the senders
+     */
+    public String addMessagingService(
+            Set<String> numbers, String inboundRequestUrl, boolean useInboundWebhookOnNumber) {
+        requireNonNull(numbers, "numbers");
+        Set<String> phones = new java.util.LinkedHashSet<>();
+        numbers.forEach(n -> phones.add(stripChannel(n)));
+        return account.addService(phones, inboundRequestUrl, useInboundWebhookOnNumber);
+    }
+
+    /**
+     * Stores a message texted from {@code from} to {@code to} whose webhook failed with {@code
+     * errorCode} (11200 when the webhook did not answer, say), listed by {@code GET Messages.json} with
+     * that {@code error_code}; nothing is posted.
+     *
+     * @throws IllegalArgumentException if {@code to} is not one of the senders
+     */
+    public SandboxMessage addFailedInbound(String from, String to, int errorCode) {
+        requireNonNull(from, "from");
+        requireNonNull(to, "to");
+        if (!senders.contains(to)) {
+            throw new IllegalArgumentException(
+                    "to must be one of the sandbox's senders " + redacted(senders) + ": " + redact(to));
+        }
+        SandboxMessage inbound = new SandboxMessage(
+                newSid(),
+                SandboxMessage.Direction.INBOUND,
+                Optional.of(from),
+                Optional.empty(),
+                to,
+                "",
+                List.of(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                clock.instant());
+        Stored stored = new Stored(inbound, sequence.incrementAndGet(), "received");
+        stored.errorCode = errorCode;
+        messages.put(inbound.sid(), stored);
+        return inbound;
+    }
+
+    /** The updates of numbers and Messaging Services the REST API accepted, oldest first. */
+    public List<SandboxUpdate> updates() {
+        return account.updates();
+    }
+
+    /** After a number's {@code SmsUrl} changed: its webhooks are signed for the new URL, as Twilio's are. */
+    private void smsUrlChanged(String phone, String smsUrl) {
+        for (String sender : List.of(phone, WHATSAPP + phone)) {
+            if (smsUrl.isEmpty()) {
+                webhooks.remove(sender);
+                continue;
+            }
+            if (!senders.contains(sender) || !httpUrl(URI.create(smsUrl))) {
+                continue;
+            }
+            // Posted where it was unless that was the old URL itself: a tunnel still leads to the same place.
+            webhooks.compute(
+                    sender,
+                    (key, webhook) -> new Webhook(
+                            webhook == null || webhook.postTo().toString().equals(webhook.signedUrl())
+                                    ? URI.create(smsUrl)
+                                    : webhook.postTo(),
+                            smsUrl));
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (address == null) {
@@ -499,17 +718,29 @@ public final class TwilioSandbox implements AutoCloseable {
             String path = exchange.getRequestURI().getRawPath();
             Matcher list = MESSAGES.matcher(path);
             Matcher one = MESSAGE.matcher(path);
-            if (!list.matches() && !one.matches()) {
+            boolean messagesRoute = list.matches() || one.matches();
+            Optional<String> pathAccount = messagesRoute
+                    ? Optional.of(list.matches() ? list.group(1) : one.group(1))
+                    : account.pathAccount(path);
+            if (pathAccount.isEmpty()) {
                 sendError(exchange, 404, 20404, "The requested resource " + path + " was not found");
                 return;
             }
-            String pathAccount = list.matches() ? list.group(1) : one.group(1);
-            if (!authorised(exchange, pathAccount)) {
+            if (!authorised(exchange, pathAccount.get())) {
                 sendError(exchange, 401, 20003, "Authenticate");
                 return;
             }
             String method = exchange.getRequestMethod();
-            if (list.matches() && method.equals("POST")) {
+            if (!messagesRoute) {
+                Map<String, List<String>> query =
+                        decodeForm(Optional.ofNullable(exchange.getRequestURI().getRawQuery())
+                                .orElse(""));
+                Map<String, List<String>> form = method.equals("POST")
+                        ? decodeForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8))
+                        : Map.of();
+                SandboxAccount.Reply reply = account.handle(method, path, query, form);
+                sendJson(exchange, reply.status(), reply.body());
+            } else if (list.matches() && method.equals("POST")) {
                 create(exchange);
             } else if (list.matches() && method.equals("GET")) {
                 list(exchange);
@@ -525,6 +756,9 @@ public final class TwilioSandbox implements AutoCloseable {
     }
 
     private boolean authorised(HttpExchange exchange, String pathAccount) {
+        if (account.refusesCredentials()) {
+            return false;
+        }
         String header = exchange.getRequestHeaders().getFirst("Authorization");
         if (header == null || !header.startsWith("Basic ")) {
             return false;
@@ -561,7 +795,7 @@ public final class TwilioSandbox implements AutoCloseable {
             sendError(exchange, 400, 21603, "A 'From' phone number is required.");
             return;
         }
-        if (from.isPresent() && !senders.contains(from.get())) {
+        if (from.isPresent() && (!senders.contains(from.get()) || account.released(stripChannel(from.get())))) {
             sendError(
                     exchange,
                     400,
@@ -735,8 +969,8 @@ public final class TwilioSandbox implements AutoCloseable {
         out.put("date_sent", created);
         out.put("date_updated", created);
         out.put("direction", m.direction().twilioName());
-        out.put("error_code", null);
-        out.put("error_message", null);
+        out.put("error_code", stored.errorCode);
+        out.put("error_message", stored.errorCode == null ? null : ERROR_MESSAGES.get(stored.errorCode));
         out.put("from", m.from().orElse(null));
         out.put("messaging_service_sid", m.messagingServiceSid().orElse(null));
         out.put("num_media", Integer.toString(m.mediaUrls().size()));
@@ -803,7 +1037,7 @@ public final class TwilioSandbox implements AutoCloseable {
     }
 
     /** {@code address} with its number redacted and any channel prefix kept, for messages that may be logged. */
-    private static String redact(String address) {
+    static String redact(String address) {
         int colon = address.indexOf(':');
         return colon < 0
                 ? Address.redact(address)
@@ -897,6 +1131,7 @@ public final class TwilioSandbox implements AutoCloseable {
         private final SandboxMessage message;
         private final long sequence;
         private volatile String status;
+        private volatile Integer errorCode;
 
         Stored(SandboxMessage message, long sequence, String status) {
             this.message = message;

@@ -14,6 +14,8 @@ import dev.switchboard.runtime.store.StoreSettings;
 import dev.switchboard.samples.sandbox.DevPhone;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
 import dev.switchboard.sms.twilio.TwilioSmsChannel;
+import dev.switchboard.twilio.live.TwilioLive;
+import dev.switchboard.twilio.live.WebhookChange;
 import dev.switchboard.whatsapp.twilio.TwilioWhatsAppChannel;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,13 +35,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sample gateway: Switchboard wired from the environment around a small agent.
  *
- * <p>With {@code TWILIO_ACCOUNT_SID} set it talks to Twilio. Without it, it runs in sandbox mode: a
- * local stand-in replaces Twilio's REST API, and a dev phone in the terminal texts the gateway
- * through signed webhooks, so the whole stack runs as in production with nothing leaving the machine.
+ * <p>With {@code TWILIO_ACCOUNT_SID} or {@code TWILIO_CREDENTIALS_FILE} set it talks to Twilio.
+ * Without either, it runs in sandbox mode: a local stand-in replaces Twilio's REST API, and a dev
+ * phone in the terminal texts the gateway through signed webhooks, so the whole stack runs as in
+ * production with nothing leaving the machine.
+ *
+ * <p>{@link #main} reads a {@code .env} file in the working directory too, the process environment
+ * winning over it ({@link DotEnv#merged}).
  *
  * <p>Every move of every part it sends is logged at INFO with the full message sid and the redacted
  * number ({@code delivered SM… to +1555***4567}), and every reply's outcome too. {@code SMS_HELP_TEXT}
@@ -61,6 +69,8 @@ import java.util.concurrent.CountDownLatch;
  * ({@code OptOutStore.file}); unset, they are kept in memory only.
  */
 public final class Gateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
     /** The dev phone's own number in sandbox mode. */
     public static final String SANDBOX_PHONE = "+15557654321";
@@ -90,8 +100,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Starts a gateway configured by {@code env}: in sandbox mode when {@code TWILIO_ACCOUNT_SID} is
-     * absent. Sandbox mode tells {@code console} how to talk to it.
+     * Starts a gateway configured by {@code env}: in sandbox mode when neither {@code
+     * TWILIO_ACCOUNT_SID} nor {@code TWILIO_CREDENTIALS_FILE} is set. Sandbox mode tells {@code
+     * console} how to talk to it.
      *
      * @throws IllegalArgumentException if a setting has a bad value (the message names it)
      * @throws IllegalStateException if a required setting is missing (the message names it)
@@ -100,16 +111,21 @@ public final class Gateway implements AutoCloseable {
         requireNonNull(env, "env");
         requireNonNull(console, "console");
         Agent agent = agent(env);
-        if (present(env, "TWILIO_ACCOUNT_SID")) {
+        if (present(env, "TWILIO_ACCOUNT_SID") || present(env, "TWILIO_CREDENTIALS_FILE")) {
+            // Checked before anything starts: a bad value refuses to start, naming it.
+            boolean sms = flag(env, "SMS_WEBHOOK_AUTOCONFIGURE");
+            boolean whatsApp = flag(env, "WHATSAPP_WEBHOOK_AUTOCONFIGURE");
             Started started = runtime(env, agent, false);
+            autoconfigure(env, sms, whatsApp);
             return new Gateway(started.runtime(), started.store(), null, null);
         }
         return startSandbox(env, agent, console);
     }
 
     /**
-     * The runtime with every channel {@code env} configures: SMS unless only WhatsApp is set up, and
-     * WhatsApp when {@code TWILIO_WHATSAPP_NUMBER} is set, both on one listener.
+     * The runtime with every channel {@code env} configures: SMS unless only WhatsApp is set up (a
+     * credentials file names an SMS number, so it sets SMS up), and WhatsApp when {@code
+     * TWILIO_WHATSAPP_NUMBER} is set, both on one listener.
      */
     private static Started runtime(Map<String, String> env, Agent agent, boolean sandbox) {
         AgentRuntimeBuilder runtime =
@@ -126,7 +142,10 @@ public final class Gateway implements AutoCloseable {
             runtime.optOutStore(optOutFile(env.get("SWITCHBOARD_OPT_OUT_FILE").strip()));
         }
         boolean whatsApp = present(env, "TWILIO_WHATSAPP_NUMBER");
-        if (!whatsApp || present(env, "TWILIO_PHONE_NUMBER") || present(env, "TWILIO_MESSAGING_SERVICE_SID")) {
+        if (!whatsApp
+                || present(env, "TWILIO_PHONE_NUMBER")
+                || present(env, "TWILIO_MESSAGING_SERVICE_SID")
+                || present(env, "TWILIO_CREDENTIALS_FILE")) {
             runtime.channel(TwilioSmsChannel.fromEnv(env));
             if (present(env, "SMS_HELP_TEXT")) {
                 runtime.helpText(TwilioSmsChannel.ID, env.get("SMS_HELP_TEXT").strip());
@@ -231,8 +250,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static Gateway startSandbox(Map<String, String> given, Agent agent, PrintStream console) {
-        console.println("Switchboard is running in SANDBOX MODE: TWILIO_ACCOUNT_SID is not set, so a local"
-                + " stand-in replaces Twilio and nothing leaves this machine.");
+        console.println("Switchboard is running in SANDBOX MODE: neither TWILIO_ACCOUNT_SID nor"
+                + " TWILIO_CREDENTIALS_FILE is set, so a local stand-in replaces Twilio and nothing leaves this"
+                + " machine.");
         Map<String, String> env = new HashMap<>(given);
         String smsNumber = env.computeIfAbsent("TWILIO_PHONE_NUMBER", k -> SANDBOX_GATEWAY_NUMBER);
         String whatsAppNumber = env.computeIfAbsent("TWILIO_WHATSAPP_NUMBER", k -> SANDBOX_WHATSAPP_NUMBER)
@@ -363,11 +383,14 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Runs the gateway until the process is stopped. */
+    /**
+     * Runs the gateway until the process is stopped, configured by the process environment over the
+     * working directory's {@code .env}.
+     */
     public static void main(String[] args) throws InterruptedException {
         Gateway gateway;
         try {
-            gateway = start(System.getenv(), System.out);
+            gateway = start(DotEnv.merged(Path.of(""), System.getenv()), System.out);
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("switchboard: " + e.getMessage());
             System.exit(2);
@@ -387,6 +410,57 @@ public final class Gateway implements AutoCloseable {
             reader.start();
         });
         stopped.await();
+    }
+
+    /**
+     * With {@code SMS_WEBHOOK_AUTOCONFIGURE=true} (and {@code WHATSAPP_WEBHOOK_AUTOCONFIGURE=true} for the
+     * WhatsApp number), points the sender's webhook at the configured URL, logging each change once. A
+     * failure is logged with the call and Twilio's error, and the gateway runs on.
+     */
+    private static void autoconfigure(Map<String, String> env, boolean sms, boolean whatsApp) {
+        if (!sms && !whatsApp) {
+            return;
+        }
+        Map<String, String> scope = new HashMap<>(env);
+        if (!whatsApp) {
+            scope.remove("TWILIO_WHATSAPP_NUMBER");
+        }
+        if (!sms && !present(env, "TWILIO_PHONE_NUMBER") && !present(env, "TWILIO_MESSAGING_SERVICE_SID")) {
+            log.warn("WHATSAPP_WEBHOOK_AUTOCONFIGURE needs the account's SMS sender (TWILIO_PHONE_NUMBER or"
+                    + " TWILIO_MESSAGING_SERVICE_SID) set as well; the WhatsApp webhook was left as it is");
+            return;
+        }
+        try (TwilioLive live = TwilioLive.fromEnv(scope)) {
+            for (WebhookChange change : live.configureWebhooks(false)) {
+                if (change.changes()) {
+                    log.info(
+                            "webhook configured: {} {} was {}, now {}",
+                            change.target(),
+                            change.field(),
+                            change.from().isEmpty() ? "(not set)" : change.from(),
+                            change.to());
+                } else {
+                    log.debug("webhook already configured: {} {} is {}", change.target(), change.field(), change.to());
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn(
+                    "could not configure the webhook ({}); the gateway runs on: {}",
+                    sms ? "SMS_WEBHOOK_AUTOCONFIGURE" : "WHATSAPP_WEBHOOK_AUTOCONFIGURE",
+                    e.getMessage());
+        }
+    }
+
+    private static boolean flag(Map<String, String> env, String key) {
+        String value = env.get(key);
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false: " + value.strip());
+        };
     }
 
     private static boolean present(Map<String, String> env, String key) {

@@ -62,6 +62,11 @@ final class TwilioModeGateway {
 
     /** Texts {@code body} from {@link #ALICE} as message number {@code n}; the webhook's status. */
     static int text(int port, int n, String body) throws Exception {
+        return text(port, n, body, TOKEN);
+    }
+
+    /** {@link #text(int, int, String)} signed with {@code token}. */
+    static int text(int port, int n, String body, String token) throws Exception {
         Map<String, List<String>> params = Map.of(
                 "MessageSid", List.of(String.format("SM%032x", n)),
                 "AccountSid", List.of(ACCOUNT_SID),
@@ -71,7 +76,7 @@ final class TwilioModeGateway {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/twilio"))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .header(TwilioSignature.HEADER, TwilioSignature.sign(TOKEN, PUBLIC_URL, params))
+                .header(TwilioSignature.HEADER, TwilioSignature.sign(token, PUBLIC_URL, params))
                 .POST(HttpRequest.BodyPublishers.ofString(TwilioSandbox.encodeForm(params)))
                 .build();
         return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();

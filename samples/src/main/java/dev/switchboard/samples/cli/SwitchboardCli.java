@@ -1,0 +1,95 @@
+package dev.switchboard.samples.cli;
+
+import dev.switchboard.samples.DotEnv;
+import dev.switchboard.samples.Gateway;
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code java -jar switchboard-samples.jar [COMMAND]}: with no command, the gateway as always; with
+ * one, {@code setup}, {@code doctor} or {@code webhooks configure}. Every command reads the
+ * environment over the working directory's {@code .env}.
+ */
+@Command(
+        name = "switchboard",
+        mixinStandardHelpOptions = true,
+        version = "switchboard samples",
+        description = "With no command, runs the gateway (the sandbox when TWILIO_ACCOUNT_SID is unset).",
+        subcommands = {SetupCommand.class, DoctorCommand.class, WebhooksCommand.class, CommandLine.HelpCommand.class})
+public final class SwitchboardCli implements Runnable {
+
+    private SwitchboardCli() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length == 0) {
+            Gateway.main(args);
+            return;
+        }
+        Path workingDirectory = Path.of("").toAbsolutePath();
+        Console console = System.console();
+        Charset charset = console != null ? console.charset() : Charset.defaultCharset();
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        Map<String, String> env;
+        try {
+            env = DotEnv.merged(workingDirectory, System.getenv());
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            err.println("switchboard: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, charset));
+        System.exit(run(args, new CliContext(env, workingDirectory, out, err, in, console)));
+    }
+
+    /** Runs a command; returns its exit status (2 for a usage or configuration error). */
+    public static int run(String[] args, CliContext context) {
+        CommandLine commandLine = new CommandLine(new SwitchboardCli(), new Factory(context));
+        commandLine.setOut(context.out());
+        commandLine.setErr(context.err());
+        commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
+            // A setting that is missing or wrong: say which, in one line.
+            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+                line.getErr().println("switchboard " + line.getCommandName() + ": " + e.getMessage());
+                return 2;
+            }
+            line.getErr().println("switchboard " + line.getCommandName() + ": " + e.getMessage());
+            return 1;
+        });
+        int status = commandLine.execute(args);
+        context.out().flush();
+        context.err().flush();
+        return status;
+    }
+
+    @Override
+    public void run() {
+        // Only reached through run(String[], ...) with no command, which main never does.
+        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: setup, doctor or webhooks");
+    }
+
+    /** Gives each command the context it runs in. */
+    private record Factory(CliContext context) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (type == SetupCommand.class) {
+                return type.cast(new SetupCommand(context));
+            }
+            if (type == DoctorCommand.class) {
+                return type.cast(new DoctorCommand(context));
+            }
+            if (type == WebhooksCommand.Configure.class) {
+                return type.cast(new WebhooksCommand.Configure(context));
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
+    }
+}

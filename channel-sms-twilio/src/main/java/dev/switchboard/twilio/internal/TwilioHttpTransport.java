@@ -1,6 +1,7 @@
 package dev.switchboard.twilio.internal;
 
 import com.twilio.constant.EnumConstants;
+import com.twilio.exception.ApiConnectionException;
 import com.twilio.http.HttpMethod;
 import com.twilio.http.Request;
 import com.twilio.http.Response;
@@ -34,8 +35,12 @@ import org.apache.hc.core5.http.message.BasicHeader;
  * SDK's retries of 5xx and the Apache client's retries of 429/503 would send a message again), an
  * optional base URL that replaces scheme, host and port of every request, and a failure for every
  * answer that is not 2xx, so that the caller sees the status, the body and {@code Retry-After}.
+ *
+ * <p>{@link #forChecks} makes one for reads and settings instead of sends: every answer goes back to
+ * the SDK (which turns one that is not 2xx into an {@code ApiException} with Twilio's code), and a
+ * request with no answer fails with the SDK's {@code ApiConnectionException}.
  */
-final class TwilioHttpTransport extends com.twilio.http.HttpClient implements AutoCloseable {
+public final class TwilioHttpTransport extends com.twilio.http.HttpClient implements AutoCloseable {
 
     private static final String USER_AGENT = "switchboard-twilio (twilio-java/13)";
 
@@ -47,9 +52,16 @@ final class TwilioHttpTransport extends com.twilio.http.HttpClient implements Au
     private final URI baseUrl;
     private final Duration readTimeout;
     private final Clock clock;
+    private final boolean answersToSdk;
 
     /** @param baseUrl the replacement for scheme, host and port (and a path prefix), or null */
     TwilioHttpTransport(URI baseUrl, Duration connectTimeout, Duration readTimeout, Clock clock) {
+        this(baseUrl, connectTimeout, readTimeout, clock, false);
+    }
+
+    private TwilioHttpTransport(
+            URI baseUrl, Duration connectTimeout, Duration readTimeout, Clock clock, boolean answersToSdk) {
+        this.answersToSdk = answersToSdk;
         this.baseUrl = baseUrl;
         this.readTimeout = readTimeout;
         this.clock = clock;
@@ -103,9 +115,9 @@ final class TwilioHttpTransport extends com.twilio.http.HttpClient implements Au
         } else {
             http.method(method.toString(), HttpRequest.BodyPublishers.noBody());
         }
-        HttpResponse<String> response = send(http.build());
+        HttpResponse<String> response = send(http.build(), target);
         int status = response.statusCode();
-        if (status < 200 || status > 299) {
+        if (!answersToSdk && (status < 200 || status > 299)) {
             throw TwilioHttpFailure.answered(status, response.body(), retryAfter(response));
         }
         return new Response(response.body(), status, headers(response));
@@ -123,15 +135,35 @@ final class TwilioHttpTransport extends com.twilio.http.HttpClient implements Au
         }
     }
 
-    private HttpResponse<String> send(HttpRequest request) {
+    private HttpResponse<String> send(HttpRequest request, URI target) {
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
+            if (answersToSdk) {
+                throw new ApiConnectionException("no answer from " + hostOf(target) + ": " + e, e);
+            }
             throw classify(e, readTimeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            if (answersToSdk) {
+                throw new ApiConnectionException("interrupted while waiting for " + hostOf(target), e);
+            }
             throw TwilioHttpFailure.noAnswer("interrupted while waiting for Twilio", e);
         }
+    }
+
+    /**
+     * A transport for checks and settings rather than sends ({@code dev.switchboard.twilio.live}):
+     * one request per call, the base URL as above, every answer handed to the SDK.
+     *
+     * @param baseUrl the replacement for scheme, host and port (and a path prefix), or null
+     */
+    public static TwilioHttpTransport forChecks(URI baseUrl, Duration connectTimeout, Duration readTimeout) {
+        return new TwilioHttpTransport(baseUrl, connectTimeout, readTimeout, Clock.systemUTC(), true);
+    }
+
+    private static String hostOf(URI target) {
+        return target.getScheme() + "://" + target.getRawAuthority();
     }
 
     /** Whether the request can have reached Twilio, judged from how the exchange failed. */

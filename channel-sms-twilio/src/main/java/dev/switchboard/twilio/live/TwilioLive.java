@@ -20,6 +20,7 @@ import dev.switchboard.channel.Address;
 import dev.switchboard.channel.ChannelException;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.RetriableChannelException;
+import dev.switchboard.twilio.internal.TwilioHttpTransport;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -152,7 +153,7 @@ public final class TwilioLive implements AutoCloseable {
         LiveSettings settings = LiveSettings.fromEnv(env);
         return new TwilioLive(
                 settings,
-                new LiveTransport(settings.apiBaseUrl(), CONNECT_TIMEOUT, READ_TIMEOUT),
+                TwilioHttpTransport.forChecks(settings.apiBaseUrl(), CONNECT_TIMEOUT, READ_TIMEOUT),
                 new WebhookProbe(WebhookProbe.DEFAULT_TIMEOUT));
     }
 

@@ -528,11 +528,7 @@ final class JdbcStore implements Store {
                 upsert.setLong(index++, expiresAt);
             }
             upsert.setLong(index, millis(now));
-            try (ResultSet rows = upsert.executeQuery()) {
-                while (rows.next()) {
-                    taken.add(new ConversationKey(rows.getString(1), Address.of(rows.getString(2))));
-                }
-            }
+            conversations(upsert, taken);
         }
         if (taken.isEmpty()) {
             return Map.of();
@@ -551,11 +547,7 @@ final class JdbcStore implements Store {
                 select.setString(index++, conversation.counterpart().value());
                 select.setLong(index++, firstSequence.get(conversation));
             }
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    older.add(new ConversationKey(rows.getString(1), Address.of(rows.getString(2))));
-                }
-            }
+            conversations(select, older);
         }
         Map<ConversationKey, Boolean> leased = new HashMap<>();
         for (ConversationKey conversation : taken) {
@@ -580,11 +572,7 @@ final class JdbcStore implements Store {
                 select.setLong(1, millis(now));
                 select.setInt(2, limit);
                 List<ConversationKey> waiting = new ArrayList<>();
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        waiting.add(new ConversationKey(rows.getString(1), Address.of(rows.getString(2))));
-                    }
-                }
+                conversations(select, waiting);
                 return waiting;
             }
         });
@@ -695,11 +683,7 @@ final class JdbcStore implements Store {
                             + " AND l.counterpart = v.column2 AND l.owner = ?" + dialect.lockRows() + ")")) {
                 setConversations(lock, 1, conversations);
                 lock.setString(conversations.size() * 2 + 1, owner);
-                try (ResultSet rows = lock.executeQuery()) {
-                    while (rows.next()) {
-                        held.add(new ConversationKey(rows.getString(1), Address.of(rows.getString(2))));
-                    }
-                }
+                conversations(lock, held);
             }
             if (held.isEmpty()) {
                 // None is this owner's (any more): nothing to give up, nothing for it to run.
@@ -742,13 +726,18 @@ final class JdbcStore implements Store {
                 "SELECT channel_id, counterpart FROM sb_opt_out WHERE (channel_id, counterpart) IN (VALUES "
                         + rows(conversations.size(), 2) + ")")) {
             setConversations(select, 1, conversations);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    optedOut.add(new ConversationKey(rows.getString(1), Address.of(rows.getString(2))));
-                }
-            }
+            conversations(select, optedOut);
         }
         return optedOut;
+    }
+
+    /** Runs the query and adds the conversation of each row (channel id and counterpart, its first columns). */
+    private static void conversations(PreparedStatement query, Collection<ConversationKey> into) throws SQLException {
+        try (ResultSet rows = query.executeQuery()) {
+            while (rows.next()) {
+                into.add(new ConversationKey(rows.getString(1), Address.of(rows.getString(2))));
+            }
+        }
     }
 
     private static void setConversations(

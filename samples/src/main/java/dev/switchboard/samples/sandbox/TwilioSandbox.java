@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.channel.Address;
 import dev.switchboard.twilio.TwilioSignature;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -90,7 +91,8 @@ import org.slf4j.LoggerFactory;
  * #refuseCredentials}, {@link #accountStatus}, {@link #accountType}, {@link #releaseNumber}, {@link
  * #numberSmsUrl(String, String)}, {@link #numberSmsMethod}, {@link #numberSmsApplicationSid}, {@link
  * #numberCapabilities}, {@link #addMessagingService} and {@link #addFailedInbound} present each
- * problem a setup check looks for; {@link #updates()} lists the updates accepted.
+ * problem a setup check looks for; {@link #updates()} lists the updates accepted, {@link #exchanges()}
+ * every request answered and its answer.
  */
 public final class TwilioSandbox implements AutoCloseable {
 
@@ -105,6 +107,9 @@ public final class TwilioSandbox implements AutoCloseable {
                     "EEE, dd MMM yyyy HH:mm:ss Z", Locale.US)
             .withZone(ZoneOffset.UTC);
     private static final int MAX_BODY = 1600;
+    /** How many of the latest exchanges {@link #exchanges()} keeps. */
+    private static final int MAX_EXCHANGES = 1000;
+
     private static final Comparator<Stored> OLDEST_FIRST =
             Comparator.comparing((Stored s) -> s.message().createdAt()).thenComparingLong(s -> s.sequence);
     private static final String WHATSAPP = "whatsapp:";
@@ -136,6 +141,11 @@ public final class TwilioSandbox implements AutoCloseable {
 
     private final Map<String, Webhook> webhooks = new ConcurrentHashMap<>();
     private final AtomicInteger createRequests = new AtomicInteger();
+    /** The latest exchanges, oldest first; guarded by itself. */
+    private final ArrayDeque<SandboxExchange> exchanges = new ArrayDeque<>();
+    /** The answer the current request thread sent, for {@link #exchanges}. */
+    private final ThreadLocal<Answer> answered = new ThreadLocal<>();
+
     private final SandboxAccount account;
     /** Orders the messages stamped with the same instant, such as a keyword and its answer. */
     private final AtomicLong sequence = new AtomicLong();
@@ -678,6 +688,16 @@ public final class TwilioSandbox implements AutoCloseable {
         return account.updates();
     }
 
+    /**
+     * The REST requests the stand-in answered and its answers, oldest first: every request, refused,
+     * failed or not; the latest 1000 once there are more.
+     */
+    public List<SandboxExchange> exchanges() {
+        synchronized (exchanges) {
+            return List.copyOf(exchanges);
+        }
+    }
+
     /** After a number's {@code SmsUrl} changed: its webhooks are signed for the new URL, as Twilio's are. */
     private void smsUrlChanged(String phone, String smsUrl) {
         for (String sender : List.of(phone, WHATSAPP + phone)) {
@@ -714,6 +734,36 @@ public final class TwilioSandbox implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        byte[] requestBody = exchange.getRequestBody().readAllBytes();
+        exchange.setStreams(new ByteArrayInputStream(requestBody), null);
+        answered.remove();
+        try {
+            answer(exchange);
+        } finally {
+            record(exchange, requestBody);
+        }
+    }
+
+    private void record(HttpExchange exchange, byte[] requestBody) {
+        Answer answer = Optional.ofNullable(answered.get()).orElse(new Answer(SandboxExchange.NO_ANSWER, new byte[0]));
+        answered.remove();
+        SandboxExchange recorded = new SandboxExchange(
+                exchange.getRequestMethod(),
+                exchange.getRequestURI().getRawPath(),
+                decodeForm(Optional.ofNullable(exchange.getRequestURI().getRawQuery())
+                        .orElse("")),
+                decodeForm(new String(requestBody, StandardCharsets.UTF_8)),
+                answer.status(),
+                new String(answer.body(), StandardCharsets.UTF_8));
+        synchronized (exchanges) {
+            if (exchanges.size() == MAX_EXCHANGES) {
+                exchanges.removeFirst();
+            }
+            exchanges.addLast(recorded);
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getRawPath();
             Matcher list = MESSAGES.matcher(path);
@@ -989,6 +1039,7 @@ public final class TwilioSandbox implements AutoCloseable {
         if (code == 0) {
             byte[] body = message.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+            answered.set(new Answer(status, body));
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
             return;
@@ -1009,6 +1060,7 @@ public final class TwilioSandbox implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        answered.set(new Answer(status, body));
         exchange.sendResponseHeaders(status, body.length);
         exchange.getResponseBody().write(body);
     }
@@ -1126,6 +1178,9 @@ public final class TwilioSandbox implements AutoCloseable {
 
     /** Where a number's inbound messages are posted, and the URL they are signed for. */
     private record Webhook(URI postTo, String signedUrl) {}
+
+    /** The status and body of an answer sent, for {@link SandboxExchange}. */
+    private record Answer(int status, byte[] body) {}
 
     private static final class Stored {
         private final SandboxMessage message;

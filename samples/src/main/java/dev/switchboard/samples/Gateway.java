@@ -421,33 +421,38 @@ public final class Gateway implements AutoCloseable {
         if (!sms && !whatsApp) {
             return;
         }
-        Map<String, String> scope = new HashMap<>(env);
-        if (!whatsApp) {
-            scope.remove("TWILIO_WHATSAPP_NUMBER");
-        }
         if (!sms && !present(env, "TWILIO_PHONE_NUMBER") && !present(env, "TWILIO_MESSAGING_SERVICE_SID")) {
             log.warn("WHATSAPP_WEBHOOK_AUTOCONFIGURE needs the account's SMS sender (TWILIO_PHONE_NUMBER or"
                     + " TWILIO_MESSAGING_SERVICE_SID) set as well; the WhatsApp webhook was left as it is");
             return;
         }
+        Map<String, String> scope = new HashMap<>(env);
+        if (!whatsApp) {
+            // Its variables may be incomplete when it is not asked for.
+            scope.remove("TWILIO_WHATSAPP_NUMBER");
+        }
         try (TwilioLive live = TwilioLive.fromEnv(scope)) {
-            for (WebhookChange change : live.configureWebhooks(false)) {
+            for (WebhookChange change : live.configureWebhooks(false, sms, whatsApp)) {
                 if (change.changes()) {
                     log.info(
                             "webhook configured: {} {} was {}, now {}",
                             change.target(),
                             change.field(),
-                            change.from().isEmpty() ? "(not set)" : change.from(),
-                            change.to());
+                            change.from().isEmpty() ? "(not set)" : change.shownFrom(),
+                            change.shownTo());
                 } else {
-                    log.debug("webhook already configured: {} {} is {}", change.target(), change.field(), change.to());
+                    log.debug(
+                            "webhook already configured: {} {} is {}",
+                            change.target(),
+                            change.field(),
+                            change.shownTo());
                 }
             }
         } catch (RuntimeException e) {
             log.warn(
                     "could not configure the webhook ({}); the gateway runs on: {}",
                     sms ? "SMS_WEBHOOK_AUTOCONFIGURE" : "WHATSAPP_WEBHOOK_AUTOCONFIGURE",
-                    e.getMessage());
+                    WebhookChange.withoutPassword(String.valueOf(e.getMessage())));
         }
     }
 

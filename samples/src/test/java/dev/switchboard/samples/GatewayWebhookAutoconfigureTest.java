@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 class GatewayWebhookAutoconfigureTest {
 
     private static final String OLD_URL = "https://old.example.com/sms";
+    private static final String WHATSAPP = "+15005550007";
 
     private TwilioSandbox sandbox;
 
@@ -22,7 +23,7 @@ class GatewayWebhookAutoconfigureTest {
         sandbox = TwilioSandbox.builder()
                 .accountSid(TwilioModeGateway.ACCOUNT_SID)
                 .authToken(TwilioModeGateway.TOKEN)
-                .senders(Set.of(TwilioModeGateway.GATEWAY))
+                .senders(Set.of(TwilioModeGateway.GATEWAY, "whatsapp:" + WHATSAPP))
                 .build()
                 .start();
     }
@@ -56,6 +57,23 @@ class GatewayWebhookAutoconfigureTest {
             assertThat(again.sandbox()).isEmpty();
             assertThat(sandbox.updates()).hasSize(updates);
         }
+    }
+
+    @Test
+    void theWhatsAppVariableAloneTouchesOnlyTheWhatsAppNumber() {
+        sandbox.numberSmsUrl(TwilioModeGateway.GATEWAY, OLD_URL);
+        sandbox.numberSmsUrl(WHATSAPP, OLD_URL);
+        Map<String, String> env = env(null);
+        env.put("TWILIO_WHATSAPP_NUMBER", WHATSAPP);
+        env.put("WHATSAPP_WEBHOOK_URL", "https://agent.example.com/webhooks/twilio-whatsapp");
+        env.put("WHATSAPP_ALLOWED_USERS", TwilioModeGateway.ALICE);
+        env.put("WHATSAPP_WEBHOOK_AUTOCONFIGURE", "true");
+
+        try (Gateway gateway = Gateway.start(env, TwilioModeGateway.CONSOLE)) {
+            assertThat(gateway.sandbox()).isEmpty();
+            assertThat(sandbox.numberSmsUrl(WHATSAPP)).isEqualTo("https://agent.example.com/webhooks/twilio-whatsapp");
+        }
+        assertThat(sandbox.numberSmsUrl(TwilioModeGateway.GATEWAY)).isEqualTo(OLD_URL);
     }
 
     @Test

@@ -122,7 +122,13 @@ public final class TwilioCredentialsFile {
             // The only check left is the SID's; the value is not shown, in case a token was pasted there.
             throw problem(value, "accountSid must be AC followed by 32 hex digits");
         }
-        Address number = TwilioAddressFormat.SMS.normalize(VARIABLE + "=" + value + ": phoneNumber", phoneNumber);
+        Address number;
+        try {
+            number = TwilioAddressFormat.SMS.normalize(VARIABLE + "=" + value + ": phoneNumber", phoneNumber);
+        } catch (IllegalArgumentException e) {
+            // Not quoted: a secret pasted into the wrong field must not show, even in part.
+            throw problem(value, "phoneNumber is not a phone number in E.164 form (+15551234567)");
+        }
         return new Contents(credentials, number);
     }
 

@@ -104,7 +104,8 @@ record LiveSettings(
     }
 
     private static IllegalArgumentException missing(String variable, String what) {
-        return new IllegalArgumentException(variable + " is not set: set it to " + what);
+        return new IllegalArgumentException(
+                variable + " is not set: set it to " + what + " (the sample's `setup` command writes it to .env)");
     }
 
     private static Optional<String> webhookUrl(Map<String, String> env, String variable) {

@@ -225,10 +225,20 @@ public final class TwilioLive implements AutoCloseable {
      *     SmsUrl}, if SMS and WhatsApp share a number but not a webhook URL, or if closed
      */
     public List<WebhookChange> configureWebhooks(boolean dryRun) {
+        return configureWebhooks(dryRun, true, settings.whatsAppNumber() != null);
+    }
+
+    /**
+     * {@link #configureWebhooks(boolean)} for the SMS sender only, the WhatsApp number only, or both:
+     * a sender not asked for is not touched.
+     */
+    public List<WebhookChange> configureWebhooks(boolean dryRun, boolean sms, boolean whatsApp) {
         ensureOpen();
         List<Plan> plans = new ArrayList<>();
         try {
-            if (settings.usesService()) {
+            if (!sms) {
+                // Nothing of the SMS sender's is changed.
+            } else if (settings.usesService()) {
                 String sid = settings.messagingServiceSid();
                 Service service = call(
                         "GET /v1/Services/" + sid, () -> Service.fetcher(sid).fetch(rest));
@@ -244,15 +254,15 @@ public final class TwilioLive implements AutoCloseable {
                 plans.add(numberPlan(
                         requireNumber(settings.number(), "TWILIO_PHONE_NUMBER"), settings.smsWebhookUrl(), "SMS"));
             }
-            if (settings.whatsAppNumber() != null) {
-                Optional<IncomingPhoneNumber> whatsApp = lookUp(settings.whatsAppNumber());
-                if (whatsApp.isEmpty()) {
+            if (whatsApp && settings.whatsAppNumber() != null) {
+                Optional<IncomingPhoneNumber> whatsAppNumber = lookUp(settings.whatsAppNumber());
+                if (whatsAppNumber.isEmpty()) {
                     log.info(
                             "the WhatsApp sender {} is not an IncomingPhoneNumber of the account: its webhook is"
                                     + " set in the Twilio console, not here",
                             settings.whatsAppNumber());
                 } else {
-                    Plan plan = numberPlan(whatsApp.get(), settings.whatsAppWebhookUrl(), "WhatsApp");
+                    Plan plan = numberPlan(whatsAppNumber.get(), settings.whatsAppWebhookUrl(), "WhatsApp");
                     Optional<Plan> same =
                             plans.stream().filter(p -> p.sid.equals(plan.sid)).findFirst();
                     if (same.isEmpty()) {
@@ -273,7 +283,8 @@ public final class TwilioLive implements AutoCloseable {
                 plan.fields.forEach((field, value) -> {
                     boolean applied = apply && !value.from.equals(value.to);
                     if (applied) {
-                        log.info("{} of {} set to {} (was {})", field, plan.target, value.to, shown(value.from));
+                        // The caller reports the change (once): the gateway's log, the command's output.
+                        log.debug("{} of {} set to {} (was {})", field, plan.target, value.to, shown(value.from));
                     }
                     changes.add(new WebhookChange(plan.target, field, value.from, value.to, applied));
                 });
@@ -563,7 +574,7 @@ public final class TwilioLive implements AutoCloseable {
                             + " webhook)");
         }
         String setIt = "set " + urlField + " of " + target + " to " + expected + " with " + methodField
-                + " POST (configureWebhooks does it)";
+                + " POST (`webhooks configure`, or TwilioLive.configureWebhooks, does it)";
         if (url.isEmpty()) {
             return LiveCheck.fail(
                     name,
@@ -585,7 +596,8 @@ public final class TwilioLive implements AutoCloseable {
                     name,
                     "wrong_http_method: " + methodField + " of " + target + " is " + method
                             + "; the webhook accepts POST only",
-                    "set " + methodField + " of " + target + " to POST (configureWebhooks does it)");
+                    "set " + methodField + " of " + target + " to POST (`webhooks configure`, or"
+                            + " TwilioLive.configureWebhooks, does it)");
         }
         return LiveCheck.ok(name, urlField + " of " + target + " is " + variable + " (" + expected + "), with POST");
     }
@@ -634,6 +646,10 @@ public final class TwilioLive implements AutoCloseable {
                 }
             }
         }
+        if (numbers.isEmpty()) {
+            return LiveCheck.warn(
+                    name, "not checked: the sender has no numbers", "add a number to the Messaging Service");
+        }
         String to = shownNumbers(numbers);
         if (counts.isEmpty()) {
             return LiveCheck.ok(name, "none of the last " + listed + " message(s) to " + to + " carries an error code");
@@ -668,10 +684,12 @@ public final class TwilioLive implements AutoCloseable {
             if (status == 405) {
                 check = LiveCheck.ok(name, url + " answers a GET with 405, as the webhook listener does: it is up");
             } else if (status == 404) {
-                check = LiveCheck.warn(
+                // Twilio's POST gets the same 404, and every message fails with 11200.
+                check = LiveCheck.fail(
                         name,
                         url + " answers, but with 404: something listens there, not at this path",
-                        "check the path of SMS_WEBHOOK_URL against the webhook path the application listens on");
+                        "check the path of SMS_WEBHOOK_URL against the webhook path the application listens on"
+                                + " (the sample gateway's is /webhooks/twilio)");
             } else if (status >= 500) {
                 check = LiveCheck.fail(
                         name,

@@ -2,6 +2,8 @@ package dev.switchboard.twilio.live;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.regex.Pattern;
+
 /**
  * One field that {@link TwilioLive#configureWebhooks(boolean)} set, would set, or found already
  * right.
@@ -24,8 +26,25 @@ public record WebhookChange(String target, String field, String from, String to,
         requireNonNull(to, "to");
     }
 
+    private static final Pattern USER_INFO = Pattern.compile("(?i)\\b(https?://)[^/?#@\\s]+@");
+
     /** Whether the field did not have the value it should: an update was, or on a dry run would be, sent. */
     public boolean changes() {
         return !from.equals(to);
+    }
+
+    /** {@link #from()} as it may be shown: a user and password in a URL replaced by {@code ***}. */
+    public String shownFrom() {
+        return withoutPassword(from);
+    }
+
+    /** {@link #to()} as it may be shown: a user and password in a URL replaced by {@code ***}. */
+    public String shownTo() {
+        return withoutPassword(to);
+    }
+
+    /** {@code text} with the user and password of every http(s) URL in it replaced by {@code ***}. */
+    public static String withoutPassword(String text) {
+        return USER_INFO.matcher(text).replaceAll("$1***@");
     }
 }

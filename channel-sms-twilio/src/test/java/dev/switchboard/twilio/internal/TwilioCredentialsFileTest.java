@@ -131,13 +131,24 @@ class TwilioCredentialsFileTest {
     }
 
     @Test
-    void refusesAPhoneNumberWithoutItsCountryCodeShowingItRedacted() throws IOException {
+    void refusesAPhoneNumberWithoutItsCountryCodeWithoutShowingIt() throws IOException {
         Path file = file(json(ACCOUNT_SID, AUTH_TOKEN, "555 123 4567"));
 
         assertThatThrownBy(() -> TwilioCredentialsFile.read(file.toString()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("TWILIO_CREDENTIALS_FILE=" + file + ": phoneNumber must be a phone number")
-                .hasMessageNotContaining("555 123 4567");
+                .hasMessage("TWILIO_CREDENTIALS_FILE=" + file
+                        + ": phoneNumber is not a phone number in E.164 form (+15551234567)");
+    }
+
+    @Test
+    void refusesATokenPastedAsThePhoneNumberWithoutShowingAnyOfIt() throws IOException {
+        String token = "925e4" + "0".repeat(23) + "9cd2";
+        Path file = file(json(ACCOUNT_SID, AUTH_TOKEN, token));
+
+        assertThatThrownBy(() -> TwilioCredentialsFile.read(file.toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("925e4")
+                .hasMessageNotContaining("9cd2");
     }
 
     @Test

@@ -2,8 +2,11 @@ package dev.switchboard.samples.cli;
 
 import dev.switchboard.twilio.live.LiveCheck;
 import dev.switchboard.twilio.live.TwilioLive;
+import dev.switchboard.twilio.live.WebhookChange;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
@@ -45,7 +48,7 @@ final class SetupCommand implements Callable<Integer> {
     @Option(names = "--non-interactive", description = "Ask nothing: take every value from the options.")
     boolean nonInteractive;
 
-    @Option(names = "--account-sid", paramLabel = "AC…", description = "The Account SID.")
+    @Option(names = "--account-sid", paramLabel = "AC...", description = "The Account SID.")
     String accountSid;
 
     @Option(
@@ -54,16 +57,19 @@ final class SetupCommand implements Callable<Integer> {
             description = "The Auth Token (prefer typing it at the prompt).")
     String authToken;
 
-    @Option(names = "--phone-number", paramLabel = "+1…", description = "The Twilio number to send from.")
+    @Option(names = "--phone-number", paramLabel = "+1...", description = "The Twilio number to send from.")
     String phoneNumber;
 
-    @Option(names = "--messaging-service-sid", paramLabel = "MG…", description = "A Messaging Service to send through.")
+    @Option(
+            names = "--messaging-service-sid",
+            paramLabel = "MG...",
+            description = "A Messaging Service to send through.")
     String messagingServiceSid;
 
     @Option(names = "--webhook-url", paramLabel = "URL", description = "The public URL Twilio posts messages to.")
     String webhookUrl;
 
-    @Option(names = "--allowed-users", paramLabel = "+1…,+1…", description = "Who may talk to the agent.")
+    @Option(names = "--allowed-users", paramLabel = "+1...,+1...", description = "Who may talk to the agent.")
     String allowedUsers;
 
     @Option(names = "--allow-all-users", description = "Let everyone talk to the agent.")
@@ -131,7 +137,9 @@ final class SetupCommand implements Callable<Integer> {
                 WebhooksCommand.print(context, live.configureWebhooks(false), false);
             }
         }
-        context.out().println("Next: java -jar samples/target/switchboard-samples.jar, then switchboard doctor.");
+        context.out()
+                .println("Next: java -jar samples/target/switchboard-samples.jar to run the gateway, then"
+                        + " java -jar samples/target/switchboard-samples.jar doctor to check it from outside.");
         return 0;
     }
 
@@ -160,7 +168,7 @@ final class SetupCommand implements Callable<Integer> {
                 phoneNumber = sender;
             }
         }
-        webhookUrl = askFor("Public webhook URL (https://…/webhooks/twilio/sms): ", webhookUrl);
+        webhookUrl = askFor("Public webhook URL (https://.../webhooks/twilio, the gateway's path): ", webhookUrl);
         if (webhookUrl == null) {
             return false;
         }
@@ -215,7 +223,22 @@ final class SetupCommand implements Callable<Integer> {
         }
         if (webhookUrl == null || !(webhookUrl.startsWith("https://") || webhookUrl.startsWith("http://"))) {
             return "--webhook-url must be the public http(s) URL Twilio posts to: "
-                    + (webhookUrl == null ? "missing" : webhookUrl);
+                    + (webhookUrl == null ? "missing" : WebhookChange.withoutPassword(webhookUrl));
+        }
+        try {
+            if (new URI(webhookUrl).getHost() == null) {
+                return "--webhook-url has no host name: " + WebhookChange.withoutPassword(webhookUrl);
+            }
+        } catch (URISyntaxException e) {
+            return "--webhook-url is not a URL (" + e.getReason() + "): " + WebhookChange.withoutPassword(webhookUrl);
+        }
+        if (allowedUsers != null) {
+            for (String user : allowedUsers.split(",")) {
+                if (!NUMBER.matcher(user.strip()).matches()) {
+                    return "--allowed-users must list numbers in E.164 form (+15551234567), comma separated: "
+                            + user.strip();
+                }
+            }
         }
         if ((allowedUsers == null || allowedUsers.isBlank()) == !allowAllUsers) {
             return "say who may talk to the agent: --allowed-users or --allow-all-users (one of them)";

@@ -2,6 +2,7 @@ package dev.switchboard.samples.cli;
 
 import dev.switchboard.samples.DotEnv;
 import dev.switchboard.samples.Gateway;
+import dev.switchboard.twilio.live.WebhookChange;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.InputStreamReader;
@@ -56,13 +57,12 @@ public final class SwitchboardCli implements Runnable {
         commandLine.setOut(context.out());
         commandLine.setErr(context.err());
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
-            // A setting that is missing or wrong: say which, in one line.
-            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-                line.getErr().println("switchboard " + line.getCommandName() + ": " + e.getMessage());
-                return 2;
-            }
-            line.getErr().println("switchboard " + line.getCommandName() + ": " + e.getMessage());
-            return 1;
+            String message =
+                    "switchboard " + line.getCommandSpec().qualifiedName(" ").replaceFirst("^switchboard ", "") + ": "
+                            + WebhookChange.withoutPassword(String.valueOf(e.getMessage()));
+            line.getErr().println(message);
+            // A setting that is missing or wrong (2), or Twilio refused or did not answer (1).
+            return e instanceof IllegalArgumentException || e instanceof IllegalStateException ? 2 : 1;
         });
         int status = commandLine.execute(args);
         context.out().flush();

@@ -55,22 +55,14 @@ final class WebhooksCommand implements Runnable {
 
     static void print(CliContext context, List<WebhookChange> changes, boolean dryRun) {
         for (WebhookChange change : changes) {
-            if (change.from() != null && change.from().equals(change.to())) {
-                context.out().printf("unchanged  %s %s is %s%n", change.target(), change.field(), change.to());
-            } else if (change.applied()) {
-                context.out()
-                        .printf(
-                                "changed    %s %s: %s -> %s%n",
-                                change.target(), change.field(), shown(change.from()), change.to());
+            if (!change.changes()) {
+                context.out().printf("unchanged  %s %s is %s%n", change.target(), change.field(), change.shownTo());
             } else {
+                String verb = change.applied() ? "changed  " : dryRun ? "would set" : "not set  ";
                 context.out()
                         .printf(
                                 "%s  %s %s: %s -> %s%n",
-                                dryRun ? "would set" : "not set  ",
-                                change.target(),
-                                change.field(),
-                                shown(change.from()),
-                                change.to());
+                                verb, change.target(), change.field(), shown(change.shownFrom()), change.shownTo());
             }
         }
     }

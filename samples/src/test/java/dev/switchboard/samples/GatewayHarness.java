@@ -107,6 +107,37 @@ final class GatewayHarness implements AutoCloseable {
         return new SignedWebhooks(URI.create(local + path), signedUrl, sandbox.accountSid(), sandbox.authToken());
     }
 
+    /**
+     * Sets the number's {@code SmsUrl} in the sandbox to this gateway's webhook URL, as a number set
+     * up in Twilio's console holds it; returns this harness.
+     */
+    GatewayHarness numberPointedHere() {
+        sandbox.configureWebhook(GATEWAY, URI.create(publicUrl), publicUrl);
+        return this;
+    }
+
+    /**
+     * The variables the live checks and the command line read for this gateway's account, number,
+     * webhook URL and sandbox, with {@code pairs} (name, value, ...) set on top; a null value removes
+     * the variable.
+     */
+    Map<String, String> liveEnv(String... pairs) {
+        Map<String, String> env = new HashMap<>();
+        env.put("TWILIO_ACCOUNT_SID", sandbox.accountSid());
+        env.put("TWILIO_AUTH_TOKEN", sandbox.authToken());
+        env.put("TWILIO_PHONE_NUMBER", GATEWAY);
+        env.put("SMS_WEBHOOK_URL", publicUrl);
+        env.put("TWILIO_API_BASE_URL", sandbox.baseUrl().toString());
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i + 1] == null) {
+                env.remove(pairs[i]);
+            } else {
+                env.put(pairs[i], pairs[i + 1]);
+            }
+        }
+        return env;
+    }
+
     SandboxMessage nextSent() throws InterruptedException {
         SandboxMessage message = sent.poll(10, TimeUnit.SECONDS);
         assertThat(message).as("a message sent through the REST stand-in").isNotNull();

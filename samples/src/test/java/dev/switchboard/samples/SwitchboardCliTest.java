@@ -11,12 +11,10 @@ import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.io.StringReader;
 import java.io.StringWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -51,7 +49,7 @@ class SwitchboardCliTest {
                 .start();
         sandbox = gateway.sandbox();
         webhookUrl = gateway.publicUrl();
-        sandbox.configureWebhook(GATEWAY, URI.create(webhookUrl), webhookUrl);
+        gateway.numberPointedHere();
     }
 
     @AfterEach
@@ -60,13 +58,7 @@ class SwitchboardCliTest {
     }
 
     private Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("TWILIO_ACCOUNT_SID", sandbox.accountSid());
-        env.put("TWILIO_AUTH_TOKEN", sandbox.authToken());
-        env.put("TWILIO_PHONE_NUMBER", GATEWAY);
-        env.put("SMS_WEBHOOK_URL", webhookUrl);
-        env.put("TWILIO_API_BASE_URL", sandbox.baseUrl().toString());
-        return env;
+        return gateway.liveEnv();
     }
 
     private int runWithInput(Map<String, String> env, String input, String... args) {

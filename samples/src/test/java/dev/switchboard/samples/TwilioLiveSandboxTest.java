@@ -11,7 +11,6 @@ import dev.switchboard.twilio.live.LiveCheck.Status;
 import dev.switchboard.twilio.live.TwilioLive;
 import dev.switchboard.twilio.live.WebhookChange;
 import java.net.URI;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +46,7 @@ class TwilioLiveSandboxTest {
         sandbox = gateway.sandbox();
         webhookUrl = gateway.publicUrl();
         // As the sample gateway does: the number's SmsUrl is the gateway's webhook URL.
-        sandbox.configureWebhook(GATEWAY, URI.create(webhookUrl), webhookUrl);
+        gateway.numberPointedHere();
     }
 
     @AfterEach
@@ -56,20 +55,7 @@ class TwilioLiveSandboxTest {
     }
 
     private Map<String, String> env(String... more) {
-        Map<String, String> env = new HashMap<>();
-        env.put("TWILIO_ACCOUNT_SID", sandbox.accountSid());
-        env.put("TWILIO_AUTH_TOKEN", sandbox.authToken());
-        env.put("TWILIO_PHONE_NUMBER", GATEWAY);
-        env.put("SMS_WEBHOOK_URL", webhookUrl);
-        env.put("TWILIO_API_BASE_URL", sandbox.baseUrl().toString());
-        for (int i = 0; i < more.length; i += 2) {
-            if (more[i + 1] == null) {
-                env.remove(more[i]);
-            } else {
-                env.put(more[i], more[i + 1]);
-            }
-        }
-        return env;
+        return gateway.liveEnv(more);
     }
 
     private Map<String, LiveCheck> doctor(Map<String, String> env) {

@@ -13,7 +13,6 @@ import dev.switchboard.twilio.live.TwilioLive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +58,7 @@ class TwilioOpenApiConformanceTest {
                 .start();
         sandbox = gateway.sandbox();
         webhookUrl = gateway.publicUrl();
-        sandbox.configureWebhook(GATEWAY, URI.create(webhookUrl), webhookUrl);
+        gateway.numberPointedHere();
     }
 
     @AfterEach
@@ -329,20 +327,7 @@ class TwilioOpenApiConformanceTest {
     }
 
     private Map<String, String> env(String... more) {
-        Map<String, String> env = new HashMap<>();
-        env.put("TWILIO_ACCOUNT_SID", sandbox.accountSid());
-        env.put("TWILIO_AUTH_TOKEN", sandbox.authToken());
-        env.put("TWILIO_PHONE_NUMBER", GATEWAY);
-        env.put("SMS_WEBHOOK_URL", webhookUrl);
-        env.put("TWILIO_API_BASE_URL", sandbox.baseUrl().toString());
-        for (int i = 0; i < more.length; i += 2) {
-            if (more[i + 1] == null) {
-                env.remove(more[i]);
-            } else {
-                env.put(more[i], more[i + 1]);
-            }
-        }
-        return env;
+        return gateway.liveEnv(more);
     }
 
     private static List<LiveCheck> doctor(Map<String, String> env) {

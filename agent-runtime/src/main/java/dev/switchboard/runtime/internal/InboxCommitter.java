@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,13 +30,6 @@ final class InboxCommitter implements AutoCloseable {
 
     /** The most messages one transaction takes. */
     static final int MAX_BATCH = 256;
-
-    /**
-     * Transactions under way at once. One: a second, started while the first waits for its commit,
-     * made smaller batches that cost PostgreSQL more a message than they saved in waiting (3,754
-     * webhooks a second against 5,448 with one, in the load bench).
-     */
-    static final int THREADS = 1;
 
     /**
      * The most messages waiting for a commit: past it (a database that stopped answering under load)
@@ -67,9 +59,9 @@ final class InboxCommitter implements AutoCloseable {
     }
 
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
-    private final List<Thread> threads = new ArrayList<>(THREADS);
+    private final Thread thread;
     private volatile boolean closed;
-    private final AtomicBoolean failing = new AtomicBoolean();
+    private boolean failing; // only the committer's thread
 
     /**
      * @param owner this replica's name in the store's leases: each commit takes the leases of its
@@ -82,12 +74,12 @@ final class InboxCommitter implements AutoCloseable {
         this.clock = clock;
         this.owner = owner;
         this.leaseTtl = leaseTtl;
-        for (int i = 0; i < THREADS; i++) {
-            Thread thread = new Thread(this::run, "switchboard-inbox-" + (i + 1));
-            thread.setDaemon(true);
-            thread.start();
-            threads.add(thread);
-        }
+        // One thread: a second transaction started while the first waits for its commit made smaller
+        // batches that cost PostgreSQL more a message than they saved in waiting (3,754 webhooks a
+        // second against 5,448 with one, in the load bench).
+        this.thread = new Thread(this::run, "switchboard-inbox");
+        this.thread.setDaemon(true);
+        this.thread.start();
     }
 
     /** Where each commit's entries and leases go, on this committer's thread, after the answers. */
@@ -121,32 +113,23 @@ final class InboxCommitter implements AutoCloseable {
             try {
                 first = queue.take();
             } catch (InterruptedException e) {
-                stop();
+                failAll("the runtime is closing");
                 return;
             }
             if (first == STOP) {
-                stop();
+                failAll("the runtime is closing");
                 return;
             }
             batch.add(first);
             queue.drainTo(batch, MAX_BATCH - 1);
-            boolean stop = false;
-            while (batch.remove(STOP)) {
-                stop = true;
-            }
+            boolean stop = batch.remove(STOP);
             commitBatch(batch);
             batch.clear();
             if (stop) {
-                stop();
+                failAll("the runtime is closing");
                 return;
             }
         }
-    }
-
-    /** Fails what is left and leaves the stop for the other threads. */
-    private void stop() {
-        failAll("the runtime is closing");
-        queue.add(STOP);
     }
 
     private void commitBatch(List<Request> batch) {
@@ -160,7 +143,8 @@ final class InboxCommitter implements AutoCloseable {
         try {
             acceptance = store.accept(messages, clock.instant(), owner, leaseTtl);
         } catch (RuntimeException e) {
-            if (failing.compareAndSet(false, true)) {
+            if (!failing) {
+                failing = true;
                 log.error(
                         "the store {} cannot commit accepted messages; webhooks are answered 503 so that"
                                 + " the provider retries, until it can: {}",
@@ -172,7 +156,8 @@ final class InboxCommitter implements AutoCloseable {
             }
             return;
         }
-        if (failing.compareAndSet(true, false)) {
+        if (failing) {
+            failing = false;
             log.info("the store {} commits again; webhooks are acknowledged", store.describe());
         }
         List<Optional<InboxEntry>> entries = acceptance.entries();
@@ -201,13 +186,9 @@ final class InboxCommitter implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (int i = 0; i < THREADS; i++) {
-            queue.add(STOP);
-        }
+        queue.add(STOP);
         try {
-            for (Thread thread : threads) {
-                thread.join(10_000);
-            }
+            thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -105,7 +105,7 @@ final class LeasedInbox implements AutoCloseable {
     private final Set<Long> committedHere = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
     /** Hands on what commits accepted and reads the store for it, one thing after another. */
-    private final ExecutorService reader;
+    private final ExecutorService handOff;
 
     private final LinkedBlockingQueue<Settling> settlings = new LinkedBlockingQueue<>();
     private final Thread settler;
@@ -126,7 +126,7 @@ final class LeasedInbox implements AutoCloseable {
         this.lanes = lanes;
         this.leaseTimeout = leaseTimeout;
         this.owner = owner;
-        this.reader = Executors.newSingleThreadExecutor(runnable -> {
+        this.handOff = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "switchboard-inbox-handoff");
             thread.setDaemon(true);
             return thread;
@@ -170,7 +170,7 @@ final class LeasedInbox implements AutoCloseable {
             return;
         }
         try {
-            reader.execute(() -> handOn(acceptance, optOutChanges));
+            handOff.execute(() -> handOn(acceptance, optOutChanges));
         } catch (RejectedExecutionException e) {
             // Closing: the entries stay in the store for the next holder.
         }
@@ -414,7 +414,7 @@ final class LeasedInbox implements AutoCloseable {
 
     private void readLater(ConversationKey conversation) {
         try {
-            reader.execute(() -> pull(conversation));
+            handOff.execute(() -> pull(conversation));
         } catch (RejectedExecutionException e) {
             // Closing: the entries stay in the store for the next holder.
         }
@@ -488,11 +488,11 @@ final class LeasedInbox implements AutoCloseable {
     public void close() {
         closed = true;
         timer.shutdownNow();
-        reader.shutdownNow();
+        handOff.shutdownNow();
         settlings.add(STOP);
         try {
             timer.awaitTermination(5, TimeUnit.SECONDS);
-            reader.awaitTermination(5, TimeUnit.SECONDS);
+            handOff.awaitTermination(5, TimeUnit.SECONDS);
             settler.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

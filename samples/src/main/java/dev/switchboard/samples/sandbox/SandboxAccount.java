@@ -244,11 +244,9 @@ final class SandboxAccount {
         Optional<String> smsUrl = first(form, "SmsUrl");
         Optional<String> smsMethod = first(form, "SmsMethod");
         Optional<String> application = first(form, "SmsApplicationSid");
-        if (smsUrl.isPresent() && !smsUrl.get().isEmpty() && !httpUrl(smsUrl.get())) {
-            return error(400, 21502, "SmsUrl is not a valid URL: " + smsUrl.get());
-        }
-        if (smsMethod.isPresent() && !Set.of("GET", "POST").contains(smsMethod.get())) {
-            return error(400, 21502, "SmsMethod must be GET or POST: " + smsMethod.get());
+        Optional<Reply> invalid = invalidWebhook(form, "SmsUrl", "SmsMethod");
+        if (invalid.isPresent()) {
+            return invalid.get();
         }
         updates.add(new SandboxUpdate("POST", path, form));
         smsMethod.ifPresent(v -> number.smsMethod = v);
@@ -292,15 +290,26 @@ final class SandboxAccount {
         return new Reply(200, out);
     }
 
+    /** The 400 for a webhook URL or method field that Twilio would refuse, if the update has one. */
+    private static Optional<Reply> invalidWebhook(Map<String, List<String>> form, String urlField, String methodField) {
+        Optional<String> url = first(form, urlField);
+        Optional<String> method = first(form, methodField);
+        if (url.isPresent() && !url.get().isEmpty() && !httpUrl(url.get())) {
+            return Optional.of(error(400, 21502, urlField + " is not a valid URL: " + url.get()));
+        }
+        if (method.isPresent() && !Set.of("GET", "POST").contains(method.get())) {
+            return Optional.of(error(400, 21502, methodField + " must be GET or POST: " + method.get()));
+        }
+        return Optional.empty();
+    }
+
     private Reply updateService(ServiceState service, String path, Map<String, List<String>> form) {
         Optional<String> url = first(form, "InboundRequestUrl");
         Optional<String> method = first(form, "InboundMethod");
         Optional<String> onNumber = first(form, "UseInboundWebhookOnNumber");
-        if (url.isPresent() && !url.get().isEmpty() && !httpUrl(url.get())) {
-            return error(400, 21502, "InboundRequestUrl is not a valid URL: " + url.get());
-        }
-        if (method.isPresent() && !Set.of("GET", "POST").contains(method.get())) {
-            return error(400, 21502, "InboundMethod must be GET or POST: " + method.get());
+        Optional<Reply> invalid = invalidWebhook(form, "InboundRequestUrl", "InboundMethod");
+        if (invalid.isPresent()) {
+            return invalid.get();
         }
         if (onNumber.isPresent() && !Set.of("true", "false").contains(onNumber.get())) {
             return error(400, 21502, "UseInboundWebhookOnNumber must be true or false: " + onNumber.get());

@@ -143,8 +143,8 @@ public final class TwilioSandbox implements AutoCloseable {
     private final AtomicInteger createRequests = new AtomicInteger();
     /** The latest exchanges, oldest first; guarded by itself. */
     private final ArrayDeque<SandboxExchange> exchanges = new ArrayDeque<>();
-    /** The answer the current request thread sent, for {@link #exchanges}. */
-    private final ThreadLocal<Answer> answered = new ThreadLocal<>();
+    /** The body of the request the current thread answers, for {@link #exchanges}. */
+    private final ThreadLocal<byte[]> requestBody = new ThreadLocal<>();
 
     private final SandboxAccount account;
     /** Orders the messages stamped with the same instant, such as a keyword and its answer. */
@@ -734,27 +734,37 @@ public final class TwilioSandbox implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        byte[] requestBody = exchange.getRequestBody().readAllBytes();
-        exchange.setStreams(new ByteArrayInputStream(requestBody), null);
-        answered.remove();
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        exchange.setStreams(new ByteArrayInputStream(body), null);
+        requestBody.set(body);
         try {
             answer(exchange);
         } finally {
-            record(exchange, requestBody);
+            if (requestBody.get() != null) {
+                // Closed without an answer.
+                record(exchange, SandboxExchange.NO_ANSWER, new byte[0]);
+            }
         }
     }
 
-    private void record(HttpExchange exchange, byte[] requestBody) {
-        Answer answer = Optional.ofNullable(answered.get()).orElse(new Answer(SandboxExchange.NO_ANSWER, new byte[0]));
-        answered.remove();
+    /**
+     * Records the exchange as it is answered, before the answer is written: a client that has its
+     * answer finds the exchange in {@link #exchanges()}.
+     */
+    private void record(HttpExchange exchange, int status, byte[] answer) {
+        byte[] body = requestBody.get();
+        requestBody.remove();
+        if (body == null) {
+            return;
+        }
         SandboxExchange recorded = new SandboxExchange(
                 exchange.getRequestMethod(),
                 exchange.getRequestURI().getRawPath(),
                 decodeForm(Optional.ofNullable(exchange.getRequestURI().getRawQuery())
                         .orElse("")),
-                decodeForm(new String(requestBody, StandardCharsets.UTF_8)),
-                answer.status(),
-                new String(answer.body(), StandardCharsets.UTF_8));
+                decodeForm(new String(body, StandardCharsets.UTF_8)),
+                status,
+                new String(answer, StandardCharsets.UTF_8));
         synchronized (exchanges) {
             if (exchanges.size() == MAX_EXCHANGES) {
                 exchanges.removeFirst();
@@ -1039,7 +1049,7 @@ public final class TwilioSandbox implements AutoCloseable {
         if (code == 0) {
             byte[] body = message.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-            answered.set(new Answer(status, body));
+            record(exchange, status, body);
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
             return;
@@ -1060,7 +1070,7 @@ public final class TwilioSandbox implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        answered.set(new Answer(status, body));
+        record(exchange, status, body);
         exchange.sendResponseHeaders(status, body.length);
         exchange.getResponseBody().write(body);
     }
@@ -1178,9 +1188,6 @@ public final class TwilioSandbox implements AutoCloseable {
 
     /** Where a number's inbound messages are posted, and the URL they are signed for. */
     private record Webhook(URI postTo, String signedUrl) {}
-
-    /** The status and body of an answer sent, for {@link SandboxExchange}. */
-    private record Answer(int status, byte[] body) {}
 
     private static final class Stored {
         private final SandboxMessage message;

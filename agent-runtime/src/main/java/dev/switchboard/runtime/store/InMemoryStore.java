@@ -62,6 +62,8 @@ final class InMemoryStore implements Store {
     private record Charge(ConversationKey recipient, Instant at, int cost) {}
 
     private final TreeMap<Long, Charge> charges = new TreeMap<>();
+    // By kind, then by key in order.
+    private final Map<String, TreeMap<String, StoredRecord>> records = new HashMap<>();
     private long nextCharge = 1;
     private long nextSequence = 1;
 
@@ -415,6 +417,92 @@ final class InMemoryStore implements Store {
     }
 
     @Override
+    public Optional<String> record(String kind, String key, Instant now) {
+        requireNonNull(kind, "kind");
+        requireNonNull(key, "key");
+        requireNonNull(now, "now");
+        synchronized (lock) {
+            StoredRecord found = liveRecord(kind, key, now);
+            return found == null ? Optional.empty() : Optional.of(found.value());
+        }
+    }
+
+    @Override
+    public List<StoredRecord> records(String kind, Instant now) {
+        requireNonNull(kind, "kind");
+        requireNonNull(now, "now");
+        synchronized (lock) {
+            TreeMap<String, StoredRecord> ofKind = records.get(kind);
+            if (ofKind == null) {
+                return List.of();
+            }
+            return ofKind.values().stream().filter(r -> r.liveAt(now)).toList();
+        }
+    }
+
+    @Override
+    public void putRecord(String kind, String key, String value, Optional<Instant> expiresAt) {
+        StoredRecord record = new StoredRecord(kind, key, value, expiresAt);
+        synchronized (lock) {
+            records.computeIfAbsent(kind, k -> new TreeMap<>()).put(key, record);
+        }
+    }
+
+    @Override
+    public boolean insertRecord(String kind, String key, String value, Optional<Instant> expiresAt, Instant now) {
+        StoredRecord record = new StoredRecord(kind, key, value, expiresAt);
+        requireNonNull(now, "now");
+        synchronized (lock) {
+            if (liveRecord(kind, key, now) != null) {
+                return false;
+            }
+            records.computeIfAbsent(kind, k -> new TreeMap<>()).put(key, record);
+            return true;
+        }
+    }
+
+    @Override
+    public Optional<String> takeRecord(String kind, String key, Instant now) {
+        requireNonNull(kind, "kind");
+        requireNonNull(key, "key");
+        requireNonNull(now, "now");
+        synchronized (lock) {
+            StoredRecord found = liveRecord(kind, key, now);
+            if (found == null) {
+                return Optional.empty();
+            }
+            removeRecord(kind, key);
+            return Optional.of(found.value());
+        }
+    }
+
+    @Override
+    public boolean deleteRecord(String kind, String key) {
+        requireNonNull(kind, "kind");
+        requireNonNull(key, "key");
+        synchronized (lock) {
+            return removeRecord(kind, key);
+        }
+    }
+
+    private StoredRecord liveRecord(String kind, String key, Instant now) {
+        TreeMap<String, StoredRecord> ofKind = records.get(kind);
+        StoredRecord found = ofKind == null ? null : ofKind.get(key);
+        return found != null && found.liveAt(now) ? found : null;
+    }
+
+    private boolean removeRecord(String kind, String key) {
+        TreeMap<String, StoredRecord> ofKind = records.get(kind);
+        if (ofKind == null || ofKind.remove(key) == null) {
+            return false;
+        }
+        if (ofKind.isEmpty()) {
+            records.remove(kind);
+        }
+        return true;
+    }
+
+    @Override
     public int purge(Instant now) {
         Instant dedupeBefore = now.minus(settings.dedupeRetention());
         Instant historyBefore = now.minus(settings.historyRetention());
@@ -449,6 +537,20 @@ final class InMemoryStore implements Store {
                 if (!live(it.next(), now)) {
                     it.remove();
                     removed++;
+                }
+            }
+            for (Iterator<TreeMap<String, StoredRecord>> kinds =
+                            records.values().iterator();
+                    kinds.hasNext(); ) {
+                TreeMap<String, StoredRecord> ofKind = kinds.next();
+                for (Iterator<StoredRecord> it = ofKind.values().iterator(); it.hasNext(); ) {
+                    if (!it.next().liveAt(now)) {
+                        it.remove();
+                        removed++;
+                    }
+                }
+                if (ofKind.isEmpty()) {
+                    kinds.remove();
                 }
             }
         }

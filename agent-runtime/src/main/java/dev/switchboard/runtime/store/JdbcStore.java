@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * message), {@code sb_inbox} (accepted messages not yet done; {@link #done} deletes the entry, its
  * dedupe record keeps a redelivery out), {@code sb_history}, {@code sb_lease}, {@code sb_opt_out},
  * {@code sb_window}, {@code sb_schedule_claim}, {@code sb_receipt} (the furthest delivery report of
- * each message, for the replica that sent it) and {@code sb_schema_version}.
+ * each message, for the replica that sent it), {@code sb_outbox}, {@code sb_charge}, {@code sb_record}
+ * (small keyed records with an expiry) and {@code sb_schema_version}.
  *
  * <p>{@link #purge} removes schedule claims made {@link StoreSettings#dedupeRetention()} ago or
  * earlier, as the in-memory store does: a fire time that old is never claimed again.
@@ -55,7 +56,7 @@ final class JdbcStore implements Store {
     static final int MIGRATION_TIMEOUT_SECONDS = 30;
 
     /** The schema version this code writes and reads; {@link #MIGRATIONS} brings a database to it. */
-    static final int SCHEMA_VERSION = 4;
+    static final int SCHEMA_VERSION = 5;
 
     private static final Logger log = LoggerFactory.getLogger(JdbcStore.class);
 
@@ -141,8 +142,8 @@ final class JdbcStore implements Store {
      * The scripts of each schema version, in order: {@code MIGRATIONS.get(v - 1)} brings version
      * {@code v - 1} to {@code v}. A released version's script never changes; a change is a new version.
      */
-    private static final List<Migration> MIGRATIONS =
-            List.of(JdbcStore::version1, JdbcStore::version2, JdbcStore::version3, JdbcStore::version4);
+    private static final List<Migration> MIGRATIONS = List.of(
+            JdbcStore::version1, JdbcStore::version2, JdbcStore::version3, JdbcStore::version4, JdbcStore::version5);
 
     @FunctionalInterface
     private interface Migration {
@@ -254,6 +255,17 @@ final class JdbcStore implements Store {
                     cost INTEGER NOT NULL)""".formatted(dialect.identityColumn()),
                 "CREATE INDEX sb_charge_recipient ON sb_charge (channel_id, counterpart, charged_at)",
                 "CREATE INDEX sb_charge_charged_at ON sb_charge (charged_at)");
+    }
+
+    /** Version 5: small keyed records with an expiry (pending pairings, approvals, offered choices). */
+    private static List<String> version5(Dialect dialect) {
+        return List.of("""
+                CREATE TABLE sb_record (
+                    kind TEXT NOT NULL,
+                    record_key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    expires_at BIGINT,
+                    PRIMARY KEY (kind, record_key))""", "CREATE INDEX sb_record_expires_at ON sb_record (expires_at)");
     }
 
     /**
@@ -1269,6 +1281,136 @@ final class JdbcStore implements Store {
         return claimed == 1;
     }
 
+    // ---------------------------------------------------------------- keyed records
+
+    /** What makes a row live at the time of the statement's last parameter. */
+    private static final String LIVE = "(expires_at IS NULL OR expires_at > ?)";
+
+    @Override
+    public Optional<String> record(String kind, String key, Instant now) {
+        requireNonNull(kind, "kind");
+        requireNonNull(key, "key");
+        requireNonNull(now, "now");
+        return query(() -> "read a record of kind " + kind, connection -> {
+            try (PreparedStatement select =
+                    prepare(connection, "SELECT value FROM sb_record WHERE kind = ? AND record_key = ? AND " + LIVE)) {
+                select.setString(1, kind);
+                select.setString(2, key);
+                select.setLong(3, millis(now));
+                try (ResultSet rows = select.executeQuery()) {
+                    return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<StoredRecord> records(String kind, Instant now) {
+        requireNonNull(kind, "kind");
+        requireNonNull(now, "now");
+        return query(() -> "read the records of kind " + kind, connection -> {
+            try (PreparedStatement select = prepare(
+                    connection,
+                    "SELECT record_key, value, expires_at FROM sb_record WHERE kind = ? AND " + LIVE
+                            + " ORDER BY record_key")) {
+                select.setString(1, kind);
+                select.setLong(2, millis(now));
+                List<StoredRecord> found = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        long expiresAt = rows.getLong(3);
+                        Optional<Instant> expiry =
+                                rows.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(expiresAt));
+                        found.add(new StoredRecord(kind, rows.getString(1), rows.getString(2), expiry));
+                    }
+                }
+                // The database orders by its collation; the contract is the order of Java strings.
+                found.sort(Comparator.comparing(StoredRecord::key));
+                return found;
+            }
+        });
+    }
+
+    @Override
+    public void putRecord(String kind, String key, String value, Optional<Instant> expiresAt) {
+        StoredRecord record = new StoredRecord(kind, key, value, expiresAt);
+        update(() -> "write a record of kind " + kind, connection -> {
+            try (PreparedStatement upsert = prepare(
+                    connection,
+                    "INSERT INTO sb_record (kind, record_key, value, expires_at) VALUES (?, ?, ?, ?)"
+                            + " ON CONFLICT (kind, record_key) DO UPDATE"
+                            + " SET value = excluded.value, expires_at = excluded.expires_at")) {
+                setRecord(upsert, record);
+                return upsert.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public boolean insertRecord(String kind, String key, String value, Optional<Instant> expiresAt, Instant now) {
+        StoredRecord record = new StoredRecord(kind, key, value, expiresAt);
+        requireNonNull(now, "now");
+        int inserted = update(() -> "insert a record of kind " + kind, connection -> {
+            try (PreparedStatement upsert = prepare(
+                    connection,
+                    "INSERT INTO sb_record (kind, record_key, value, expires_at) VALUES (?, ?, ?, ?)"
+                            + " ON CONFLICT (kind, record_key) DO UPDATE"
+                            + " SET value = excluded.value, expires_at = excluded.expires_at"
+                            + " WHERE sb_record.expires_at IS NOT NULL AND sb_record.expires_at <= ?")) {
+                setRecord(upsert, record);
+                upsert.setLong(5, millis(now));
+                return upsert.executeUpdate();
+            }
+        });
+        return inserted == 1;
+    }
+
+    @Override
+    public Optional<String> takeRecord(String kind, String key, Instant now) {
+        requireNonNull(kind, "kind");
+        requireNonNull(key, "key");
+        requireNonNull(now, "now");
+        return query(() -> "take a record of kind " + kind, connection -> {
+            // One statement: of two takes, the second finds the row gone.
+            try (PreparedStatement delete = prepare(
+                    connection,
+                    "DELETE FROM sb_record WHERE kind = ? AND record_key = ? AND " + LIVE + " RETURNING value")) {
+                delete.setString(1, kind);
+                delete.setString(2, key);
+                delete.setLong(3, millis(now));
+                try (ResultSet rows = delete.executeQuery()) {
+                    return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteRecord(String kind, String key) {
+        requireNonNull(kind, "kind");
+        requireNonNull(key, "key");
+        int deleted = update(() -> "delete a record of kind " + kind, connection -> {
+            try (PreparedStatement delete =
+                    prepare(connection, "DELETE FROM sb_record WHERE kind = ? AND record_key = ?")) {
+                delete.setString(1, kind);
+                delete.setString(2, key);
+                return delete.executeUpdate();
+            }
+        });
+        return deleted > 0;
+    }
+
+    private void setRecord(PreparedStatement statement, StoredRecord record) throws SQLException {
+        statement.setString(1, record.kind());
+        statement.setString(2, record.key());
+        statement.setString(3, dialect.text(record.value()));
+        if (record.expiresAt().isPresent()) {
+            statement.setLong(4, millis(record.expiresAt().get()));
+        } else {
+            statement.setNull(4, Types.BIGINT);
+        }
+    }
+
     // ---------------------------------------------------------------- housekeeping
 
     @Override
@@ -1287,6 +1429,7 @@ final class JdbcStore implements Store {
                     "DELETE FROM sb_charge WHERE charged_at <= ?",
                     millis(now.minus(InMemoryStore.CHARGE_RETENTION)));
             removed += delete(connection, "DELETE FROM sb_lease WHERE expires_at <= ?", millis(now));
+            removed += delete(connection, "DELETE FROM sb_record WHERE expires_at <= ?", millis(now));
             return removed;
         });
     }

@@ -247,11 +247,48 @@ public interface Store extends AutoCloseable {
      */
     boolean claimFire(String scheduleId, Instant fireTime, String owner, Instant now);
 
+    // ---------------------------------------------------------------- keyed records
+
+    /**
+     * The value of a record that is live at {@code now} (see {@link StoredRecord}), or empty when there
+     * is none or it expired.
+     */
+    Optional<String> record(String kind, String key, Instant now);
+
+    /** The records of a kind that are live at {@code now}, ordered by key. */
+    List<StoredRecord> records(String kind, Instant now);
+
+    /** Writes a record, replacing the one of the same kind and key if there is one. */
+    void putRecord(String kind, String key, String value, Optional<Instant> expiresAt);
+
+    /**
+     * Writes a record only if none of the same kind and key is live at {@code now} (an expired one is
+     * replaced). Atomic across every process sharing the store: of two inserts of the same key, one
+     * gets {@code true}.
+     *
+     * @return whether this call wrote the record
+     */
+    boolean insertRecord(String kind, String key, String value, Optional<Instant> expiresAt, Instant now);
+
+    /**
+     * Deletes a record and returns its value if it was live at {@code now}; an expired record is left
+     * to {@link #purge}. Atomic across every process sharing the store: of two takes of the same
+     * record, exactly one gets its value.
+     */
+    Optional<String> takeRecord(String kind, String key, Instant now);
+
+    /**
+     * Deletes a record, live or expired.
+     *
+     * @return whether there was one
+     */
+    boolean deleteRecord(String kind, String key);
+
     // ---------------------------------------------------------------- housekeeping
 
     /**
      * Forgets what is past its retention at {@code now}: dedupe records, inbox entries done,
-     * history lines, schedule claims and expired leases.
+     * history lines, schedule claims, expired leases and expired {@linkplain StoredRecord records}.
      *
      * @return how many rows (or entries) were removed
      */

@@ -274,6 +274,42 @@ public final class DurableTestStore implements Store {
     }
 
     @Override
+    public Optional<String> record(String kind, String key, Instant now) {
+        check("record");
+        return shared.record(kind, key, now);
+    }
+
+    @Override
+    public List<StoredRecord> records(String kind, Instant now) {
+        check("records");
+        return shared.records(kind, now);
+    }
+
+    @Override
+    public void putRecord(String kind, String key, String value, Optional<Instant> expiresAt) {
+        check("putRecord");
+        shared.putRecord(kind, key, value, expiresAt);
+    }
+
+    @Override
+    public boolean insertRecord(String kind, String key, String value, Optional<Instant> expiresAt, Instant now) {
+        check("insertRecord");
+        return shared.insertRecord(kind, key, value, expiresAt, now);
+    }
+
+    @Override
+    public Optional<String> takeRecord(String kind, String key, Instant now) {
+        check("takeRecord");
+        return shared.takeRecord(kind, key, now);
+    }
+
+    @Override
+    public boolean deleteRecord(String kind, String key) {
+        check("deleteRecord");
+        return shared.deleteRecord(kind, key);
+    }
+
+    @Override
     public int purge(Instant now) {
         check("purge");
         return shared.purge(now);

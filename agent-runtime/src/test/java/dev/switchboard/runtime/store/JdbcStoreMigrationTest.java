@@ -200,6 +200,7 @@ class JdbcStoreMigrationTest {
         execute(url, "DROP TABLE sb_receipt");
         execute(url, "DROP TABLE sb_outbox");
         execute(url, "DROP TABLE sb_charge");
+        execute(url, "DROP TABLE sb_record");
         execute(url, "DELETE FROM sb_schema_version WHERE version > 1");
 
         try (Store store = open(url)) {
@@ -212,6 +213,8 @@ class JdbcStoreMigrationTest {
                     java.util.Optional.empty(),
                     at(1)));
             assertThat(store.receipts("sms", List.of("SMo"))).hasSize(1);
+            store.putRecord("pairing", "K", "v", java.util.Optional.empty());
+            assertThat(store.record("pairing", "K", at(1))).contains("v");
         }
         assertThat(versions(url)).isEqualTo(everyVersion());
     }

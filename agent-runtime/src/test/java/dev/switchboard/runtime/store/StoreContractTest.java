@@ -610,6 +610,168 @@ abstract class StoreContractTest {
         assertThat(store.claimFire("hourly", at(60), "b", at(60))).isTrue();
     }
 
+    // ---------------------------------------------------------------- keyed records
+
+    @Test
+    void aRecordIsLiveUntilItsExpiry() {
+        Store store = store();
+        store.putRecord("pairing", "K1", "one", Optional.of(at(60)));
+        store.putRecord("pairing", "K2", "forever", Optional.empty());
+
+        assertThat(store.record("pairing", "K1", at(59))).contains("one");
+        assertThat(store.record("pairing", "K1", at(60))).isEmpty();
+        assertThat(store.record("pairing", "K2", at(1_000_000))).contains("forever");
+        assertThat(store.record("pairing", "K3", at(0))).isEmpty();
+        assertThat(store.record("other", "K1", at(0))).isEmpty();
+    }
+
+    @Test
+    void putRecordReplacesTheValueAndTheExpiry() {
+        Store store = store();
+        store.putRecord("pairing", "K1", "one", Optional.of(at(60)));
+        store.putRecord("pairing", "K1", "two", Optional.empty());
+
+        assertThat(store.record("pairing", "K1", at(120))).contains("two");
+        assertThat(store.records("pairing", at(120)))
+                .containsExactly(new StoredRecord("pairing", "K1", "two", Optional.empty()));
+    }
+
+    @Test
+    void recordsOfAKindAreTheLiveOnesOrderedByKey() {
+        Store store = store();
+        store.putRecord("pairing", "b", "2", Optional.of(at(60)));
+        store.putRecord("pairing", "a", "1", Optional.empty());
+        store.putRecord("pairing", "c", "3", Optional.of(at(10)));
+        store.putRecord("pairing", "B", "0", Optional.of(at(60)));
+        store.putRecord("choice", "a", "x", Optional.empty());
+
+        assertThat(store.records("pairing", at(20)))
+                .containsExactly(
+                        new StoredRecord("pairing", "B", "0", Optional.of(at(60))),
+                        new StoredRecord("pairing", "a", "1", Optional.empty()),
+                        new StoredRecord("pairing", "b", "2", Optional.of(at(60))));
+        assertThat(store.records("nothing", at(0))).isEmpty();
+    }
+
+    @Test
+    void insertRecordWritesOnlyWhereNoLiveRecordIs() {
+        Store store = store();
+
+        assertThat(store.insertRecord("pairing", "K1", "first", Optional.of(at(60)), at(0)))
+                .isTrue();
+        assertThat(store.insertRecord("pairing", "K1", "second", Optional.of(at(120)), at(30)))
+                .isFalse();
+        assertThat(store.record("pairing", "K1", at(30))).contains("first");
+
+        // Expired: replaced as if absent.
+        assertThat(store.insertRecord("pairing", "K1", "third", Optional.of(at(180)), at(60)))
+                .isTrue();
+        assertThat(store.record("pairing", "K1", at(61))).contains("third");
+
+        store.putRecord("pairing", "K2", "forever", Optional.empty());
+        assertThat(store.insertRecord("pairing", "K2", "other", Optional.empty(), at(1_000_000)))
+                .isFalse();
+        assertThat(store.insertRecord("choice", "K2", "other", Optional.empty(), at(0)))
+                .isTrue();
+    }
+
+    @Test
+    void takeRecordReturnsALiveRecordOnceAndLeavesAnExpiredOne() {
+        Store store = store();
+        store.putRecord("pairing", "K1", "one", Optional.of(at(60)));
+        store.putRecord("pairing", "K2", "two", Optional.of(at(60)));
+
+        assertThat(store.takeRecord("pairing", "K1", at(10))).contains("one");
+        assertThat(store.takeRecord("pairing", "K1", at(10))).isEmpty();
+        assertThat(store.record("pairing", "K1", at(10))).isEmpty();
+        assertThat(store.takeRecord("pairing", "K2", at(60))).isEmpty();
+        assertThat(store.takeRecord("pairing", "missing", at(0))).isEmpty();
+        // The expired one stays for purge (or a delete).
+        assertThat(store.deleteRecord("pairing", "K2")).isTrue();
+    }
+
+    @Test
+    void deleteRecordSaysWhetherThereWasOne() {
+        Store store = store();
+        store.putRecord("pairing", "K1", "one", Optional.empty());
+
+        assertThat(store.deleteRecord("pairing", "K1")).isTrue();
+        assertThat(store.deleteRecord("pairing", "K1")).isFalse();
+        assertThat(store.deleteRecord("other", "K1")).isFalse();
+        assertThat(store.records("pairing", at(0))).isEmpty();
+    }
+
+    @Test
+    void ofConcurrentTakesOfOneRecordExactlyOneGetsIt() throws Exception {
+        Store store = store();
+        int threads = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String key = "K" + round;
+                store.putRecord("pairing", key, "v" + round, Optional.of(at(60)));
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<Optional<String>>> results = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        return store.takeRecord("pairing", key, at(1));
+                    }));
+                }
+                start.countDown();
+                List<String> taken = new ArrayList<>();
+                for (java.util.concurrent.Future<Optional<String>> result : results) {
+                    result.get(60, java.util.concurrent.TimeUnit.SECONDS).ifPresent(taken::add);
+                }
+                assertThat(taken).containsExactly("v" + round);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void ofConcurrentInsertsOfOneKeyExactlyOneWins() throws Exception {
+        Store store = store();
+        int threads = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String value = "v" + t;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return store.insertRecord("pairing", "K", value, Optional.of(at(60)), at(1));
+                }));
+            }
+            start.countDown();
+            int won = 0;
+            for (java.util.concurrent.Future<Boolean> result : results) {
+                if (result.get(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    won++;
+                }
+            }
+            assertThat(won).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void purgeRemovesExpiredRecordsOnly() {
+        Store store = store();
+        store.putRecord("pairing", "K1", "one", Optional.of(at(60)));
+        store.putRecord("pairing", "K2", "two", Optional.of(at(120)));
+        store.putRecord("pairing", "K3", "forever", Optional.empty());
+
+        assertThat(store.purge(at(60))).isEqualTo(1);
+        assertThat(store.deleteRecord("pairing", "K1")).isFalse();
+        assertThat(store.records("pairing", at(60)))
+                .extracting(StoredRecord::key)
+                .containsExactly("K2", "K3");
+    }
+
     // ---------------------------------------------------------------- outbox
 
     @Test

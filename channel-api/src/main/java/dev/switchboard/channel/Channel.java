@@ -22,7 +22,10 @@ public interface Channel extends AutoCloseable {
     /** What the channel can carry. */
     ChannelCapabilities capabilities();
 
-    /** The channel's own addresses: messages from these are echoes of its sends and are dropped. */
+    /**
+     * The channel's own addresses, every one of them (a channel may own several numbers): messages
+     * from these are echoes of its sends and are dropped.
+     */
     Set<Address> selfAddresses();
 
     /** Who may talk to the agent through this channel. */
@@ -116,6 +119,72 @@ public interface Channel extends AutoCloseable {
      * <p>The default does nothing.
      */
     default void accepted(InboundMessage message) {}
+
+    /**
+     * Why this channel's inbound routes leave {@code message} out: it was sent to one of the
+     * channel's addresses that the channel does not answer, or by a sender its routes exclude. The
+     * host acknowledges such a message to the provider, drops it before any turn and logs the
+     * reason. The reason names addresses only redacted and never carries the message's text.
+     *
+     * <p>The default routes every message to the agent and returns empty.
+     *
+     * @param message a message the channel parsed from one of its routes
+     * @return the reason, or empty if the message is for the agent
+     */
+    default Optional<String> unrouted(InboundMessage message) {
+        return Optional.empty();
+    }
+
+    /**
+     * Where replies in {@code conversation} go: the counterpart by default, or the fixed address of
+     * the channel's outbound route when it has one (every reply to one operator's phone, say).
+     *
+     * @param conversation a conversation of this channel
+     * @return the recipient of the conversation's replies
+     */
+    default Address replyAddress(ConversationKey conversation) {
+        return conversation.counterpart();
+    }
+
+    /**
+     * Reads the bytes of one of {@code message}'s attachments from the provider, lazily: nothing is
+     * fetched until this is called. Called on the caller's thread, which it may block for as long as
+     * the channel's time limit for media allows; never call it on an I/O thread.
+     *
+     * <p>An attachment that is not {@linkplain Attachment#available() available} is refused without
+     * any network access. The default cannot read attachments at all and throws {@link
+     * PermanentChannelException}.
+     *
+     * @param message the message the attachment came with, whose account and id the channel checks
+     *     the attachment's URL against
+     * @param attachment one of {@code message}'s attachments
+     * @return the content and its type as the provider served it
+     * @throws PermanentChannelException if it never can be read: the attachment is unavailable, not
+     *     the message's, larger than the channel's limit (the message names the limit and the option
+     *     that sets it), refused by the provider, or the channel cannot read attachments
+     * @throws RetriableChannelException if reading it again later may succeed: the provider did not
+     *     answer in time, or answered with a server error (or kept answering "not found" while the
+     *     media was still being stored) after the channel's own retries
+     */
+    default MediaContent readAttachment(InboundMessage message, Attachment attachment) throws ChannelException {
+        throw new PermanentChannelException(
+                "channel " + id() + " cannot read attachments: it has no way to fetch " + attachment.contentType()
+                        + " media from its provider",
+                null,
+                null);
+    }
+
+    /**
+     * Whether this channel can send media of {@code contentType} (a MIME type such as {@code
+     * image/jpeg}; parameters such as {@code ;charset=} are ignored), so that a host checks an
+     * outbound message's media before sending. The default accepts none.
+     *
+     * @param contentType a MIME type
+     * @return whether the provider takes media of that type on this channel
+     */
+    default boolean acceptsMediaType(String contentType) {
+        return false;
+    }
 
     /**
      * Where the host's webhook server binds by this channel's environment conventions: for the Twilio

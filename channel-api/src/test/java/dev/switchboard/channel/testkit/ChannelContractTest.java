@@ -2,7 +2,9 @@ package dev.switchboard.channel.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.switchboard.channel.Address;
@@ -41,6 +43,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -392,7 +395,20 @@ public abstract class ChannelContractTest {
 
         assertThat(message.id()).as("the message id").isEqualTo(webhook.get().messageId());
         assertThat(message.text()).as("text").isEqualTo("look");
-        assertThat(message.attachments()).as("attachments, in order").isEqualTo(attachments);
+        // Where and what each is; whether the channel would fetch it from there is its own rule.
+        assertThat(message.attachments())
+                .as("attachments, in order")
+                .extracting(Attachment::url, Attachment::contentType)
+                .containsExactly(attachments.stream()
+                        .map(a -> tuple(a.url(), a.contentType()))
+                        .toArray(Tuple[]::new));
+        for (Attachment attachment : message.attachments()) {
+            if (!attachment.available()) {
+                assertThatThrownBy(() -> channel.readAttachment(message, attachment))
+                        .as("reading an attachment the channel marked unavailable")
+                        .isInstanceOf(PermanentChannelException.class);
+            }
+        }
     }
 
     @Test

@@ -17,6 +17,7 @@ import dev.switchboard.runtime.schedule.PushOutcome;
 import dev.switchboard.runtime.schedule.TaskScheduler;
 import dev.switchboard.runtime.store.Store;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,6 +84,11 @@ public final class AgentRuntimeBuilder {
     private Duration storePollInterval = Duration.ofSeconds(1);
     private String helpText;
     private final Map<String, String> helpTexts = new HashMap<>();
+    private boolean mergeBursts = RuntimeSettings.Conversations.DEFAULTS.mergeBursts();
+    private Duration debounce = RuntimeSettings.Conversations.DEFAULTS.debounce();
+    private Duration choiceTtl = RuntimeSettings.Conversations.DEFAULTS.choiceTtl();
+    private Duration servedMediaTtl = RuntimeSettings.Conversations.DEFAULTS.servedMediaTtl();
+    private URI publicUrl;
 
     AgentRuntimeBuilder() {}
 
@@ -715,6 +721,93 @@ public final class AgentRuntimeBuilder {
     }
 
     /**
+     * Whether the messages of a conversation that arrive while its turn runs go to its next turn
+     * together ({@link Turn#messages()}, {@link Turn#text()} joins them), so that three short texts in
+     * a row, or a long text a carrier delivered in pieces, get one answer. A message that arrives
+     * while its conversation is idle starts its turn at once, alone. A turn takes at most {@value
+     * #MAX_BURST} messages; a compliance keyword (STOP, START, HELP) is never part of one. Default
+     * true; false gives every message a turn of its own.
+     */
+    public AgentRuntimeBuilder mergeBursts(boolean merge) {
+        this.mergeBursts = merge;
+        return this;
+    }
+
+    /** The most messages one turn takes; see {@link #mergeBursts(boolean)}. */
+    public static final int MAX_BURST = 20;
+
+    /**
+     * A quiet period: a conversation's turn starts only once no message of it has arrived for this
+     * long, and takes every message that arrived meanwhile (see {@link #mergeBursts(boolean)}). It
+     * delays every answer by up to this much, so keep it short (a second or two). Default zero: no
+     * wait.
+     *
+     * @throws IllegalArgumentException if {@code quietPeriod} is negative or over a minute
+     */
+    public AgentRuntimeBuilder debounce(Duration quietPeriod) {
+        requireNonNull(quietPeriod, "quietPeriod");
+        if (quietPeriod.isNegative() || quietPeriod.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalArgumentException("debounce must be between 0 and 1 minute: " + quietPeriod);
+        }
+        this.debounce = quietPeriod;
+        return this;
+    }
+
+    /**
+     * How long the numbered choices of a reply ({@link Reply#withChoices}) can be answered; after
+     * that, a number is ordinary text. Default 1 hour.
+     *
+     * @throws IllegalArgumentException if {@code ttl} is not positive
+     */
+    public AgentRuntimeBuilder choiceTtl(Duration ttl) {
+        this.choiceTtl = positive("choiceTtl", ttl);
+        return this;
+    }
+
+    /**
+     * How long the listener serves media an agent made ({@link Media#bytes}) at its unguessable
+     * address, for the provider to fetch. Default 10 minutes.
+     *
+     * @throws IllegalArgumentException if {@code ttl} is not positive
+     */
+    public AgentRuntimeBuilder servedMediaTtl(Duration ttl) {
+        this.servedMediaTtl = positive("servedMediaTtl", ttl);
+        return this;
+    }
+
+    /**
+     * Where the provider reaches this runtime's listener from the internet ({@code
+     * https://bot.example.com}, or with the path prefix a reverse proxy strips): the base of the
+     * addresses at which the listener serves media an agent made ({@link Media#bytes}). Without it,
+     * such media fails to send, saying so; media at public URLs needs nothing.
+     *
+     * @throws IllegalArgumentException if {@code url} is not an absolute http or https URL without a
+     *     query
+     */
+    public AgentRuntimeBuilder publicUrl(URI url) {
+        requireNonNull(url, "url");
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!url.isAbsolute()
+                || !(scheme.equals("https") || scheme.equals("http"))
+                || url.getHost() == null
+                || url.getRawQuery() != null
+                || url.getRawFragment() != null) {
+            throw new IllegalArgumentException(
+                    "publicUrl must be an absolute http or https URL without a query: " + url);
+        }
+        this.publicUrl = url;
+        return this;
+    }
+
+    private static Duration positive(String option, Duration value) {
+        requireNonNull(value, option);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(option + " must be positive: " + value);
+        }
+        return value;
+    }
+
+    /**
      * Builds the runtime; {@link AgentRuntime#start()} starts it.
      *
      * @throws IllegalStateException if no agent or no channel was set, {@link #sendRate} or {@link
@@ -774,6 +867,8 @@ public final class AgentRuntimeBuilder {
                         deliveryConfirmationTimeout, outboundSegmentCap, optOuts, Optional.ofNullable(jitter)),
                 new RuntimeSettings.Time(clock, ticker, Optional.ofNullable(scheduler)),
                 new RuntimeSettings.State(chosenStore, store == null, leaseTimeout, storePollInterval),
+                new RuntimeSettings.Conversations(
+                        mergeBursts, debounce, MAX_BURST, choiceTtl, servedMediaTtl, Optional.ofNullable(publicUrl)),
                 help,
                 shutdownTimeout));
     }

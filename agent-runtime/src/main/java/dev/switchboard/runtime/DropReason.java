@@ -9,6 +9,12 @@ public enum DropReason {
     /** The sender is not allowed to talk to the agent by the channel's access policy. */
     NOT_ALLOWED,
     /**
+     * The channel's inbound routes leave the message out ({@link
+     * dev.switchboard.channel.Channel#unrouted}): sent to an own address the routes do not answer, or
+     * from a sender they do not take. Acknowledged, logged with the reason, never answered.
+     */
+    NOT_ROUTED,
+    /**
      * The sender went over its inbound limit ({@link AgentRuntimeBuilder#inboundLimit(int, int)});
      * the provider was answered 429 and the message id was not remembered, so a redelivery counts.
      */

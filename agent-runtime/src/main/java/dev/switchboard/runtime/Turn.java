@@ -1,9 +1,13 @@
 package dev.switchboard.runtime;
 
+import dev.switchboard.channel.Attachment;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.InboundMessage;
+import dev.switchboard.channel.MediaContent;
 import dev.switchboard.runtime.store.HistoryEntry;
 import java.util.List;
+import java.util.Optional;
+import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -13,12 +17,63 @@ public interface Turn {
     /** The conversation: the channel and the person on it. */
     ConversationKey conversation();
 
-    /** The message that started this turn. Its text may be empty (a media-only message). */
+    /**
+     * The message that started this turn: the first of {@link #messages()}. Its text may be empty (a
+     * media-only message).
+     */
     InboundMessage message();
 
-    /** The message's text; shorthand for {@code message().text()}. */
+    /**
+     * Every message this turn answers, oldest first: the one that started it, and those of the same
+     * conversation that arrived while the conversation's previous turn ran (people send several short
+     * texts in a row, and carriers deliver a long text in pieces), which the runtime gives one turn
+     * together (see {@link AgentRuntimeBuilder#mergeBursts}). Usually just {@link #message()}.
+     */
+    default List<InboundMessage> messages() {
+        return List.of(message());
+    }
+
+    /**
+     * The text to answer: the text of {@link #message()}, or, when the turn has several {@linkplain
+     * #messages() messages}, their texts that are not empty joined by line breaks.
+     */
     default String text() {
-        return message().text();
+        List<InboundMessage> messages = messages();
+        if (messages.size() == 1) {
+            return messages.get(0).text();
+        }
+        StringJoiner joined = new StringJoiner("\n");
+        for (InboundMessage message : messages) {
+            if (!message.text().isBlank()) {
+                joined.add(message.text());
+            }
+        }
+        return joined.toString();
+    }
+
+    /**
+     * The choice the person picked, when the conversation's last reply offered {@linkplain
+     * Reply#withChoices numbered choices} and {@link #message()} answered one of them (by number,
+     * number word or label, in any case); empty otherwise. {@link #text()} stays what the person wrote.
+     */
+    default Optional<Choice> choice() {
+        return Optional.empty();
+    }
+
+    /**
+     * Reads one of the attachments of this turn's {@linkplain #messages() messages}, downloading it
+     * now from the provider with the channel's credentials (for Twilio: its media URL for this
+     * account and this message, nowhere else), within the channel's size and time limits. Blocks the
+     * calling thread; an attachment nobody reads is never downloaded.
+     *
+     * @throws IllegalArgumentException if {@code attachment} is not one of this turn's
+     * @throws dev.switchboard.channel.ChannelException if it cannot be read: not {@linkplain
+     *     Attachment#available() available} (a URL the channel never fetches), too large, or not served
+     *     in time
+     * @throws UnsupportedOperationException for a turn made by hand (a test's), by default
+     */
+    default MediaContent read(Attachment attachment) {
+        throw new UnsupportedOperationException("this turn cannot read attachments");
     }
 
     /**
@@ -67,6 +122,34 @@ public interface Turn {
      */
     default CompletionStage<Void> sendAsync(String markdown) {
         send(markdown);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Sends a message with {@linkplain Reply#withChoices numbered choices} or {@linkplain
+     * Reply#withMedia media} to the same person, as {@link #send(String)} does with text, before the
+     * turn's reply: an agent that offers choices usually sends them this way and returns no reply.
+     *
+     * <p>The default, for a turn made by hand (a test's), sends a reply of text alone with {@link
+     * #send(String)} and refuses choices and media.
+     *
+     * @throws IllegalArgumentException if the channel does not accept one of the media types
+     */
+    default void send(Reply reply) {
+        if (!reply.choices().isEmpty() || !reply.media().isEmpty()) {
+            throw new UnsupportedOperationException("this turn cannot send choices or media");
+        }
+        send(reply.markdown());
+    }
+
+    /**
+     * Sends a message with choices or media without waiting, as {@link #send(Reply)} does; see {@link
+     * #sendAsync(String)}.
+     *
+     * @throws IllegalArgumentException if the channel does not accept one of the media types
+     */
+    default CompletionStage<Void> sendAsync(Reply reply) {
+        send(reply);
         return CompletableFuture.completedFuture(null);
     }
 }

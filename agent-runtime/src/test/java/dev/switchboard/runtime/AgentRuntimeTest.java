@@ -8,6 +8,7 @@ import dev.switchboard.channel.AccessPolicy;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryStatus;
+import dev.switchboard.channel.InboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.runtime.delivery.ReplyOutcome;
@@ -275,10 +276,13 @@ class AgentRuntimeTest {
             if (active.incrementAndGet() > 1) {
                 overlapped.set(true);
             }
-            order.add(turn.text());
+            // Messages that arrived during a turn come in the next one together, still in order.
+            for (InboundMessage message : turn.messages()) {
+                order.add(message.text());
+                done.countDown();
+            }
             Thread.yield();
             active.decrementAndGet();
-            done.countDown();
             return Optional.empty();
         });
         ExecutorService clients = Executors.newFixedThreadPool(senders);

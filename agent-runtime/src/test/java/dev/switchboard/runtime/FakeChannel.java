@@ -2,12 +2,15 @@ package dev.switchboard.runtime;
 
 import dev.switchboard.channel.AccessPolicy;
 import dev.switchboard.channel.Address;
+import dev.switchboard.channel.Attachment;
 import dev.switchboard.channel.ChannelCapabilities;
 import dev.switchboard.channel.ChannelContext;
 import dev.switchboard.channel.ChannelException;
+import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.DeliveryStatus;
 import dev.switchboard.channel.InboundMessage;
+import dev.switchboard.channel.MediaContent;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
 import dev.switchboard.channel.SendReceipt;
@@ -54,7 +57,11 @@ public final class FakeChannel extends StubChannel {
             new WebhookResponse(200, "application/xml", "<Response/>".getBytes(StandardCharsets.UTF_8));
 
     private final String path;
-    private final Set<Address> self;
+    private volatile Set<Address> self;
+    private volatile Set<String> mediaTypes = Set.of();
+    private volatile Address routeOnlyTo;
+    private volatile Address replyTo;
+    private final Map<URI, byte[]> media = new ConcurrentHashMap<>();
     private volatile AccessPolicy policy = AccessPolicy.allowEveryone();
     private final List<OutboundMessage> sent = new CopyOnWriteArrayList<>();
     private final Map<Integer, ChannelException> failures = new ConcurrentHashMap<>();
@@ -82,6 +89,71 @@ public final class FakeChannel extends StubChannel {
 
     public static FakeChannel sms() {
         return new FakeChannel("sms", "/webhooks/test", Address.of("+15550000000"));
+    }
+
+    /** A channel that sends media of these types and reads the attachments {@link #serve} gives. */
+    public static FakeChannel mms(String... mediaTypes) {
+        FakeChannel channel = new FakeChannel(
+                "sms",
+                "/webhooks/test",
+                Address.of("+15550000000"),
+                new ChannelCapabilities(1600, TextFlavour.PLAIN, true, true));
+        channel.mediaTypes = Set.of(mediaTypes);
+        return channel;
+    }
+
+    /** Gives the channel more own addresses than its first. */
+    public FakeChannel alsoOwns(Address... more) {
+        Set<Address> all = new java.util.LinkedHashSet<>(self);
+        all.addAll(List.of(more));
+        this.self = Set.copyOf(all);
+        return this;
+    }
+
+    /** An inbound route: messages to any own address but {@code to} are left out. */
+    public FakeChannel routeOnlyTo(Address to) {
+        this.routeOnlyTo = to;
+        return this;
+    }
+
+    /** An outbound route: every reply goes to {@code to}. */
+    public FakeChannel replyTo(Address to) {
+        this.replyTo = to;
+        return this;
+    }
+
+    /** Makes an attachment at {@code url} readable, with these bytes. */
+    public FakeChannel serve(URI url, byte[] bytes) {
+        media.put(url, bytes.clone());
+        return this;
+    }
+
+    @Override
+    public boolean acceptsMediaType(String contentType) {
+        return mediaTypes.contains(contentType);
+    }
+
+    @Override
+    public Optional<String> unrouted(InboundMessage message) {
+        Address only = routeOnlyTo;
+        return only == null || only.equals(message.to())
+                ? Optional.empty()
+                : Optional.of("sent to " + message.to() + ", which this channel's routes do not answer");
+    }
+
+    @Override
+    public Address replyAddress(ConversationKey conversation) {
+        Address fixed = replyTo;
+        return fixed == null ? conversation.counterpart() : fixed;
+    }
+
+    @Override
+    public MediaContent readAttachment(InboundMessage message, Attachment attachment) {
+        byte[] bytes = attachment.available() ? media.get(attachment.url()) : null;
+        if (bytes == null) {
+            throw new PermanentChannelException("attachment not available", null, null);
+        }
+        return new MediaContent(attachment.contentType(), bytes);
     }
 
     public FakeChannel policy(AccessPolicy policy) {
@@ -228,13 +300,19 @@ public final class FakeChannel extends StubChannel {
         }
         Map<String, String> extras =
                 form.containsKey("OptOutType") ? Map.of("OptOutType", form.get("OptOutType")) : Map.of();
+        List<Attachment> attachments = new ArrayList<>();
+        for (int i = 0; form.containsKey("MediaUrl" + i); i++) {
+            URI url = URI.create(form.get("MediaUrl" + i));
+            attachments.add(new Attachment(
+                    url, form.getOrDefault("MediaContentType" + i, "image/png"), media.containsKey(url)));
+        }
         InboundMessage message = new InboundMessage(
                 form.get("MessageSid"),
                 id(),
                 Address.of(form.get("From")),
                 Address.of(form.get("To")),
                 form.getOrDefault("Body", ""),
-                List.of(),
+                attachments,
                 Instant.EPOCH,
                 extras);
         return new WebhookResult.Inbound(message, ACK);

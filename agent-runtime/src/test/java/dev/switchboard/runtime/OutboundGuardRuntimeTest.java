@@ -46,8 +46,9 @@ class OutboundGuardRuntimeTest {
         }
     }
 
+    /** Every message its own turn, so that each one asks for a reply of its own. */
     private AgentRuntimeBuilder builder(Agent agent) {
-        return fixture.builder(agent);
+        return fixture.builder(agent).mergeBursts(false);
     }
 
     private static Agent echo() {

@@ -39,6 +39,9 @@ public final class InboundBridge implements WebhookIngress.Sink {
     private final Executor resume;
     private final History history;
     private final Consumer<DeliveryReceipt> shareReceipt;
+    private final Bursts bursts;
+    private final Choices choices;
+    private final ServedMedia media;
 
     /**
      * @param turns the lanes of agent turns
@@ -46,6 +49,9 @@ public final class InboundBridge implements WebhookIngress.Sink {
      * @param helpTexts the answer to HELP by channel id; a channel without one leaves HELP to the
      *     provider
      * @param resume where a turn goes on when its agent answers on another thread
+     * @param bursts how messages that arrive while a turn runs join the next one
+     * @param choices the numbered choices offered and answered in conversations
+     * @param media the media agents made, served for the provider to fetch
      */
     public InboundBridge(
             ConversationDispatcher turns,
@@ -59,7 +65,13 @@ public final class InboundBridge implements WebhookIngress.Sink {
             Map<String, String> helpTexts,
             Executor resume,
             History history,
-            Consumer<DeliveryReceipt> shareReceipt) {
+            Consumer<DeliveryReceipt> shareReceipt,
+            Bursts bursts,
+            Choices choices,
+            ServedMedia media) {
+        this.bursts = bursts;
+        this.choices = choices;
+        this.media = media;
         this.history = history;
         this.shareReceipt = shareReceipt;
         this.turns = turns;
@@ -101,7 +113,22 @@ public final class InboundBridge implements WebhookIngress.Sink {
         }
         // In the lane now, so that the order is the order of arrival; started once answered and, for a
         // keyword, once its compliance step has decided.
-        TurnTask turn = new TurnTask(arrival, toAgent, agent, sender, outbox, listener, resume, history, turnOutbox);
+        CompletableFuture<?> release = keyword.isPresent() ? toAgent : acknowledged;
+        TurnTask turn = new TurnTask(
+                arrival,
+                toAgent,
+                agent,
+                sender,
+                outbox,
+                listener,
+                resume,
+                history,
+                turnOutbox,
+                bursts,
+                choices,
+                media,
+                keyword.isPresent(),
+                release);
         ConversationDispatcher.Task task = finished == null
                 ? turn
                 : new ConversationDispatcher.Task() {
@@ -115,7 +142,8 @@ public final class InboundBridge implements WebhookIngress.Sink {
                         turn.abandon(reason);
                     }
                 };
-        turns.submit(arrival.conversation, task, keyword.isPresent() ? toAgent : acknowledged);
+        bursts.arrived(turn);
+        turns.submit(arrival.conversation, task, release);
         return () -> acknowledged.complete(null);
     }
 

@@ -186,18 +186,22 @@ public final class Outbox {
      */
     public CompletableFuture<Delivery> send(
             Channel channel, ConversationKey conversation, List<String> parts, int segments, Executor continuation) {
-        return send(channel, conversation, parts, segments, continuation, PartJournal.NONE);
+        return send(channel, conversation, Envelope.to(conversation), parts, segments, continuation, PartJournal.NONE);
     }
 
-    /** As {@link #send(Channel, ConversationKey, List, int, Executor)}, noting each part's progress. */
+    /**
+     * As {@link #send(Channel, ConversationKey, List, int, Executor)}, to the envelope's recipient, from
+     * its sender, its media on the first part, noting each part's progress.
+     */
     CompletableFuture<Delivery> send(
             Channel channel,
             ConversationKey conversation,
+            Envelope envelope,
             List<String> parts,
             int segments,
             Executor continuation,
             PartJournal journal) {
-        Job job = new Job(channel, conversation, parts, segments, continuation, journal);
+        Job job = new Job(channel, conversation, envelope, parts, segments, continuation, journal);
         job.drive(Step.SEND);
         return job.result;
     }
@@ -211,12 +215,13 @@ public final class Outbox {
     CompletableFuture<Delivery> resume(
             Channel channel,
             ConversationKey conversation,
+            Envelope envelope,
             List<OutboxPart> recorded,
             int segments,
             Executor continuation,
             PartJournal journal) {
         List<String> texts = recorded.stream().map(OutboxPart::text).toList();
-        Job job = new Job(channel, conversation, texts, segments, continuation, journal);
+        Job job = new Job(channel, conversation, envelope, texts, segments, continuation, journal);
         int next = 0;
         while (next < recorded.size() && recorded.get(next).state() == OutboxPart.State.ACCEPTED) {
             String messageId = recorded.get(next).messageId().orElseThrow();
@@ -389,6 +394,7 @@ public final class Outbox {
 
         final Channel channel;
         final ConversationKey conversation;
+        final Envelope envelope;
         final List<String> texts;
         final int segments;
         final Executor continuation;
@@ -430,6 +436,7 @@ public final class Outbox {
         Job(
                 Channel channel,
                 ConversationKey conversation,
+                Envelope envelope,
                 List<String> texts,
                 int segments,
                 Executor continuation,
@@ -437,6 +444,7 @@ public final class Outbox {
             this.journal = journal;
             this.channel = channel;
             this.conversation = conversation;
+            this.envelope = envelope;
             this.texts = texts;
             this.segments = segments;
             this.continuation = continuation;
@@ -445,7 +453,7 @@ public final class Outbox {
 
         private void startPart(int i) {
             index = i;
-            message = OutboundMessage.text(conversation.counterpart(), texts.get(i));
+            message = envelope.part(i, texts.get(i));
             firstAttempt = null;
             notBefore = null;
             sends = 0;

@@ -70,7 +70,18 @@ public final class ReplySender {
     /** As {@link #reply(Channel, ConversationKey, String)}, its parts kept in the turn's outbox. */
     CompletableFuture<Void> reply(
             Channel channel, ConversationKey conversation, String markdown, TurnOutbox turn, boolean finalReply) {
-        return deliver(channel, conversation, markdown, executor, turn, finalReply)
+        return reply(channel, conversation, Envelope.to(conversation), markdown, turn, finalReply);
+    }
+
+    /** As {@link #reply(Channel, ConversationKey, String)}, in {@code envelope}, kept in the turn's outbox. */
+    CompletableFuture<Void> reply(
+            Channel channel,
+            ConversationKey conversation,
+            Envelope envelope,
+            String markdown,
+            TurnOutbox turn,
+            boolean finalReply) {
+        return deliver(channel, conversation, envelope, markdown, executor, turn, finalReply)
                 .thenAccept(delivery -> report(channel, conversation, delivery));
     }
 
@@ -79,12 +90,17 @@ public final class ReplySender {
      * Outbox#resume}), and reports it as a reply.
      */
     CompletableFuture<Void> resume(
-            Channel channel, ConversationKey conversation, List<OutboxPart> recorded, TurnOutbox turn) {
+            Channel channel,
+            ConversationKey conversation,
+            Envelope envelope,
+            List<OutboxPart> recorded,
+            TurnOutbox turn) {
         List<String> texts = recorded.stream().map(OutboxPart::text).toList();
         int segments = channel.capabilities().billedPerSegment() ? SegmentCounter.totalSegments(texts) : 0;
         return outbox.resume(
                         channel,
                         conversation,
+                        envelope,
                         recorded,
                         segments,
                         executor,
@@ -102,12 +118,19 @@ public final class ReplySender {
      */
     public CompletableFuture<Delivery> deliver(
             Channel channel, ConversationKey conversation, String markdown, Executor continuation) {
-        return deliver(channel, conversation, markdown, continuation, TurnOutbox.NONE, true);
+        return deliver(channel, conversation, Envelope.to(conversation), markdown, continuation, TurnOutbox.NONE, true);
+    }
+
+    /** As {@link #deliver(Channel, ConversationKey, String, Executor)}, in {@code envelope}. */
+    CompletableFuture<Delivery> deliver(
+            Channel channel, ConversationKey conversation, Envelope envelope, String markdown, Executor continuation) {
+        return deliver(channel, conversation, envelope, markdown, continuation, TurnOutbox.NONE, true);
     }
 
     private CompletableFuture<Delivery> deliver(
             Channel channel,
             ConversationKey conversation,
+            Envelope envelope,
             String markdown,
             Executor continuation,
             TurnOutbox turn,
@@ -122,10 +145,15 @@ public final class ReplySender {
                     new Delivery.Failed(0, 0, List.of(), failure, failure.getMessage()));
         }
         if (parts.isEmpty()) {
-            return CompletableFuture.completedFuture(new Delivery.Empty());
+            if (envelope.media().isEmpty()) {
+                return CompletableFuture.completedFuture(new Delivery.Empty());
+            }
+            // Media alone: one message without text.
+            parts = List.of("");
         }
         int segments = channel.capabilities().billedPerSegment() ? SegmentCounter.totalSegments(parts) : 0;
-        return outbox.send(channel, conversation, parts, segments, continuation, turn.message(parts, finalReply));
+        return outbox.send(
+                channel, conversation, envelope, parts, segments, continuation, turn.message(parts, finalReply));
     }
 
     private void report(Channel channel, ConversationKey conversation, Delivery delivery) {

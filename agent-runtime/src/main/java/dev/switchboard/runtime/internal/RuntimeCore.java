@@ -76,6 +76,7 @@ public final class RuntimeCore {
     private final String owner;
     private final InboundBridge bridge;
     private final InboxCommitter committer; // null unless the store is durable
+    private final ServedMedia servedMedia;
     private final StoreOptOuts storeOptOuts; // null unless the runtime's opt-outs are the store's
     private final SharedReceipts sharedReceipts; // null unless the store is durable
     private LeasedInbox inbox; // guarded by lifecycle; null unless the store is durable
@@ -157,6 +158,8 @@ public final class RuntimeCore {
         if (store.durable()) {
             pushes.claims((schedule, fireTime) -> store.claimFire(schedule, fireTime, owner, clock.instant()));
         }
+        RuntimeSettings.Conversations conversations = settings.conversations();
+        this.servedMedia = new ServedMedia(conversations.publicUrl(), conversations.servedMediaTtl(), clock);
         this.bridge = new InboundBridge(
                 turns,
                 compliance,
@@ -169,7 +172,15 @@ public final class RuntimeCore {
                 settings.helpTexts(),
                 work,
                 history,
-                sharedReceipts == null ? receipt -> {} : sharedReceipts::record);
+                sharedReceipts == null ? receipt -> {} : sharedReceipts::record,
+                new Bursts(
+                        conversations.mergeBursts(),
+                        conversations.debounce(),
+                        conversations.maxBurst(),
+                        scheduler,
+                        clock),
+                new Choices(store, clock, conversations.choiceTtl()),
+                servedMedia);
         this.ingress = new WebhookIngress(
                 routes,
                 new MessageDedupe(
@@ -179,7 +190,8 @@ public final class RuntimeCore {
                         shapes),
                 limiter,
                 bridge,
-                committer);
+                committer,
+                servedMedia);
     }
 
     /** The pushes and schedules. */

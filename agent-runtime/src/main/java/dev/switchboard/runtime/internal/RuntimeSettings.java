@@ -8,6 +8,7 @@ import dev.switchboard.runtime.delivery.OptOutStore;
 import dev.switchboard.runtime.format.ReplyFormatter;
 import dev.switchboard.runtime.schedule.TaskScheduler;
 import dev.switchboard.runtime.store.Store;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -35,12 +36,36 @@ public record RuntimeSettings(
         Tracking tracking,
         Time time,
         State state,
+        Conversations conversations,
         Map<String, String> helpTexts,
         Duration shutdownTimeout) {
 
     public RuntimeSettings {
         channels = List.copyOf(channels);
         helpTexts = Map.copyOf(helpTexts);
+    }
+
+    /**
+     * How a conversation's messages become turns, and what its replies may carry.
+     *
+     * @param mergeBursts whether the messages that arrive while a turn runs go to the next turn together
+     * @param debounce how long a conversation must be quiet before its turn starts; zero for no wait
+     * @param maxBurst the most messages one turn takes
+     * @param choiceTtl how long a reply's numbered choices can be answered
+     * @param servedMediaTtl how long the listener serves media an agent made, for the provider to fetch
+     * @param publicUrl where the provider reaches the listener, for media it serves; empty if unknown
+     */
+    public record Conversations(
+            boolean mergeBursts,
+            Duration debounce,
+            int maxBurst,
+            Duration choiceTtl,
+            Duration servedMediaTtl,
+            Optional<URI> publicUrl) {
+
+        /** The defaults: bursts merged at once, choices kept an hour, media served ten minutes. */
+        public static final Conversations DEFAULTS = new Conversations(
+                true, Duration.ZERO, 20, Duration.ofHours(1), Duration.ofMinutes(10), Optional.empty());
     }
 
     /**

@@ -77,6 +77,11 @@ final class TurnOutbox {
         return journal(message);
     }
 
+    /** Whether nothing can have been recorded for this turn: no store, or its first run here. */
+    boolean fresh() {
+        return store == null || fresh;
+    }
+
     /**
      * The messages this turn recorded before its process stopped, each a list of its parts in order;
      * empty if it recorded none (its agent had not answered), or if the outbox cannot be read.

@@ -2,16 +2,26 @@ package dev.switchboard.runtime.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.switchboard.channel.Address;
+import dev.switchboard.channel.Attachment;
+import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.InboundMessage;
+import dev.switchboard.channel.MediaContent;
 import dev.switchboard.runtime.AsyncAgent;
+import dev.switchboard.runtime.Choice;
 import dev.switchboard.runtime.DropReason;
+import dev.switchboard.runtime.Media;
+import dev.switchboard.runtime.Reply;
 import dev.switchboard.runtime.RuntimeListener;
 import dev.switchboard.runtime.Turn;
 import dev.switchboard.runtime.store.HistoryEntry;
 import dev.switchboard.runtime.store.OutboxPart;
+import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -42,10 +52,19 @@ final class TurnTask implements ConversationDispatcher.Task {
     private final Executor resume;
     private final History history;
     private final TurnOutbox turnOutbox;
+    private final Bursts bursts;
+    private final Choices choices;
+    private final ServedMedia media;
+    private final boolean keyword;
+    private final CompletionStage<?> release;
+    // The turn that took this one's message into its own; set once, under the bursts' lock.
+    private volatile TurnTask absorbedBy;
 
     /**
      * @param toAgent whether the message goes on to the agent; complete before this task runs
      * @param resume where the turn goes on when the agent answers on another thread
+     * @param keyword whether the message was a compliance keyword, which never joins another turn
+     * @param release what starts this task in its lane (the webhook answered, or the keyword decided)
      */
     TurnTask(
             Arrival arrival,
@@ -56,7 +75,17 @@ final class TurnTask implements ConversationDispatcher.Task {
             RuntimeListener listener,
             Executor resume,
             History history,
-            TurnOutbox turnOutbox) {
+            TurnOutbox turnOutbox,
+            Bursts bursts,
+            Choices choices,
+            ServedMedia media,
+            boolean keyword,
+            CompletionStage<?> release) {
+        this.bursts = bursts;
+        this.choices = choices;
+        this.media = media;
+        this.keyword = keyword;
+        this.release = release;
         this.history = history;
         this.turnOutbox = turnOutbox;
         this.arrival = arrival;
@@ -68,26 +97,99 @@ final class TurnTask implements ConversationDispatcher.Task {
         this.resume = resume;
     }
 
+    ConversationKey conversation() {
+        return arrival.conversation;
+    }
+
+    /** Whether the message was a compliance keyword, which neither joins nor leads a burst. */
+    boolean keyword() {
+        return keyword;
+    }
+
+    /** Whether an earlier turn of the conversation took this one's message into its own. */
+    boolean absorbed() {
+        return absorbedBy != null;
+    }
+
+    /** Takes this turn's message into {@code turn}'s; called by {@link Bursts} under its lock. */
+    void absorbInto(TurnTask turn) {
+        absorbedBy = turn;
+    }
+
+    /**
+     * Whether this turn's message may join an earlier turn: answered to the provider, no keyword, and
+     * nothing a stopped process had begun to send for it.
+     */
+    boolean canJoin() {
+        CompletableFuture<?> released = release.toCompletableFuture();
+        return !keyword
+                && released.isDone()
+                && !released.isCompletedExceptionally()
+                && toAgent.getNow(false)
+                && (turnOutbox.fresh() || turnOutbox.recorded().isEmpty());
+    }
+
     @Override
     public CompletionStage<?> run() {
+        if (absorbed()) {
+            // An earlier turn announced, recorded and answered this message with its own.
+            return DONE;
+        }
         arrival.announce();
         history.inbound(arrival.message);
         if (!toAgent.getNow(false)) {
+            bursts.forget(this);
             return DONE;
         }
         InboundMessage message = arrival.message;
         if (!arrival.channel.accessPolicy().permits(message.from())) {
             log.debug("dropping message {} from {}: not allowed", message.id(), message.from());
+            bursts.forget(this);
             arrival.drop(DropReason.NOT_ALLOWED);
             return DONE;
         }
         if (turnOutbox.optedOutAtCommit().orElseGet(() -> ComplianceTask.optedOut(outbox, arrival))) {
             log.debug(
                     "dropping message {} from {}: opted out of {}", message.id(), message.from(), arrival.channel.id());
+            bursts.forget(this);
             arrival.drop(DropReason.OPTED_OUT);
             return DONE;
         }
-        ConversationTurn turn = new ConversationTurn();
+        CompletableFuture<Void> quiet = bursts.quiet(arrival.conversation);
+        if (quiet.isDone()) {
+            return start();
+        }
+        // Waiting for the conversation to go quiet holds its lane, so what arrives meanwhile joins.
+        return quiet.thenComposeAsync(ignored -> start(), this::resumeOrRun);
+    }
+
+    private CompletionStage<?> start() {
+        List<TurnTask> group = bursts.take(this);
+        List<InboundMessage> messages = new ArrayList<>(group.size());
+        for (TurnTask joined : group) {
+            if (joined != this) {
+                joined.arrival.announce();
+                history.inbound(joined.arrival.message);
+            }
+            messages.add(joined.arrival.message);
+        }
+        if (messages.isEmpty()) {
+            messages.add(arrival.message);
+        }
+        if (messages.size() > 1) {
+            log.debug(
+                    "turn for message {} in {} takes the {} message(s) that arrived while the previous one ran",
+                    arrival.message.id(),
+                    arrival.conversation,
+                    messages.size() - 1);
+        }
+        return answer(List.copyOf(messages));
+    }
+
+    private CompletionStage<?> answer(List<InboundMessage> messages) {
+        InboundMessage message = arrival.message;
+        ConversationTurn turn = new ConversationTurn(
+                messages, turnOutbox.fresh() ? choices.answer(arrival.conversation, message.text()) : Optional.empty());
         List<List<OutboxPart>> recorded = turnOutbox.recorded();
         if (!recorded.isEmpty()) {
             // What the agent said before the process stopped goes on; once it had answered, it is not asked
@@ -98,7 +200,10 @@ final class TurnTask implements ConversationDispatcher.Task {
                     message.id(),
                     arrival.conversation);
             for (List<OutboxPart> parts : recorded) {
-                turn.then(() -> sender.resume(arrival.channel, arrival.conversation, parts, turnOutbox), false);
+                turn.then(
+                        () -> sender.resume(
+                                arrival.channel, arrival.conversation, replyEnvelope(List.of()), parts, turnOutbox),
+                        false);
             }
             if (TurnOutbox.answered(recorded)) {
                 return turn.pending();
@@ -155,11 +260,65 @@ final class TurnTask implements ConversationDispatcher.Task {
             return turn.pending();
         }
         return turn.then(
-                () -> sender.reply(arrival.channel, arrival.conversation, reply.get(), turnOutbox, true), false);
+                () -> sender.reply(
+                        arrival.channel, arrival.conversation, replyEnvelope(List.of()), reply.get(), turnOutbox, true),
+                false);
+    }
+
+    /**
+     * Where the turn's messages go: the channel's reply address for the conversation (its sender, or
+     * the fixed number of an outbound route), from the own address the person wrote to when the
+     * channel has several.
+     */
+    private Envelope replyEnvelope(List<URI> media) {
+        Channel channel = arrival.channel;
+        Address to = channel.replyAddress(arrival.conversation);
+        Set<Address> own = channel.selfAddresses();
+        Optional<Address> from = own.size() > 1 && own.contains(arrival.message.to())
+                ? Optional.of(arrival.message.to())
+                : Optional.empty();
+        return new Envelope(to, from, media);
+    }
+
+    /**
+     * The URLs of a reply's media, agent-made bytes published on the listener.
+     *
+     * @throws IllegalArgumentException if the reply is empty, or the channel sends no media, or not of
+     *     one of these types
+     */
+    private List<URI> media(Reply reply) {
+        if (reply.isEmpty()) {
+            throw new IllegalArgumentException("a reply needs text, choices or media");
+        }
+        if (reply.media().isEmpty()) {
+            return List.of();
+        }
+        Channel channel = arrival.channel;
+        if (!channel.capabilities().supportsMedia()) {
+            throw new IllegalArgumentException("channel " + channel.id() + " does not send media");
+        }
+        for (Media item : reply.media()) {
+            item.contentType().ifPresent(type -> {
+                if (!channel.acceptsMediaType(type)) {
+                    throw new IllegalArgumentException(
+                            "channel " + channel.id() + " does not send media of type " + type);
+                }
+            });
+        }
+        List<URI> urls = new ArrayList<>(reply.media().size());
+        for (Media item : reply.media()) {
+            urls.add(item instanceof Media.Url url ? url.url() : media.publish((Media.Bytes) item));
+        }
+        return urls;
     }
 
     @Override
     public void abandon(DropReason reason) {
+        if (absorbed()) {
+            // Its message is in an earlier turn, which answers it.
+            return;
+        }
+        bursts.forget(this);
         arrival.abandon(reason);
     }
 
@@ -176,8 +335,15 @@ final class TurnTask implements ConversationDispatcher.Task {
 
     private final class ConversationTurn implements Turn {
 
+        private final List<InboundMessage> messages;
+        private final Optional<Choice> choice;
         // The turn's extra messages so far, one after the other; the reply goes after them.
         private CompletableFuture<Void> sends = DONE; // guarded by this
+
+        ConversationTurn(List<InboundMessage> messages, Optional<Choice> choice) {
+            this.messages = messages;
+            this.choice = choice;
+        }
 
         @Override
         public ConversationKey conversation() {
@@ -190,6 +356,11 @@ final class TurnTask implements ConversationDispatcher.Task {
         }
 
         @Override
+        public List<InboundMessage> messages() {
+            return messages;
+        }
+
+        @Override
         public List<HistoryEntry> history(int limit) {
             return history.before(arrival.message, limit);
         }
@@ -197,8 +368,52 @@ final class TurnTask implements ConversationDispatcher.Task {
         @Override
         public void send(String markdown) {
             requireNonNull(markdown, "markdown");
-            CompletableFuture<Void> sent =
-                    then(() -> sender.reply(arrival.channel, arrival.conversation, markdown, turnOutbox, false), false);
+            await(then(() -> extra(replyEnvelope(List.of()), markdown), false));
+        }
+
+        @Override
+        public void send(Reply reply) {
+            requireNonNull(reply, "reply");
+            Envelope envelope = replyEnvelope(media(reply));
+            offer(reply);
+            await(then(() -> extra(envelope, Choices.render(reply)), false));
+        }
+
+        @Override
+        public CompletionStage<Void> sendAsync(Reply reply) {
+            requireNonNull(reply, "reply");
+            Envelope envelope = replyEnvelope(media(reply));
+            offer(reply);
+            return then(() -> extra(envelope, Choices.render(reply)), true).minimalCompletionStage();
+        }
+
+        @Override
+        public Optional<Choice> choice() {
+            return choice;
+        }
+
+        @Override
+        public MediaContent read(Attachment attachment) {
+            requireNonNull(attachment, "attachment");
+            for (InboundMessage message : messages) {
+                if (message.attachments().contains(attachment)) {
+                    return arrival.channel.readAttachment(message, attachment);
+                }
+            }
+            throw new IllegalArgumentException("the attachment is not one of this turn's messages");
+        }
+
+        private void offer(Reply reply) {
+            if (!reply.choices().isEmpty()) {
+                choices.offered(arrival.conversation, reply.choices());
+            }
+        }
+
+        private CompletableFuture<Void> extra(Envelope envelope, String markdown) {
+            return sender.reply(arrival.channel, arrival.conversation, envelope, markdown, turnOutbox, false);
+        }
+
+        private void await(CompletableFuture<Void> sent) {
             try {
                 sent.get();
             } catch (InterruptedException e) {
@@ -214,8 +429,7 @@ final class TurnTask implements ConversationDispatcher.Task {
         public CompletionStage<Void> sendAsync(String markdown) {
             requireNonNull(markdown, "markdown");
             // The caller's thread may be a model client's I/O thread: the sending is done elsewhere.
-            return then(() -> sender.reply(arrival.channel, arrival.conversation, markdown, turnOutbox, false), true)
-                    .minimalCompletionStage();
+            return then(() -> extra(replyEnvelope(List.of()), markdown), true).minimalCompletionStage();
         }
 
         /**

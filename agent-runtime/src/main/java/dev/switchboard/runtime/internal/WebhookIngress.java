@@ -58,6 +58,7 @@ public final class WebhookIngress {
     private final InboundLimiter limiter;
     private final Sink sink;
     private final InboxCommitter committer;
+    private final ServedMedia media;
     // With a committer: the messages being committed, by channel and id.
     private final ConcurrentHashMap<String, CompletableFuture<Optional<InboxEntry>>> pendingCommits =
             new ConcurrentHashMap<>();
@@ -76,6 +77,18 @@ public final class WebhookIngress {
      */
     public WebhookIngress(
             RouteTable routes, MessageDedupe dedupe, InboundLimiter limiter, Sink sink, InboxCommitter committer) {
+        this(routes, dedupe, limiter, sink, committer, null);
+    }
+
+    /** @param media the media agents made, served for the provider to fetch, or null to serve none */
+    public WebhookIngress(
+            RouteTable routes,
+            MessageDedupe dedupe,
+            InboundLimiter limiter,
+            Sink sink,
+            InboxCommitter committer,
+            ServedMedia media) {
+        this.media = media;
         this.committer = committer;
         this.routes = routes;
         this.dedupe = dedupe;
@@ -88,6 +101,9 @@ public final class WebhookIngress {
     }
 
     public Exchange exchange(WebhookRequest request) {
+        if (media != null && request.path().startsWith(ServedMedia.PATH)) {
+            return Exchange.of(media.serve(request));
+        }
         RouteTable.Match match = routes.match(request.method(), request.path(), request.mediaType());
         if (match instanceof RouteTable.NotFound) {
             log.debug("no route for {}", request);
@@ -161,6 +177,23 @@ public final class WebhookIngress {
                 log.debug("echo message {} from {} on {}", message.id(), message.from(), channelId);
             }
             return Exchange.of(ack, () -> sink.dropped(message, DropReason.ECHO));
+        }
+        Optional<String> unrouted;
+        try {
+            unrouted = channel.unrouted(message);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "channel {} failed to route message {}: {}: {}",
+                    channelId,
+                    message.id(),
+                    e.getClass().getName(),
+                    e.getMessage());
+            dedupe.forget(channelId, message.id());
+            return Exchange.of(WebhookResponse.text(500, "Internal Server Error"));
+        }
+        if (unrouted.isPresent()) {
+            log.info("message {} from {} on {} dropped: {}", message.id(), message.from(), channelId, unrouted.get());
+            return Exchange.of(ack, () -> sink.dropped(message, DropReason.NOT_ROUTED));
         }
         if (!limiter.admit(channelId, message.from())) {
             // Not accepted, so not remembered: a redelivery once the sender has slowed down goes through.

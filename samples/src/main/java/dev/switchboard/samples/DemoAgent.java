@@ -1,7 +1,10 @@
 package dev.switchboard.samples;
 
 import dev.switchboard.runtime.Agent;
+import dev.switchboard.runtime.Choice;
+import dev.switchboard.runtime.Reply;
 import dev.switchboard.runtime.Turn;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -9,26 +12,32 @@ import java.util.Optional;
  * A small agent that shows what the SDK does with an agent's answers: markdown turned into text
  * the channel can show, long answers split into parts, extra messages sent within one turn.
  *
+ * <p>{@code menu} offers numbered choices: the answer names the one picked ({@code you chose 2:
+ * long}), by number, number word or label.
+ *
  * <p>Its menu word is {@code menu}: HELP, like STOP and START, belongs to the carrier (Twilio answers
  * it, and the runtime never passes it to the agent).
  */
 public final class DemoAgent implements Agent {
 
     private static final String MENU = """
-            **Switchboard demo agent.** Text me one of these:
+            **Switchboard demo agent.** Pick one to see what I can show you, or text its word \
+            (`markdown`, `long`, `two`); `menu` brings this list back.""";
 
-            - `markdown`: an answer full of markdown, as your phone shows it
-            - `long`: an answer too long for one message, split at natural breaks
-            - `two`: two messages in one turn
-            - `menu`: this list again
-            - anything else: I say what I received""";
+    /** The menu's choices, in order; each is also a word the agent answers. */
+    static final List<String> CHOICES = List.of("markdown", "long", "two");
 
     @Override
     public Optional<String> respond(Turn turn) {
+        if (turn.choice().isPresent()) {
+            Choice choice = turn.choice().get();
+            return Optional.of("you chose " + choice.number() + ": " + choice.label());
+        }
         String text = turn.text().strip();
         switch (text.toLowerCase(Locale.ROOT)) {
             case "menu", "hi", "hello", "":
-                return Optional.of(MENU);
+                turn.send(Reply.text(MENU).withChoices(CHOICES));
+                return Optional.empty();
             case "markdown":
                 return Optional.of("""
                         # A heading

@@ -24,6 +24,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -141,6 +142,10 @@ public final class Gateway implements AutoCloseable {
         if (present(env, "SWITCHBOARD_OPT_OUT_FILE")) {
             runtime.optOutStore(optOutFile(env.get("SWITCHBOARD_OPT_OUT_FILE").strip()));
         }
+        if (present(env, "SWITCHBOARD_DEBOUNCE_MS")) {
+            runtime.debounce(debounce(env.get("SWITCHBOARD_DEBOUNCE_MS").strip()));
+        }
+        publicUrl(env).ifPresent(runtime::publicUrl);
         boolean whatsApp = present(env, "TWILIO_WHATSAPP_NUMBER");
         if (!whatsApp
                 || present(env, "TWILIO_PHONE_NUMBER")
@@ -339,6 +344,54 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "SWITCHBOARD_AGENT must be one of demo, echo, silent, recall: " + env.get("SWITCHBOARD_AGENT"));
         }
+    }
+
+    /** {@code SWITCHBOARD_DEBOUNCE_MS}: a whole number of milliseconds from 0 to 60,000. */
+    private static Duration debounce(String raw) {
+        try {
+            long millis = Long.parseLong(raw);
+            if (millis >= 0 && millis <= 60_000) {
+                return Duration.ofMillis(millis);
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the value
+        }
+        throw new IllegalArgumentException("SWITCHBOARD_DEBOUNCE_MS must be a whole number of milliseconds from 0 to"
+                + " 60000 that a conversation must be quiet before its turn starts: " + raw);
+    }
+
+    /**
+     * Where Twilio reaches the listener, for media an agent made: {@code SWITCHBOARD_PUBLIC_URL}, else
+     * the scheme and authority of {@code SMS_WEBHOOK_URL} (or {@code WHATSAPP_WEBHOOK_URL}), whose
+     * listener serves the media under {@code /switchboard/media/}.
+     */
+    private static Optional<URI> publicUrl(Map<String, String> env) {
+        if (present(env, "SWITCHBOARD_PUBLIC_URL")) {
+            String raw = env.get("SWITCHBOARD_PUBLIC_URL").strip();
+            try {
+                URI url = new URI(raw);
+                if (url.isAbsolute() && url.getHost() != null && url.getRawQuery() == null) {
+                    return Optional.of(url);
+                }
+            } catch (URISyntaxException e) {
+                // reported below, with the value
+            }
+            throw new IllegalArgumentException("SWITCHBOARD_PUBLIC_URL must be the absolute http(s) URL at which"
+                    + " Twilio reaches this gateway's listener, without a query: " + raw);
+        }
+        for (String variable : List.of("SMS_WEBHOOK_URL", "WHATSAPP_WEBHOOK_URL")) {
+            if (present(env, variable)) {
+                try {
+                    URI webhook = new URI(env.get(variable).strip());
+                    if (webhook.isAbsolute() && webhook.getRawAuthority() != null) {
+                        return Optional.of(new URI(webhook.getScheme() + "://" + webhook.getRawAuthority()));
+                    }
+                } catch (URISyntaxException e) {
+                    // The channel reports a bad webhook URL itself, naming the variable.
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** {@code SWITCHBOARD_ECHO_DELAY_MS}: a whole number of milliseconds, 0 or more; unset or blank is 0. */

@@ -41,7 +41,9 @@ class SandboxKeywordEndToEndTest {
     private static final String START_ANSWER = "twilio> You have successfully been re-subscribed to messages from"
             + " this number. Reply HELP for help. Reply STOP to unsubscribe. Msg&Data Rates May Apply.";
     private static final String HELP_ANSWER = "twilio> Reply STOP to unsubscribe. Msg&Data Rates May Apply.";
-    private static final String MENU_FIRST_LINE = "agent> Switchboard demo agent. Text me one of these:";
+    private static final String MENU_FIRST_LINE =
+            "agent> Switchboard demo agent. Pick one to see what I can show you, or text its word (markdown, long,"
+                    + " two); menu brings this list back.";
 
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> seen = new ArrayList<>();
@@ -86,7 +88,7 @@ class SandboxKeywordEndToEndTest {
     /** Reads the rest of the demo menu, whose first line was just read, up to its last item. */
     private List<String> restOfMenu() throws InterruptedException {
         int from = seen.size();
-        awaitLine("- anything else");
+        awaitLine("Reply with a number");
         return List.copyOf(seen.subList(from, seen.size()));
     }
 
@@ -168,7 +170,7 @@ class SandboxKeywordEndToEndTest {
         awaitLine(MENU_FIRST_LINE);
         List<String> menu = restOfMenu();
 
-        assertThat(menu).anySatisfy(line -> assertThat(line).startsWith("- menu"));
+        assertThat(menu).contains("1. markdown", "2. long", "3. two", "Reply with a number from 1 to 3.");
         assertThat(String.join("\n", menu)).doesNotContainIgnoringCase("help");
 
         text("Hello");
@@ -178,6 +180,43 @@ class SandboxKeywordEndToEndTest {
         assertThat(awaitLine("agent> "))
                 .isEqualTo("agent> I received 13 characters. Text menu to see what I can show you.");
         assertThat(seen).noneMatch(line -> line.startsWith("twilio>"));
+    }
+
+    @Test
+    void aMenuChoiceIsAnsweredByNumberOrWordOnceAndThenIsOrdinaryText() throws Exception {
+        text("menu");
+        awaitLine(MENU_FIRST_LINE);
+        restOfMenu();
+        text("2");
+        assertThat(awaitLine("agent> ")).isEqualTo("agent> you chose 2: long");
+
+        text("2");
+        assertThat(awaitLine("agent> "))
+                .isEqualTo("agent> I received 1 characters. Text menu to see what I can show you.");
+
+        text("menu");
+        awaitLine(MENU_FIRST_LINE);
+        restOfMenu();
+        text("Three");
+        assertThat(awaitLine("agent> ")).isEqualTo("agent> you chose 3: two");
+    }
+
+    @Test
+    void textsSentWhileTheEchoAgentThinksAreAnsweredTogether() throws Exception {
+        gateway.close();
+        // The first turn takes three seconds, so the next two texts arrive while it runs.
+        gateway = Gateway.start(
+                Map.of("SMS_WEBHOOK_PORT", "0", "SWITCHBOARD_AGENT", "echo", "SWITCHBOARD_ECHO_DELAY_MS", "3000"),
+                new PrintStream(new Lines(), true, StandardCharsets.UTF_8));
+        phone = gateway.devPhone().orElseThrow();
+        lines.clear();
+
+        text("first");
+        text("second");
+        text("third");
+
+        assertThat(awaitLine("agent> ")).isEqualTo("agent> echo: first");
+        assertThat(awaitLine("agent> ")).isEqualTo("agent> echo: second / third");
     }
 
     @Test

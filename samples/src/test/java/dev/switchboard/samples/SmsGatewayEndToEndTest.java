@@ -54,6 +54,10 @@ class SmsGatewayEndToEndTest {
     }
 
     private void startGateway(Agent agent) {
+        startGateway(agent, true);
+    }
+
+    private void startGateway(Agent agent, boolean mergeBursts) {
         Agent recording = turn -> {
             agentSaw.add(turn.text());
             return agent.respond(turn);
@@ -61,7 +65,7 @@ class SmsGatewayEndToEndTest {
         gateway = GatewayHarness.builder()
                 .publicUrl(PUBLIC_URL)
                 .env("SMS_ALLOWED_USERS", ALICE + ", " + BOB)
-                .runtime(runtime -> runtime.agent(recording))
+                .runtime(runtime -> runtime.agent(recording).mergeBursts(mergeBursts))
                 .start();
         sandbox = gateway.sandbox();
         runtime = gateway.runtime();
@@ -222,13 +226,16 @@ class SmsGatewayEndToEndTest {
     @Test
     void orderIsKeptWithinAConversationWhileOthersRunInParallel() throws Exception {
         CountDownLatch aliceMayGo = new CountDownLatch(1);
-        startGateway(turn -> {
-            if (turn.text().equals("a0")) {
-                // Alice's first turn holds her conversation until Bob's has been answered.
-                aliceMayGo.await(10, TimeUnit.SECONDS);
-            }
-            return Optional.of("echo: " + turn.text());
-        });
+        // Every message its own turn, so that the order of the answers shows the order of the turns.
+        startGateway(
+                turn -> {
+                    if (turn.text().equals("a0")) {
+                        // Alice's first turn holds her conversation until Bob's has been answered.
+                        aliceMayGo.await(10, TimeUnit.SECONDS);
+                    }
+                    return Optional.of("echo: " + turn.text());
+                },
+                false);
         int count = 20;
         ExecutorService clients = Executors.newFixedThreadPool(4);
         try {

@@ -65,6 +65,18 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
     /** How long to wait for Twilio's answer to a send when not configured: 30 seconds. */
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
 
+    /** The most bytes one attachment may have when not configured: 5 MB (5 MiB), Twilio's MMS limit. */
+    public static final long DEFAULT_MEDIA_MAX_BYTES = 5L * 1024 * 1024;
+
+    /** How long reading one attachment may take, retries included, when not configured: 30 seconds. */
+    public static final Duration DEFAULT_MEDIA_TIMEOUT = Duration.ofSeconds(30);
+
+    /** How often reading an attachment that answered 404, 429 or 5xx is tried again: 3 times. */
+    public static final int DEFAULT_MEDIA_NOT_FOUND_RETRIES = 3;
+
+    /** The wait before the first retry of an attachment, doubled for each next: 1 second. */
+    public static final Duration DEFAULT_MEDIA_RETRY_BACKOFF = Duration.ofSeconds(1);
+
     private final TwilioChannelSettings settings;
 
     /** Starts a builder for the channel that {@code profile} describes. */
@@ -83,8 +95,9 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
      * documentation), {@code TWILIO_AUTH_TOKEN_SECONDARY}, the profile's number variable, {@code
      * TWILIO_MESSAGING_SERVICE_SID}, {@code <PREFIX>_WEBHOOK_URL}, {@code
      * <PREFIX>_INSECURE_NO_SIGNATURE}, {@code <PREFIX>_ALLOWED_USERS}, {@code
-     * <PREFIX>_ALLOW_ALL_USERS}, {@code <PREFIX>_HOME_CHANNEL}, {@code <PREFIX>_HOME_CHANNEL_NAME}
-     * and {@code TWILIO_API_BASE_URL}.
+     * <PREFIX>_ALLOW_ALL_USERS}, {@code <PREFIX>_HOME_CHANNEL}, {@code <PREFIX>_HOME_CHANNEL_NAME},
+     * {@code TWILIO_API_BASE_URL}, {@code <PREFIX>_ROUTE_TO}, {@code <PREFIX>_ROUTE_FROM}, {@code
+     * <PREFIX>_REPLY_TO} and {@code <PREFIX>_MEDIA_MAX_BYTES}.
      *
      * @throws IllegalArgumentException if a value is invalid, the credentials file cannot be used or
      *     disagrees with a variable, or a home channel name is set without its number
@@ -161,10 +174,120 @@ public abstract class TwilioChannelBuilder<B extends TwilioChannelBuilder<B>> {
     }
 
     /**
+     * The channel's own numbers (the profile's number variable, comma-separated there), each as for
+     * {@link #number}: the first is the default sender, replies go out from the number the person
+     * texted (when the host asks for it), and messages from any of them are echoes. Replaces an
+     * earlier number or numbers.
+     *
+     * @throws IllegalArgumentException if an entry is not a phone number (shown redacted), or none is
+     *     given
+     */
+    protected final B numbers(Collection<String> numbers) {
+        settings.numbers(numbers);
+        return self();
+    }
+
+    /**
+     * The inbound route by recipient ({@code <PREFIX>_ROUTE_TO}): which of the channel's own numbers
+     * it answers, comma-separated; a message to another of its numbers is acknowledged and dropped
+     * with a reason (see {@link dev.switchboard.channel.Channel#unrouted}). Default: all of them.
+     *
+     * @throws IllegalArgumentException if an entry is not a phone number (shown redacted); one that
+     *     is not among the channel's numbers fails {@code build()}, naming it
+     */
+    public final B routeTo(String commaSeparated) {
+        settings.routeTo(commaSeparated);
+        return self();
+    }
+
+    /**
+     * The inbound route by recipient, as for {@link #routeTo(String)}.
+     *
+     * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
+     */
+    public final B routeTo(Collection<String> numbers) {
+        settings.routeTo(numbers);
+        return self();
+    }
+
+    /**
+     * The inbound route by sender ({@code <PREFIX>_ROUTE_FROM}): the senders the channel answers,
+     * comma-separated, each a number or a prefix ending in {@code *} ({@code +44*} for the United
+     * Kingdom); a message from anyone else is acknowledged and dropped with a reason. It narrows,
+     * and does not replace, {@link #allowedUsers(String) who may talk to the agent}. Default:
+     * everyone.
+     *
+     * @throws IllegalArgumentException if an entry is neither a number nor a prefix (shown redacted)
+     */
+    public final B routeFrom(String commaSeparated) {
+        settings.routeFrom(commaSeparated);
+        return self();
+    }
+
+    /**
+     * The inbound route by sender, as for {@link #routeFrom(String)}.
+     *
+     * @throws IllegalArgumentException if an entry is neither a number nor a prefix (shown redacted)
+     */
+    public final B routeFrom(Collection<String> senders) {
+        settings.routeFrom(senders);
+        return self();
+    }
+
+    /**
+     * The outbound route ({@code <PREFIX>_REPLY_TO}): a fixed number every reply goes to instead of
+     * the sender, in international form (see {@link dev.switchboard.channel.Channel#replyAddress}).
+     * Default: none, replies answer the sender.
+     *
+     * @throws IllegalArgumentException if it is not a phone number (shown redacted)
+     */
+    public final B replyTo(String number) {
+        settings.replyTo(number);
+        return self();
+    }
+
+    /**
+     * The most bytes one inbound attachment may have ({@code <PREFIX>_MEDIA_MAX_BYTES}); reading
+     * stops there and fails. Default: {@link #DEFAULT_MEDIA_MAX_BYTES 5 MB}.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public final B mediaMaxBytes(long maxBytes) {
+        settings.mediaMaxBytes(maxBytes);
+        return self();
+    }
+
+    /**
+     * How long reading one inbound attachment may take, retries and their waits included. Default:
+     * {@link #DEFAULT_MEDIA_TIMEOUT 30 seconds}.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public final B mediaTimeout(Duration timeout) {
+        settings.mediaTimeout(timeout);
+        return self();
+    }
+
+    /**
+     * How often reading an attachment is tried again after Twilio answered 404 (its media may not be
+     * stored yet when the webhook arrives), 429 or 5xx, and the wait before the first retry, doubled
+     * for each next. Default: {@link #DEFAULT_MEDIA_NOT_FOUND_RETRIES 3} retries from {@link
+     * #DEFAULT_MEDIA_RETRY_BACKOFF 1 second} (1 s, 2 s, 4 s).
+     *
+     * @throws IllegalArgumentException if {@code retries} or {@code backoff} is negative
+     */
+    public final B mediaNotFoundRetries(int retries, Duration backoff) {
+        settings.mediaNotFoundRetries(retries, backoff);
+        return self();
+    }
+
+    /**
      * A Messaging Service to send through ({@code TWILIO_MESSAGING_SERVICE_SID}), {@code MG} and 32
      * hex digits; for WhatsApp, its sender pool must hold the WhatsApp sender. When set, it replaces
-     * {@code From} on every send; the channel's number, if also set, still counts as its own
-     * address. This or the channel's number is required.
+     * {@code From} on every send that names no sender of its own (a reply from the number the person
+     * texted goes out from that number when it is one of the channel's, through the service
+     * otherwise); the channel's numbers, if also set, still count as its own addresses. This or the
+     * channel's number is required.
      *
      * @throws IllegalArgumentException if the SID is malformed
      */

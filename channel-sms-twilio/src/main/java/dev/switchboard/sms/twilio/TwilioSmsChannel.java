@@ -13,7 +13,9 @@ import dev.switchboard.twilio.internal.TwilioAddressFormat;
 import dev.switchboard.twilio.internal.TwilioChannel;
 import dev.switchboard.twilio.internal.TwilioChannelConfig;
 import dev.switchboard.twilio.internal.TwilioChannelProfile;
+import dev.switchboard.twilio.internal.TwilioMediaTypes;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SMS and MMS through Twilio: one phone number (or Messaging Service) of one Twilio account.
+ * SMS and MMS through Twilio: one or several phone numbers (or a Messaging Service) of one Twilio
+ * account.
  *
  * <p>Build it in code with {@link #builder()}, or from environment-style variables with {@link
  * #fromEnv(Map)} / {@link #builderFromEnv(Map)}:
@@ -34,7 +37,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code TWILIO_CREDENTIALS_FILE}</td><td>a JSON file with {@code accountSid}, {@code
  *       authToken} and {@code phoneNumber}, in their stead (see {@link TwilioChannelBuilder})</td></tr>
  *   <tr><td>{@code TWILIO_AUTH_TOKEN_SECONDARY}</td><td>{@link Builder#secondaryAuthToken}</td></tr>
- *   <tr><td>{@code TWILIO_PHONE_NUMBER}</td><td>{@link Builder#phoneNumber}</td></tr>
+ *   <tr><td>{@code TWILIO_PHONE_NUMBER}</td><td>{@link Builder#phoneNumber}, or {@link
+ *       Builder#phoneNumbers(String...)} for several, comma-separated (the first is the default
+ *       sender)</td></tr>
  *   <tr><td>{@code TWILIO_MESSAGING_SERVICE_SID}</td><td>{@link Builder#messagingServiceSid}</td></tr>
  *   <tr><td>{@code SMS_WEBHOOK_URL}</td><td>{@link Builder#webhookUrl}</td></tr>
  *   <tr><td>{@code SMS_INSECURE_NO_SIGNATURE}</td><td>{@link Builder#insecureNoSignature}</td></tr>
@@ -42,6 +47,14 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code SMS_ALLOW_ALL_USERS}</td><td>{@link Builder#allowAllUsers}</td></tr>
  *   <tr><td>{@code SMS_HOME_CHANNEL}, {@code SMS_HOME_CHANNEL_NAME}</td><td>{@link Builder#home}</td></tr>
  *   <tr><td>{@code TWILIO_API_BASE_URL}</td><td>{@link Builder#apiBaseUrl}</td></tr>
+ *   <tr><td>{@code SMS_ROUTE_TO}</td><td>{@link Builder#routeTo(String)}: the own numbers answered
+ *       (default all)</td></tr>
+ *   <tr><td>{@code SMS_ROUTE_FROM}</td><td>{@link Builder#routeFrom(String)}: the senders answered,
+ *       numbers or prefixes such as {@code +44*} (default everyone)</td></tr>
+ *   <tr><td>{@code SMS_REPLY_TO}</td><td>{@link Builder#replyTo}: a fixed number replies go to
+ *       (default the sender)</td></tr>
+ *   <tr><td>{@code SMS_MEDIA_MAX_BYTES}</td><td>{@link Builder#mediaMaxBytes}: the largest attachment
+ *       read (default 5 MB)</td></tr>
  * </table>
  *
  * <p>Blank variables count as unset. {@code SMS_WEBHOOK_HOST} (default {@code 0.0.0.0}) and {@code
@@ -110,6 +123,18 @@ public final class TwilioSmsChannel extends TwilioChannel {
      */
     public static TwilioSmsChannel fromEnv(Map<String, String> env) {
         return builderFromEnv(env).build();
+    }
+
+    /**
+     * Whether Twilio takes media of {@code contentType} over MMS: the types Twilio lists as accepted
+     * for MMS in "Accepted content types for media" (twilio.com/docs/messaging/guides/accepted-mime-types):
+     * images ({@code image/jpeg}, {@code image/jpg}, {@code image/gif}, {@code image/png}, {@code
+     * image/bmp}), audio, video, {@code text/vcard} and the like, and {@code application/pdf}.
+     * Parameters ({@code ;charset=…}) and case are ignored.
+     */
+    @Override
+    public boolean acceptsMediaType(String contentType) {
+        return TwilioMediaTypes.MMS.accepts(requireNonNull(contentType, "contentType"));
     }
 
     /** 1600 characters, {@link TextFlavour#PLAIN}, media supported, billed per segment. */
@@ -209,6 +234,31 @@ public final class TwilioSmsChannel extends TwilioChannel {
          */
         public Builder phoneNumber(String phoneNumber) {
             return number(requireNonNull(phoneNumber, "phoneNumber"));
+        }
+
+        /**
+         * Several Twilio numbers for one channel ({@code TWILIO_PHONE_NUMBER=+15551230001,+15551230002}),
+         * each in international form and normalised to E.164. The first is the default sender (of
+         * pushes, and of every send when no Messaging Service is set); a reply goes out from the
+         * number the person texted when the host names it; messages from any of them are echoes. A
+         * message to a number not among them is left out ({@link #unrouted}) unless a Messaging
+         * Service is set. Replaces an earlier {@link #phoneNumber}.
+         *
+         * @throws IllegalArgumentException if an entry is not a phone number (shown redacted), or none
+         *     is given
+         */
+        public Builder phoneNumbers(String... phoneNumbers) {
+            return numbers(List.of(phoneNumbers));
+        }
+
+        /**
+         * Several Twilio numbers, as for {@link #phoneNumbers(String...)}.
+         *
+         * @throws IllegalArgumentException if an entry is not a phone number (shown redacted), or none
+         *     is given
+         */
+        public Builder phoneNumbers(Collection<String> phoneNumbers) {
+            return numbers(phoneNumbers);
         }
 
         /**

@@ -9,6 +9,7 @@ import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import dev.switchboard.channel.Address;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -107,8 +108,8 @@ public record TwilioAddressFormat(String prefix) {
     }
 
     /**
-     * Normalises a comma-separated list of phone numbers ({@code SMS_ALLOWED_USERS}); blank entries
-     * are skipped.
+     * Normalises a comma-separated list of phone numbers ({@code SMS_ALLOWED_USERS}), in the order
+     * written; blank entries and repeats are skipped.
      *
      * @throws IllegalArgumentException if an entry is not a phone number, naming {@code option} and
      *     the entry redacted
@@ -137,7 +138,8 @@ public record TwilioAddressFormat(String prefix) {
         for (String number : numbers) {
             addresses.add(normalize(option, number));
         }
-        return Set.copyOf(addresses);
+        // In the order given: of a channel's own numbers, the first is its default sender.
+        return Collections.unmodifiableSet(addresses);
     }
 
     private static IllegalArgumentException notAPhoneNumber(String option, String value) {

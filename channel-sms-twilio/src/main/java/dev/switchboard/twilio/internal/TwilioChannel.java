@@ -4,10 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import dev.switchboard.channel.AccessPolicy;
 import dev.switchboard.channel.Address;
+import dev.switchboard.channel.Attachment;
 import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.ChannelContext;
+import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.DeliveryReceipt;
 import dev.switchboard.channel.HomeChannel;
+import dev.switchboard.channel.InboundMessage;
+import dev.switchboard.channel.MediaContent;
 import dev.switchboard.channel.MessageIdShape;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.channel.PermanentChannelException;
@@ -51,6 +55,8 @@ public abstract class TwilioChannel implements Channel {
     private final Logger log;
     private final List<WebhookRoute> routes;
     private final TwilioSender sender;
+    private final TwilioMediaOrigin mediaOrigin;
+    private final TwilioMediaReader mediaReader;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Clock clock = Clock.systemUTC();
@@ -66,6 +72,9 @@ public abstract class TwilioChannel implements Channel {
         this.profile = config.profile();
         this.log = requireNonNull(log, "log");
         String authToken = config.credentials().authToken();
+        this.mediaOrigin = new TwilioMediaOrigin(
+                config.apiBaseUrl().map(TwilioSender::parseApiBaseUrl).orElse(TwilioMediaOrigin.TWILIO_API),
+                config.credentials().accountSid());
         TwilioSignature verifier = config.secondaryAuthToken()
                 .map(secondary -> TwilioSignature.verifier(authToken, secondary))
                 .orElseGet(() -> TwilioSignature.verifier(authToken));
@@ -96,11 +105,23 @@ public abstract class TwilioChannel implements Channel {
         config.statusUrl().ifPresent(sender::statusCallback);
         config.apiBaseUrl().ifPresent(sender::apiBaseUrl);
         this.sender = sender.build();
+        this.mediaReader = new TwilioMediaReader(
+                profile.id(),
+                mediaOrigin,
+                config.credentials(),
+                config.mediaMaxBytes(),
+                profile.variable("MEDIA_MAX_BYTES") + " (mediaMaxBytes)",
+                config.mediaTimeout(),
+                config.mediaNotFoundRetries(),
+                config.mediaRetryBackoff(),
+                config.connectTimeout(),
+                Clock.systemUTC());
     }
 
     private TwilioWebhookHandler handler(TwilioWebhookHandler.Kind kind, TwilioSignature verifier, String url) {
         TwilioWebhookHandler.Builder handler = TwilioWebhookHandler.builder(kind, profile.id())
                 .addressFormat(profile.addressFormat())
+                .mediaOrigin(mediaOrigin)
                 .clock(() -> clock);
         if (config.insecureNoSignature()) {
             handler.insecureNoSignature();
@@ -116,7 +137,7 @@ public abstract class TwilioChannel implements Channel {
         return profile.id();
     }
 
-    /** The channel's own number in plain E.164, if it has one (with only a Messaging Service: none). */
+    /** The channel's own numbers in plain E.164 (with only a Messaging Service: none). */
     @Override
     public final Set<Address> selfAddresses() {
         return config.selfAddresses();
@@ -136,6 +157,47 @@ public abstract class TwilioChannel implements Channel {
     @Override
     public final Optional<String> homeSetting() {
         return Optional.of(profile.variable("HOME_CHANNEL"));
+    }
+
+    /**
+     * Why the channel's routes leave {@code message} out: sent to a number that is not the
+     * channel's (when it has numbers and no Messaging Service), to one of its numbers that {@code
+     * <PREFIX>_ROUTE_TO} leaves out, or by a sender that {@code <PREFIX>_ROUTE_FROM} leaves out.
+     * Numbers redacted, no text.
+     */
+    @Override
+    public final Optional<String> unrouted(InboundMessage message) {
+        return config.routes().unrouted(requireNonNull(message, "message"));
+    }
+
+    /** {@code <PREFIX>_REPLY_TO} when set, else the conversation's counterpart. */
+    @Override
+    public final Address replyAddress(ConversationKey conversation) {
+        return config.routes().replyAddress(requireNonNull(conversation, "conversation"));
+    }
+
+    /**
+     * Reads an attachment from Twilio with the account's credentials, on the caller's thread: only
+     * at Twilio's media URL of the message for this account (on {@code TWILIO_API_BASE_URL}'s origin
+     * when set), never elsewhere; up to {@code <PREFIX>_MEDIA_MAX_BYTES} (5 MB by default), within
+     * the media timeout (30 s), a 404, 429 or 5xx tried again up to 3 times (1 s, 2 s, 4 s). A
+     * redirect is followed to the same origin with the credentials, or once from Twilio's API to an
+     * https URL without them (Twilio's pre-signed media store URL); no other.
+     *
+     * @throws PermanentChannelException if the attachment is unavailable (no request is made),
+     *     larger than the limit, refused, still not found after the retries, or redirected elsewhere
+     * @throws dev.switchboard.channel.RetriableChannelException if Twilio did not answer in time or
+     *     kept answering 429 or 5xx
+     * @throws IllegalStateException if the channel is closed
+     */
+    @Override
+    public final MediaContent readAttachment(InboundMessage message, Attachment attachment) {
+        requireNonNull(message, "message");
+        requireNonNull(attachment, "attachment");
+        if (closed.get()) {
+            throw new IllegalStateException("the " + profile.id() + " channel is closed");
+        }
+        return mediaReader.read(message, attachment);
     }
 
     /** The incoming-message route and the status-callback route ({@code <path>/status}). */
@@ -163,6 +225,7 @@ public abstract class TwilioChannel implements Channel {
     public final void close() {
         if (closed.compareAndSet(false, true)) {
             sender.close();
+            mediaReader.close();
             log.debug("[{}] closed", profile.id());
         }
     }
@@ -229,6 +292,9 @@ public abstract class TwilioChannel implements Channel {
                     profile.variable("INSECURE_NO_SIGNATURE"),
                     config.webhookPath());
         }
+        if (config.routes().filtersInbound() || config.routes().replyTo().isPresent()) {
+            log.info("[{}] routes: {}", profile.id(), config.routes().describe());
+        }
         AccessPolicy access = config.accessPolicy();
         if (!access.allowAll() && access.allowed().isEmpty()) {
             log.warn(
@@ -269,7 +335,36 @@ public abstract class TwilioChannel implements Channel {
      * @throws IllegalStateException if the channel is closed
      */
     protected final SendReceipt sendAsIs(OutboundMessage message) {
-        return sender.send(message);
+        return sender.send(withSender(message));
+    }
+
+    /**
+     * {@code message} with the number it goes out from settled: its own {@code from} when that is one
+     * of the channel's numbers; none, when a Messaging Service sends and {@code from} is not among the
+     * numbers the channel was given (the service's pool decides, and keeps a person on one number);
+     * the default otherwise.
+     *
+     * @throws PermanentChannelException if {@code from} is not one of the channel's numbers and no
+     *     Messaging Service is set
+     */
+    private OutboundMessage withSender(OutboundMessage message) {
+        Optional<Address> from = message.from();
+        if (from.isEmpty() || config.numbers().contains(from.get())) {
+            return message;
+        }
+        if (config.messagingServiceSid().isPresent()) {
+            log.debug(
+                    "[{}] {} is not one of the configured numbers: sending through the Messaging Service",
+                    profile.id(),
+                    from.get());
+            return new OutboundMessage(message.to(), message.text(), message.mediaUrls(), message.template());
+        }
+        throw new PermanentChannelException(
+                "cannot send from " + from.get() + ": it is not one of this channel's numbers ("
+                        + profile.numberVariable() + "); send from one of them or leave the sender to the channel",
+                null,
+                null,
+                PermanentChannelException.Reason.OTHER);
     }
 
     /**
@@ -287,7 +382,7 @@ public abstract class TwilioChannel implements Channel {
         if (closed.get()) {
             throw new IllegalStateException("the " + profile.id() + " channel is closed");
         }
-        return sender.findSent(message, notBefore);
+        return sender.findSent(withSender(message), notBefore);
     }
 
     /**

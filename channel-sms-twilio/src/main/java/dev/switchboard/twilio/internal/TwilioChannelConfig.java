@@ -5,6 +5,7 @@ import dev.switchboard.channel.Address;
 import dev.switchboard.channel.HomeChannel;
 import dev.switchboard.twilio.TwilioCredentials;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -22,7 +23,7 @@ public final class TwilioChannelConfig {
     private final TwilioChannelProfile profile;
     private final TwilioCredentials credentials;
     private final String secondaryAuthToken;
-    private final Address number;
+    private final List<Address> numbers;
     private final String messagingServiceSid;
     private final String webhookUrl;
     private final boolean insecure;
@@ -32,12 +33,17 @@ public final class TwilioChannelConfig {
     private final String apiBaseUrl;
     private final Duration connectTimeout;
     private final Duration readTimeout;
+    private final TwilioRoutes routes;
+    private final long mediaMaxBytes;
+    private final Duration mediaTimeout;
+    private final int mediaNotFoundRetries;
+    private final Duration mediaRetryBackoff;
 
     TwilioChannelConfig(TwilioChannelSettings b, TwilioCredentials credentials) {
         this.profile = b.profile;
         this.credentials = credentials;
         this.secondaryAuthToken = b.secondaryAuthToken;
-        this.number = b.number;
+        this.numbers = List.copyOf(b.numbers);
         this.messagingServiceSid = b.messagingServiceSid;
         this.webhookUrl = b.webhookUrl;
         this.insecure = b.insecure;
@@ -47,6 +53,12 @@ public final class TwilioChannelConfig {
         this.apiBaseUrl = b.apiBaseUrl;
         this.connectTimeout = b.connectTimeout;
         this.readTimeout = b.readTimeout;
+        this.routes =
+                new TwilioRoutes(b.profile, numbers, b.messagingServiceSid != null, b.routeTo, b.routeFrom, b.replyTo);
+        this.mediaMaxBytes = b.mediaMaxBytes;
+        this.mediaTimeout = b.mediaTimeout;
+        this.mediaNotFoundRetries = b.mediaNotFoundRetries;
+        this.mediaRetryBackoff = b.mediaRetryBackoff;
     }
 
     /** The channel this configuration is for. */
@@ -64,9 +76,39 @@ public final class TwilioChannelConfig {
         return Optional.ofNullable(secondaryAuthToken);
     }
 
-    /** The channel's own number in plain E.164, if set. */
+    /** The channel's first (default) number in plain E.164, if it has one. */
     Optional<Address> number() {
-        return Optional.ofNullable(number);
+        return numbers.stream().findFirst();
+    }
+
+    /** The channel's own numbers in plain E.164, the default sender first; empty with only a Messaging Service. */
+    List<Address> numbers() {
+        return numbers;
+    }
+
+    /** The inbound and outbound routes. */
+    TwilioRoutes routes() {
+        return routes;
+    }
+
+    /** The most bytes one attachment may have. */
+    long mediaMaxBytes() {
+        return mediaMaxBytes;
+    }
+
+    /** How long reading one attachment may take, retries included. */
+    Duration mediaTimeout() {
+        return mediaTimeout;
+    }
+
+    /** How often a 404 (or a 5xx, or a 429) for an attachment is tried again. */
+    int mediaNotFoundRetries() {
+        return mediaNotFoundRetries;
+    }
+
+    /** The wait before the first retry of an attachment; each next wait is twice as long. */
+    Duration mediaRetryBackoff() {
+        return mediaRetryBackoff;
     }
 
     /** The Messaging Service sends go through, if set. */
@@ -124,9 +166,9 @@ public final class TwilioChannelConfig {
         return readTimeout;
     }
 
-    /** The channel's own addresses: its number, if it has one. */
+    /** The channel's own addresses: its numbers. */
     Set<Address> selfAddresses() {
-        return number == null ? Set.of() : Set.of(number);
+        return Set.copyOf(numbers);
     }
 
     /**
@@ -134,7 +176,13 @@ public final class TwilioChannelConfig {
      * or the Messaging Service.
      */
     public String senderForLogs() {
-        return number != null ? profile.addressFormat().prefix() + number : messagingServiceSid;
+        if (numbers.isEmpty()) {
+            return messagingServiceSid;
+        }
+        String shown = numbers.stream()
+                .map(n -> profile.addressFormat().prefix() + n)
+                .collect(java.util.stream.Collectors.joining(", "));
+        return numbers.size() == 1 ? shown : shown + " (default " + numbers.get(0) + ")";
     }
 
     /**
@@ -143,7 +191,8 @@ public final class TwilioChannelConfig {
      * signatures=checked}.
      */
     public String summary() {
-        return "from=" + (number != null ? number : messagingServiceSid) + ", webhook=" + webhookPath + ", signatures="
+        return "from=" + (numbers.isEmpty() ? messagingServiceSid : numbers.size() == 1 ? numbers.get(0) : numbers)
+                + ", webhook=" + webhookPath + ", signatures="
                 + (insecure ? "off" : "checked");
     }
 

@@ -9,7 +9,10 @@ import dev.switchboard.twilio.TwilioCredentials;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -26,7 +29,9 @@ public final class TwilioChannelSettings {
     String authToken;
     CredentialsProvider credentialsProvider;
     String secondaryAuthToken;
-    Address number;
+    /** The channel's own numbers, in the order given: the first is the default sender; empty if none. */
+    List<Address> numbers = List.of();
+
     String messagingServiceSid;
     String webhookUrl;
     boolean insecure;
@@ -38,6 +43,16 @@ public final class TwilioChannelSettings {
     String apiBaseUrl;
     Duration connectTimeout = TwilioChannelBuilder.DEFAULT_CONNECT_TIMEOUT;
     Duration readTimeout = TwilioChannelBuilder.DEFAULT_READ_TIMEOUT;
+    /** The own numbers this channel answers; empty for all of them. Checked against the numbers at build. */
+    Set<Address> routeTo = Set.of();
+    /** The senders it answers, each a number or a prefix ending in {@code *}; empty for everyone. */
+    List<String> routeFrom = List.of();
+
+    Address replyTo;
+    long mediaMaxBytes = TwilioChannelBuilder.DEFAULT_MEDIA_MAX_BYTES;
+    Duration mediaTimeout = TwilioChannelBuilder.DEFAULT_MEDIA_TIMEOUT;
+    int mediaNotFoundRetries = TwilioChannelBuilder.DEFAULT_MEDIA_NOT_FOUND_RETRIES;
+    Duration mediaRetryBackoff = TwilioChannelBuilder.DEFAULT_MEDIA_RETRY_BACKOFF;
 
     /** Settings for the channel that {@code profile} describes, every option at its default. */
     public TwilioChannelSettings(TwilioChannelProfile profile) {
@@ -59,7 +74,7 @@ public final class TwilioChannelSettings {
         Optional<String> file = TwilioEnv.get(env, TwilioCredentialsFile.VARIABLE);
         TwilioEnv.get(env, "TWILIO_ACCOUNT_SID").ifPresent(this::accountSid);
         TwilioEnv.get(env, "TWILIO_AUTH_TOKEN").ifPresent(this::authToken);
-        TwilioEnv.get(env, profile.numberVariable()).ifPresent(this::number);
+        TwilioEnv.get(env, profile.numberVariable()).ifPresent(this::numbers);
         if (file.isPresent()) {
             credentialsFile(file.get(), TwilioCredentialsFile.read(file.get()));
         }
@@ -78,6 +93,23 @@ public final class TwilioChannelSettings {
                     + ") but " + profile.variable("HOME_CHANNEL") + " is not");
         }
         TwilioEnv.get(env, "TWILIO_API_BASE_URL").ifPresent(this::apiBaseUrl);
+        TwilioEnv.get(env, profile.variable("ROUTE_TO")).ifPresent(this::routeTo);
+        TwilioEnv.get(env, profile.variable("ROUTE_FROM")).ifPresent(this::routeFrom);
+        TwilioEnv.get(env, profile.variable("REPLY_TO")).ifPresent(this::replyTo);
+        Optional<String> maxBytes = TwilioEnv.get(env, profile.variable("MEDIA_MAX_BYTES"));
+        if (maxBytes.isPresent()) {
+            long parsed;
+            try {
+                parsed = Long.parseLong(maxBytes.get());
+            } catch (NumberFormatException e) {
+                parsed = -1;
+            }
+            if (parsed < 1) {
+                throw new IllegalArgumentException(
+                        profile.variable("MEDIA_MAX_BYTES") + " must be a positive number of bytes: " + maxBytes.get());
+            }
+            mediaMaxBytes(parsed);
+        }
     }
 
     // Two sources of one secret, one of them stale after a rotation, would fail at the first
@@ -94,12 +126,13 @@ public final class TwilioChannelSettings {
             throw disagreement("TWILIO_AUTH_TOKEN", file, "authToken");
         }
         boolean fileNamesOurNumber = profile.numberVariable().equals("TWILIO_PHONE_NUMBER");
-        if (fileNamesOurNumber && number != null && !number.equals(contents.phoneNumber())) {
+        // With several numbers in the variable, the file's one must be among them.
+        if (fileNamesOurNumber && !numbers.isEmpty() && !numbers.contains(contents.phoneNumber())) {
             throw disagreement("TWILIO_PHONE_NUMBER", file, "phoneNumber");
         }
         credentials(credentials);
-        if (fileNamesOurNumber) {
-            this.number = contents.phoneNumber();
+        if (fileNamesOurNumber && numbers.isEmpty()) {
+            this.numbers = List.of(contents.phoneNumber());
         }
     }
 
@@ -143,7 +176,104 @@ public final class TwilioChannelSettings {
     /** @throws IllegalArgumentException if it is not a phone number (shown redacted) */
     public void number(String number) {
         requireNonNull(number, "number");
-        this.number = profile.addressFormat().normalize(profile.numberVariable(), number);
+        this.numbers = List.of(profile.addressFormat().normalize(profile.numberVariable(), number));
+    }
+
+    /**
+     * Several numbers, comma-separated, spaces allowed; blank entries skipped.
+     *
+     * @throws IllegalArgumentException if an entry is not a phone number (shown redacted), or none is
+     *     given
+     */
+    public void numbers(String commaSeparated) {
+        requireNonNull(commaSeparated, "commaSeparated");
+        numbers(Arrays.stream(commaSeparated.split(",", -1))
+                .filter(entry -> !entry.isBlank())
+                .toList());
+    }
+
+    /**
+     * Several numbers, the first the default sender.
+     *
+     * @throws IllegalArgumentException if an entry is not a phone number (shown redacted), or none is
+     *     given
+     */
+    public void numbers(Collection<String> numbers) {
+        requireNonNull(numbers, "numbers");
+        Set<Address> parsed = new LinkedHashSet<>();
+        for (String number : numbers) {
+            parsed.add(profile.addressFormat().normalize(profile.numberVariable(), requireNonNull(number, "number")));
+        }
+        if (parsed.isEmpty()) {
+            throw new IllegalArgumentException(profile.numberVariable() + " names no number");
+        }
+        this.numbers = List.copyOf(parsed);
+    }
+
+    /**
+     * The own numbers this channel answers, comma-separated; checked against the numbers at build.
+     *
+     * @throws IllegalArgumentException if an entry is not a phone number (shown redacted)
+     */
+    public void routeTo(String commaSeparated) {
+        requireNonNull(commaSeparated, "commaSeparated");
+        this.routeTo = profile.addressFormat().normalizeList(profile.variable("ROUTE_TO"), commaSeparated);
+    }
+
+    /** @throws IllegalArgumentException if an entry is not a phone number (shown redacted) */
+    public void routeTo(Collection<String> numbers) {
+        requireNonNull(numbers, "numbers");
+        this.routeTo = profile.addressFormat().normalizeAll(profile.variable("ROUTE_TO"), numbers);
+    }
+
+    /**
+     * The senders this channel answers, comma-separated: numbers, or prefixes ending in {@code *}.
+     *
+     * @throws IllegalArgumentException if an entry is neither (shown redacted)
+     */
+    public void routeFrom(String commaSeparated) {
+        requireNonNull(commaSeparated, "commaSeparated");
+        routeFrom(Arrays.stream(commaSeparated.split(",", -1))
+                .filter(entry -> !entry.isBlank())
+                .toList());
+    }
+
+    /** @throws IllegalArgumentException if an entry is neither a number nor a prefix (shown redacted) */
+    public void routeFrom(Collection<String> senders) {
+        requireNonNull(senders, "senders");
+        this.routeFrom = TwilioRoutes.senderPatterns(profile, senders);
+    }
+
+    /** @throws IllegalArgumentException if it is not a phone number (shown redacted) */
+    public void replyTo(String number) {
+        requireNonNull(number, "number");
+        this.replyTo = profile.addressFormat().normalize(profile.variable("REPLY_TO"), number);
+    }
+
+    /** @throws IllegalArgumentException if not positive */
+    public void mediaMaxBytes(long maxBytes) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("mediaMaxBytes must be positive: " + maxBytes);
+        }
+        this.mediaMaxBytes = maxBytes;
+    }
+
+    /** @throws IllegalArgumentException if not positive */
+    public void mediaTimeout(Duration timeout) {
+        this.mediaTimeout = TwilioOptions.positive("mediaTimeout", timeout);
+    }
+
+    /** @throws IllegalArgumentException if the retries are negative or the backoff is negative */
+    public void mediaNotFoundRetries(int retries, Duration backoff) {
+        requireNonNull(backoff, "backoff");
+        if (retries < 0) {
+            throw new IllegalArgumentException("mediaNotFoundRetries cannot be negative: " + retries);
+        }
+        if (backoff.isNegative()) {
+            throw new IllegalArgumentException("the backoff of mediaNotFoundRetries cannot be negative: " + backoff);
+        }
+        this.mediaNotFoundRetries = retries;
+        this.mediaRetryBackoff = backoff;
     }
 
     /** @throws IllegalArgumentException if the SID is malformed */
@@ -230,7 +360,7 @@ public final class TwilioChannelSettings {
      */
     public TwilioChannelConfig build() {
         TwilioCredentials credentials = credentials();
-        if (number == null && messagingServiceSid == null) {
+        if (numbers.isEmpty() && messagingServiceSid == null) {
             throw new IllegalStateException("neither " + profile.numberVariable()
                     + " nor TWILIO_MESSAGING_SERVICE_SID is set: " + profile.missingSenderAdvice());
         }
@@ -239,6 +369,16 @@ public final class TwilioChannelSettings {
                     + " is not set: Twilio signatures are checked against the public webhook URL. Set it to "
                     + profile.webhookUrlDescription() + ", or set " + profile.variable("INSECURE_NO_SIGNATURE")
                     + "=true for local testing only.");
+        }
+        for (Address routed : routeTo) {
+            if (numbers.isEmpty()) {
+                throw new IllegalStateException(profile.variable("ROUTE_TO") + " is set (" + routed + ") but "
+                        + profile.numberVariable() + " is not: it names which of the channel's numbers to answer");
+            }
+            if (!numbers.contains(routed)) {
+                throw new IllegalArgumentException(profile.variable("ROUTE_TO") + " names " + routed
+                        + ", which is not one of " + profile.numberVariable() + ": " + numbers);
+            }
         }
         return new TwilioChannelConfig(this, credentials);
     }

@@ -112,7 +112,9 @@ final class TwilioSender implements AutoCloseable {
      * Sends one message. A message with a {@linkplain OutboundMessage#template() template} is sent as
      * the template ({@code ContentSid} and {@code ContentVariables}, no text); otherwise as {@code
      * Body} (when not empty) and {@code MediaUrl}s. {@code To} and {@code From} carry the address
-     * format's prefix; with a Messaging Service, {@code MessagingServiceSid} replaces {@code From}.
+     * format's prefix; {@code From} is the message's own {@link OutboundMessage#from()} if it names one,
+     * else {@code MessagingServiceSid} replaces {@code From} when a Messaging Service is set, else
+     * the default number.
      * {@code StatusCallback} is set when configured.
      *
      * @return Twilio's sid for the message and its initial status
@@ -197,8 +199,9 @@ final class TwilioSender implements AutoCloseable {
         MessageReader reader = Message.reader()
                 .setTo(new PhoneNumber(addressFormat.toTwilio(message.to())))
                 .setPageSize(LOOKUP_PAGE_SIZE);
-        if (messagingServiceSid == null) {
-            reader.setFrom(new PhoneNumber(addressFormat.toTwilio(from)));
+        Address sender = sender(message);
+        if (sender != null) {
+            reader.setFrom(new PhoneNumber(addressFormat.toTwilio(sender)));
         }
         Page<Message> page;
         try {
@@ -218,7 +221,7 @@ final class TwilioSender implements AutoCloseable {
         List<Message> listed = page.getRecords();
         List<Message> matches = new ArrayList<>();
         for (Message candidate : listed) {
-            String reason = setAside(candidate, message, earliest);
+            String reason = setAside(candidate, message, sender, earliest);
             if (reason == null) {
                 matches.add(candidate);
             } else {
@@ -252,7 +255,7 @@ final class TwilioSender implements AutoCloseable {
      * both are checked again so that a list that ignored a filter never makes another person's
      * message pass for ours.
      */
-    private String setAside(Message candidate, OutboundMessage message, Instant earliest) {
+    private String setAside(Message candidate, OutboundMessage message, Address sender, Instant earliest) {
         if (candidate.getSid() == null
                 || !MESSAGE_SID.matcher(candidate.getSid()).matches()) {
             return "its sid is not a message sid";
@@ -267,21 +270,21 @@ final class TwilioSender implements AutoCloseable {
         if (!to.get().equals(message.to())) {
             return "it went to another recipient, " + to.get();
         }
-        if (messagingServiceSid != null) {
+        if (sender == null) {
             if (!messagingServiceSid.equals(candidate.getMessagingServiceSid())) {
                 return candidate.getMessagingServiceSid() == null
                         ? "it was not sent through a Messaging Service"
                         : "it was sent through another Messaging Service, " + candidate.getMessagingServiceSid();
             }
         } else {
-            Optional<Address> sender = listedAddress(
+            Optional<Address> listedSender = listedAddress(
                     "from",
                     candidate.getFrom() == null ? null : candidate.getFrom().getEndpoint());
-            if (sender.isEmpty()) {
+            if (listedSender.isEmpty()) {
                 return "its sender is missing or not written as on this channel";
             }
-            if (!sender.get().equals(from)) {
-                return "it was sent from another number, " + sender.get();
+            if (!listedSender.get().equals(sender)) {
+                return "it was sent from another number, " + listedSender.get();
             }
         }
         if (candidate.getDateCreated() == null) {
@@ -378,13 +381,27 @@ final class TwilioSender implements AutoCloseable {
                 + (messagingServiceSid != null ? messagingServiceSid : String.valueOf(from)) + "]";
     }
 
+    /**
+     * The number a message goes out from: its own {@code from}, else the default number unless a
+     * Messaging Service sends; {@code null} when the service sends and its pool picks the number.
+     * The channel has checked {@code from} against its numbers.
+     */
+    private Address sender(OutboundMessage message) {
+        if (message.from().isPresent()) {
+            return message.from().get();
+        }
+        return messagingServiceSid != null ? null : from;
+    }
+
     private MessageCreator creator(OutboundMessage message) {
         PhoneNumber to = new PhoneNumber(addressFormat.toTwilio(message.to()));
         Optional<Template> template = message.template();
         String body = template.isPresent() || message.text().isEmpty() ? null : message.text();
-        MessageCreator creator = messagingServiceSid != null
+        Address sender = sender(message);
+        // From and MessagingServiceSid exclude each other: a chosen number is sent as From.
+        MessageCreator creator = sender == null
                 ? new MessageCreator(to, messagingServiceSid, body)
-                : new MessageCreator(to, new PhoneNumber(addressFormat.toTwilio(from)), body);
+                : new MessageCreator(to, new PhoneNumber(addressFormat.toTwilio(sender)), body);
         if (template.isPresent()) {
             creator.setContentSid(template.get().id());
             if (!template.get().variables().isEmpty()) {
@@ -439,7 +456,10 @@ final class TwilioSender implements AutoCloseable {
             return this;
         }
 
-        /** The channel's own number, sent as {@code From} unless a Messaging Service is set. */
+        /**
+         * The channel's default number, sent as {@code From} unless a Messaging Service is set or the
+         * message names its own {@link OutboundMessage#from()}.
+         */
         public Builder from(Address from) {
             this.from = requireNonNull(from, "from");
             return this;

@@ -65,7 +65,9 @@ final class TwilioWebhookHandler implements WebhookHandler {
         this.kind = builder.kind;
         this.channelId = builder.channelId;
         this.addressFormat = builder.addressFormat;
-        this.parser = TwilioWebhookParser.of(channelId, addressFormat);
+        this.parser = builder.mediaOrigin == null
+                ? TwilioWebhookParser.of(channelId, addressFormat)
+                : TwilioWebhookParser.of(channelId, addressFormat, builder.mediaOrigin);
         this.verifier = builder.verifier;
         this.publicUrl = builder.publicUrl;
         this.publicUrlForLogs = publicUrl == null ? "" : withoutSecrets(publicUrl);
@@ -236,6 +238,7 @@ final class TwilioWebhookHandler implements WebhookHandler {
         private String publicUrl;
         private boolean insecure;
         private Supplier<Clock> clock = Clock::systemUTC;
+        private TwilioMediaOrigin mediaOrigin;
 
         private Builder(Kind kind, String channelId) {
             this.kind = requireNonNull(kind, "kind");
@@ -243,6 +246,15 @@ final class TwilioWebhookHandler implements WebhookHandler {
         }
 
         /** How the channel writes addresses. Default: {@link TwilioAddressFormat#SMS}. */
+        /**
+         * Where the account's media is served, so that attachments at that URL of their message are
+         * available. Default: none, every attachment unavailable.
+         */
+        Builder mediaOrigin(TwilioMediaOrigin mediaOrigin) {
+            this.mediaOrigin = requireNonNull(mediaOrigin, "mediaOrigin");
+            return this;
+        }
+
         public Builder addressFormat(TwilioAddressFormat addressFormat) {
             this.addressFormat = requireNonNull(addressFormat, "addressFormat");
             return this;

@@ -54,14 +54,17 @@ final class TwilioWebhookParser {
 
     private final String channelId;
     private final TwilioAddressFormat addressFormat;
+    private final TwilioMediaOrigin mediaOrigin;
 
-    private TwilioWebhookParser(String channelId, TwilioAddressFormat addressFormat) {
+    private TwilioWebhookParser(String channelId, TwilioAddressFormat addressFormat, TwilioMediaOrigin mediaOrigin) {
         this.channelId = channelId;
         this.addressFormat = addressFormat;
+        this.mediaOrigin = mediaOrigin;
     }
 
     /**
-     * A parser for a channel's webhooks.
+     * A parser for a channel's webhooks that knows no account: every attachment it reads is
+     * {@linkplain Attachment#available() unavailable}.
      *
      * @param channelId the channel's id, stamped on what is parsed
      * @param addressFormat how the channel writes addresses, so that {@code From} and {@code To}
@@ -70,13 +73,25 @@ final class TwilioWebhookParser {
     public static TwilioWebhookParser of(String channelId, TwilioAddressFormat addressFormat) {
         requireNonNull(channelId, "channelId");
         requireNonNull(addressFormat, "addressFormat");
-        return new TwilioWebhookParser(channelId, addressFormat);
+        return new TwilioWebhookParser(channelId, addressFormat, null);
+    }
+
+    /**
+     * A parser for a channel's webhooks whose attachments are {@linkplain Attachment#available()
+     * available} exactly when their URL is {@code mediaOrigin}'s media URL of the message.
+     */
+    static TwilioWebhookParser of(String channelId, TwilioAddressFormat addressFormat, TwilioMediaOrigin mediaOrigin) {
+        requireNonNull(channelId, "channelId");
+        requireNonNull(addressFormat, "addressFormat");
+        requireNonNull(mediaOrigin, "mediaOrigin");
+        return new TwilioWebhookParser(channelId, addressFormat, mediaOrigin);
     }
 
     /**
      * Reads an incoming message: {@code MessageSid} ({@code SM…} or {@code MM…}, required), {@code
      * From} and {@code To} (required), {@code Body} (may be empty or absent), {@code NumMedia} with
-     * {@code MediaUrlN} / {@code MediaContentTypeN}, and the {@link #EXTRAS}.
+     * {@code MediaUrlN} / {@code MediaContentTypeN} (each an attachment, available only at Twilio's
+     * media URL of this message), and the {@link #EXTRAS}.
      *
      * @throws MalformedWebhookException if a required field is missing or a field is invalid
      */
@@ -87,7 +102,7 @@ final class TwilioWebhookParser {
         Address from = address(params, "From");
         Address to = address(params, "To");
         String text = params.first("Body").orElse("");
-        List<Attachment> attachments = attachments(params);
+        List<Attachment> attachments = attachments(params, sid);
         Map<String, String> extras = new LinkedHashMap<>();
         Map<String, List<String>> all = params.asMap();
         for (String name : EXTRAS) {
@@ -196,7 +211,7 @@ final class TwilioWebhookParser {
         return true;
     }
 
-    private static List<Attachment> attachments(FormParameters params) {
+    private List<Attachment> attachments(FormParameters params, String sid) {
         Optional<String> declared = params.first("NumMedia").filter(v -> !v.isBlank());
         if (declared.isEmpty()) {
             return List.of();
@@ -211,7 +226,11 @@ final class TwilioWebhookParser {
             String type = params.first("MediaContentType" + i)
                     .filter(v -> !v.isBlank())
                     .orElse("application/octet-stream");
-            attachments.add(new Attachment(mediaUri("MediaUrl" + i, url), type));
+            URI uri = mediaUri("MediaUrl" + i, url);
+            // Only Twilio's URL for this account and this message is ever fetched; any other is kept
+            // for the record but marked unavailable, so that a forged webhook cannot make the
+            // channel request an address of its choosing (with the account's credentials, or at all).
+            attachments.add(new Attachment(uri, type, mediaOrigin != null && mediaOrigin.isMediaOf(uri, sid)));
         }
         return attachments;
     }

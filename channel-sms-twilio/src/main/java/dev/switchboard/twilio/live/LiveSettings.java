@@ -40,8 +40,11 @@ record LiveSettings(
         String authToken = get(env, "TWILIO_AUTH_TOKEN")
                 .orElseThrow(() -> missing("TWILIO_AUTH_TOKEN", "the auth token of your Twilio account"));
         TwilioCredentials credentials = new TwilioCredentials(accountSid, authToken);
+        // Of several numbers, the first (the channel's default sender) is the one checked.
         Address number = get(env, "TWILIO_PHONE_NUMBER")
-                .map(v -> TwilioAddressFormat.SMS.normalize("TWILIO_PHONE_NUMBER", v))
+                .map(v -> TwilioAddressFormat.SMS.normalizeList("TWILIO_PHONE_NUMBER", v).stream()
+                        .findFirst()
+                        .orElse(null))
                 .orElse(null);
         String service = get(env, "TWILIO_MESSAGING_SERVICE_SID").orElse(null);
         if (service != null && !MESSAGING_SERVICE_SID.matcher(service).matches()) {

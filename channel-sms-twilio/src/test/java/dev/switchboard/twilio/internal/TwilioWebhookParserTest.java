@@ -51,8 +51,12 @@ class TwilioWebhookParserTest {
     @Test
     void readsAnMmsWithAttachmentsInOrder() {
         String media = "https://api.twilio.com/2010-04-01/Accounts/" + TwilioTestData.ACCOUNT_SID + "/Messages/"
-                + MMS_SID + "/Media/ME";
-        InboundMessage message = sms.inbound(
+                + MMS_SID + "/Media/ME0123456789abcdef0123456789abcde";
+        TwilioWebhookParser withOrigin = TwilioWebhookParser.of(
+                "sms",
+                TwilioAddressFormat.SMS,
+                new TwilioMediaOrigin(TwilioMediaOrigin.TWILIO_API, TwilioTestData.ACCOUNT_SID));
+        InboundMessage message = withOrigin.inbound(
                 params(
                         "MessageSid", MMS_SID,
                         "From", "+15557654321",
@@ -68,8 +72,25 @@ class TwilioWebhookParserTest {
         assertThat(message.text()).isEmpty();
         assertThat(message.attachments())
                 .containsExactly(
-                        new Attachment(URI.create(media + "1"), "image/jpeg"),
-                        new Attachment(URI.create(media + "2"), "video/mp4"));
+                        new Attachment(URI.create(media + "1"), "image/jpeg", true),
+                        new Attachment(URI.create(media + "2"), "video/mp4", true));
+        assertThat(sms.inbound(
+                                params(
+                                        "MessageSid",
+                                        MMS_SID,
+                                        "From",
+                                        "+15557654321",
+                                        "To",
+                                        "+15551234567",
+                                        "NumMedia",
+                                        "1",
+                                        "MediaUrl0",
+                                        media + "1"),
+                                NOW)
+                        .attachments())
+                .as("a parser that knows no account fetches nothing")
+                .extracting(Attachment::available)
+                .containsExactly(false);
     }
 
     @Test

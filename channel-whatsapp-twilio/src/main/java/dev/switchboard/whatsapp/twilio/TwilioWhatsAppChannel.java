@@ -17,9 +17,11 @@ import dev.switchboard.twilio.internal.TwilioAddressFormat;
 import dev.switchboard.twilio.internal.TwilioChannel;
 import dev.switchboard.twilio.internal.TwilioChannelConfig;
 import dev.switchboard.twilio.internal.TwilioChannelProfile;
+import dev.switchboard.twilio.internal.TwilioMediaTypes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *       authToken} (and the SMS channel's {@code phoneNumber}, not read here), in their stead (see
  *       {@link TwilioChannelBuilder})</td></tr>
  *   <tr><td>{@code TWILIO_AUTH_TOKEN_SECONDARY}</td><td>{@link Builder#secondaryAuthToken}</td></tr>
- *   <tr><td>{@code TWILIO_WHATSAPP_NUMBER}</td><td>{@link Builder#whatsAppNumber}</td></tr>
+ *   <tr><td>{@code TWILIO_WHATSAPP_NUMBER}</td><td>{@link Builder#whatsAppNumber}, or {@link
+ *       Builder#whatsAppNumbers(String...)} for several, comma-separated</td></tr>
  *   <tr><td>{@code TWILIO_MESSAGING_SERVICE_SID}</td><td>{@link Builder#messagingServiceSid}</td></tr>
  *   <tr><td>{@code WHATSAPP_WEBHOOK_URL}</td><td>{@link Builder#webhookUrl}</td></tr>
  *   <tr><td>{@code WHATSAPP_INSECURE_NO_SIGNATURE}</td><td>{@link Builder#insecureNoSignature}</td></tr>
@@ -53,6 +56,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code WHATSAPP_HOME_CHANNEL}, {@code WHATSAPP_HOME_CHANNEL_NAME}</td><td>{@link
  *       Builder#home}</td></tr>
  *   <tr><td>{@code TWILIO_API_BASE_URL}</td><td>{@link Builder#apiBaseUrl}</td></tr>
+ *   <tr><td>{@code WHATSAPP_ROUTE_TO}, {@code WHATSAPP_ROUTE_FROM}, {@code WHATSAPP_REPLY_TO}</td><td>{@link
+ *       Builder#routeTo(String)}, {@link Builder#routeFrom(String)}, {@link Builder#replyTo}</td></tr>
+ *   <tr><td>{@code WHATSAPP_MEDIA_MAX_BYTES}</td><td>{@link Builder#mediaMaxBytes}</td></tr>
  * </table>
  *
  * <p>Blank variables count as unset. The host's webhook server, which WhatsApp shares with SMS, binds
@@ -262,6 +268,18 @@ public final class TwilioWhatsAppChannel extends TwilioChannel {
         }
     }
 
+    /**
+     * Whether Twilio's API for WhatsApp takes media of {@code contentType}: the formats of Twilio's
+     * "Guidance on WhatsApp Media Messages" (twilio.com/docs/whatsapp/guidance-whatsapp-media-messages):
+     * JPEG and PNG images; OGG (opus), AMR, 3GP, AAC and MPEG audio; MP4 video; PDF, DOC, DOCX, PPTX
+     * and XLSX documents; vCard contacts. WebP is left out (stickers only). Parameters and case are
+     * ignored.
+     */
+    @Override
+    public boolean acceptsMediaType(String contentType) {
+        return TwilioMediaTypes.WHATSAPP.accepts(requireNonNull(contentType, "contentType"));
+    }
+
     /** 1600 characters, {@link TextFlavour#WHATSAPP}, media supported, not billed per segment. */
     @Override
     public ChannelCapabilities capabilities() {
@@ -448,6 +466,30 @@ public final class TwilioWhatsAppChannel extends TwilioChannel {
          */
         public Builder whatsAppNumber(String whatsAppNumber) {
             return number(requireNonNull(whatsAppNumber, "whatsAppNumber"));
+        }
+
+        /**
+         * Several WhatsApp senders for one channel ({@code
+         * TWILIO_WHATSAPP_NUMBER=whatsapp:+15551230001,+15551230002}), each as for {@link
+         * #whatsAppNumber}: the first is the default sender; a reply goes out from the sender the
+         * person wrote to when the host names it; messages from any of them are echoes. Replaces an
+         * earlier {@link #whatsAppNumber}.
+         *
+         * @throws IllegalArgumentException if an entry is not a phone number (shown redacted), or none
+         *     is given
+         */
+        public Builder whatsAppNumbers(String... whatsAppNumbers) {
+            return numbers(List.of(whatsAppNumbers));
+        }
+
+        /**
+         * Several WhatsApp senders, as for {@link #whatsAppNumbers(String...)}.
+         *
+         * @throws IllegalArgumentException if an entry is not a phone number (shown redacted), or none
+         *     is given
+         */
+        public Builder whatsAppNumbers(Collection<String> whatsAppNumbers) {
+            return numbers(whatsAppNumbers);
         }
 
         /**

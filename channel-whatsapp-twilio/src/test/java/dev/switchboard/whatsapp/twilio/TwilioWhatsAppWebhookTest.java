@@ -33,6 +33,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,8 @@ class TwilioWhatsAppWebhookTest {
     @Test
     void mediaArriveAsAttachmentsInOrder() {
         try (TwilioWhatsAppChannel channel = started()) {
-            String media = "https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/" + MMS_SID + "/Media/ME";
+            String media = "https://api.twilio.com/2010-04-01/Accounts/" + TwilioTestData.ACCOUNT_SID + "/Messages/"
+                    + MMS_SID + "/Media/ME0123456789abcdef0123456789abcde";
             WebhookResult result = receive(
                     channel,
                     "MessageSid",
@@ -111,9 +113,37 @@ class TwilioWhatsAppWebhookTest {
             assertThat(message.text()).isEmpty();
             assertThat(message.attachments())
                     .containsExactly(
-                            new Attachment(URI.create(media + "1"), "image/jpeg"),
-                            new Attachment(URI.create(media + "2"), "audio/ogg"));
+                            new Attachment(URI.create(media + "1"), "image/jpeg", true),
+                            new Attachment(URI.create(media + "2"), "audio/ogg", true));
         }
+    }
+
+    @Test
+    void severalSendersAreOwnAndAcceptTheMediaTypesOfWhatsApp() {
+        try (TwilioWhatsAppChannel channel = TwilioWhatsAppChannel.builder()
+                .accountSid(TwilioTestData.ACCOUNT_SID)
+                .authToken(TwilioTestData.AUTH_TOKEN)
+                .insecureNoSignature(true)
+                .whatsAppNumbers("whatsapp:+15551230001", "+15551230002")
+                .build()) {
+            assertThat(channel.selfAddresses())
+                    .containsExactlyInAnyOrder(Address.of("+15551230001"), Address.of("+15551230002"));
+            assertThat(channel.acceptsMediaType("audio/ogg")).isTrue();
+            assertThat(channel.acceptsMediaType("image/gif")).isFalse();
+        }
+    }
+
+    @Test
+    void routesReadTheirWhatsAppVariables() {
+        assertThatThrownBy(() -> TwilioWhatsAppChannel.fromEnv(Map.of(
+                        "TWILIO_ACCOUNT_SID", TwilioTestData.ACCOUNT_SID,
+                        "TWILIO_AUTH_TOKEN", TwilioTestData.AUTH_TOKEN,
+                        "TWILIO_WHATSAPP_NUMBER", "whatsapp:+15551230001",
+                        "WHATSAPP_INSECURE_NO_SIGNATURE", "true",
+                        "WHATSAPP_ROUTE_TO", "whatsapp:+15551230009")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "WHATSAPP_ROUTE_TO names +1555***0009, which is not one of TWILIO_WHATSAPP_NUMBER");
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.switchboard.runtime.internal.Outbox;
 import dev.switchboard.runtime.internal.RouteTable;
 import dev.switchboard.runtime.internal.RuntimeSettings;
 import dev.switchboard.runtime.internal.StoreOptOuts;
+import dev.switchboard.runtime.pairing.PairingSettings;
 import dev.switchboard.runtime.schedule.PushOutcome;
 import dev.switchboard.runtime.schedule.TaskScheduler;
 import dev.switchboard.runtime.store.Store;
@@ -83,6 +84,7 @@ public final class AgentRuntimeBuilder {
     private Duration storePollInterval = Duration.ofSeconds(1);
     private String helpText;
     private final Map<String, String> helpTexts = new HashMap<>();
+    private final Map<String, PairingSettings> pairings = new HashMap<>();
 
     AgentRuntimeBuilder() {}
 
@@ -715,10 +717,33 @@ public final class AgentRuntimeBuilder {
     }
 
     /**
+     * Turns pairing on for the channel {@code channelId}: a sender its access policy does not let in
+     * is told {@linkplain PairingSettings#onboardingMessage() the onboarding text}, and the channel's
+     * {@linkplain Channel#home() home address} gets a notice naming them with a code; the home texts
+     * {@code APPROVE <code>} (any case) to let them talk to the agent from then on (they are told),
+     * or {@code DENY <code>} to refuse quietly. Approvals are kept in the {@link #store(Store)}, so a
+     * durable store shares them between replicas and restarts. {@link AgentRuntime#pairing()} lists,
+     * approves and denies from code. Default: off on every channel.
+     *
+     * <p>{@link AgentRuntime#start()} refuses to start when the channel has no home address.
+     *
+     * @throws IllegalArgumentException if {@code channelId} is blank or holds a {@code |}
+     */
+    public AgentRuntimeBuilder pairing(String channelId, PairingSettings settings) {
+        requireNonNull(channelId, "channelId");
+        requireNonNull(settings, "settings");
+        if (channelId.isBlank() || channelId.indexOf('|') >= 0) {
+            throw new IllegalArgumentException("pairing channelId must be a channel's id: '" + channelId + "'");
+        }
+        pairings.put(channelId, settings);
+        return this;
+    }
+
+    /**
      * Builds the runtime; {@link AgentRuntime#start()} starts it.
      *
-     * @throws IllegalStateException if no agent or no channel was set, {@link #sendRate} or {@link
-     *     #helpText(String, String)} names a channel that was not added, or two channels' environment
+     * @throws IllegalStateException if no agent or no channel was set, {@link #sendRate}, {@link
+     *     #helpText(String, String)} or {@link #pairing} names a channel that was not added, or two channels' environment
      *     conventions give different server addresses
      * @throws IllegalArgumentException if a variable read for {@link #webhookServerFromEnv(Map)} has a
      *     bad value, naming it and the value
@@ -739,6 +764,11 @@ public final class AgentRuntimeBuilder {
         for (String id : helpTexts.keySet()) {
             if (!ids.contains(id)) {
                 throw new IllegalStateException("helpText names channel " + id + ", but the channels are " + ids);
+            }
+        }
+        for (String id : pairings.keySet()) {
+            if (!ids.contains(id)) {
+                throw new IllegalStateException("pairing names channel " + id + ", but the channels are " + ids);
             }
         }
         Map<String, String> help = new HashMap<>();
@@ -775,6 +805,7 @@ public final class AgentRuntimeBuilder {
                 new RuntimeSettings.Time(clock, ticker, Optional.ofNullable(scheduler)),
                 new RuntimeSettings.State(chosenStore, store == null, leaseTimeout, storePollInterval),
                 help,
+                pairings,
                 shutdownTimeout));
     }
 

@@ -39,6 +39,7 @@ public final class InboundBridge implements WebhookIngress.Sink {
     private final Executor resume;
     private final History history;
     private final Consumer<DeliveryReceipt> shareReceipt;
+    private final PairingGate pairing;
 
     /**
      * @param turns the lanes of agent turns
@@ -46,6 +47,7 @@ public final class InboundBridge implements WebhookIngress.Sink {
      * @param helpTexts the answer to HELP by channel id; a channel without one leaves HELP to the
      *     provider
      * @param resume where a turn goes on when its agent answers on another thread
+     * @param pairing lets in the senders approved, and asks for the others' approval
      */
     public InboundBridge(
             ConversationDispatcher turns,
@@ -59,7 +61,9 @@ public final class InboundBridge implements WebhookIngress.Sink {
             Map<String, String> helpTexts,
             Executor resume,
             History history,
-            Consumer<DeliveryReceipt> shareReceipt) {
+            Consumer<DeliveryReceipt> shareReceipt,
+            PairingGate pairing) {
+        this.pairing = pairing;
         this.history = history;
         this.shareReceipt = shareReceipt;
         this.turns = turns;
@@ -101,7 +105,8 @@ public final class InboundBridge implements WebhookIngress.Sink {
         }
         // In the lane now, so that the order is the order of arrival; started once answered and, for a
         // keyword, once its compliance step has decided.
-        TurnTask turn = new TurnTask(arrival, toAgent, agent, sender, outbox, listener, resume, history, turnOutbox);
+        TurnTask turn =
+                new TurnTask(arrival, toAgent, agent, sender, outbox, listener, resume, history, turnOutbox, pairing);
         ConversationDispatcher.Task task = finished == null
                 ? turn
                 : new ConversationDispatcher.Task() {

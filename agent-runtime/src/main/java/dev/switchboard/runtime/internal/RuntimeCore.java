@@ -78,6 +78,7 @@ public final class RuntimeCore {
     private final InboxCommitter committer; // null unless the store is durable
     private final StoreOptOuts storeOptOuts; // null unless the runtime's opt-outs are the store's
     private final SharedReceipts sharedReceipts; // null unless the store is durable
+    private final PairingGate pairing;
     private LeasedInbox inbox; // guarded by lifecycle; null unless the store is durable
 
     private final Object lifecycle = new Object();
@@ -157,6 +158,8 @@ public final class RuntimeCore {
         if (store.durable()) {
             pushes.claims((schedule, fireTime) -> store.claimFire(schedule, fireTime, owner, clock.instant()));
         }
+        this.pairing =
+                new PairingGate(channels, settings.pairings(), store, clock, pushes, stateSettings.pollInterval());
         this.bridge = new InboundBridge(
                 turns,
                 compliance,
@@ -169,7 +172,8 @@ public final class RuntimeCore {
                 settings.helpTexts(),
                 work,
                 history,
-                sharedReceipts == null ? receipt -> {} : sharedReceipts::record);
+                sharedReceipts == null ? receipt -> {} : sharedReceipts::record,
+                pairing);
         this.ingress = new WebhookIngress(
                 routes,
                 new MessageDedupe(
@@ -185,6 +189,11 @@ public final class RuntimeCore {
     /** The pushes and schedules. */
     public PushService pushes() {
         return pushes;
+    }
+
+    /** The pairings. */
+    public PairingGate pairing() {
+        return pairing;
     }
 
     /** The store. */
@@ -206,6 +215,7 @@ public final class RuntimeCore {
             }
             RuntimeSettings.Server serverSettings = settings.server();
             try {
+                pairing.checkHomes();
                 Optional<InetSocketAddress> bound = Optional.empty();
                 if (serverSettings.enabled()) {
                     server = WebhookServer.start(
@@ -259,6 +269,7 @@ public final class RuntimeCore {
             }
             state = State.STARTED;
             pushes.start();
+            pairing.start();
             log.info(
                     "runtime started: channels {}, routes {}, turns on {}, at most {} at once",
                     channels.stream().map(Channel::id).toList(),
@@ -320,6 +331,7 @@ public final class RuntimeCore {
         boolean interrupted = false;
         // Runs under way hand their pushes to the dispatcher before it stops taking them.
         pushes.closeSchedules();
+        pairing.close();
         try {
             if (!pushes.awaitRuns(remaining(deadline))) {
                 log.warn("schedule runs still in progress after {}; their pushes will be reported failed", timeout);

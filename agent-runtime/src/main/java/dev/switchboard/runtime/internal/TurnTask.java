@@ -42,6 +42,7 @@ final class TurnTask implements ConversationDispatcher.Task {
     private final Executor resume;
     private final History history;
     private final TurnOutbox turnOutbox;
+    private final PairingGate pairing;
 
     /**
      * @param toAgent whether the message goes on to the agent; complete before this task runs
@@ -56,7 +57,9 @@ final class TurnTask implements ConversationDispatcher.Task {
             RuntimeListener listener,
             Executor resume,
             History history,
-            TurnOutbox turnOutbox) {
+            TurnOutbox turnOutbox,
+            PairingGate pairing) {
+        this.pairing = pairing;
         this.history = history;
         this.turnOutbox = turnOutbox;
         this.arrival = arrival;
@@ -76,7 +79,11 @@ final class TurnTask implements ConversationDispatcher.Task {
             return DONE;
         }
         InboundMessage message = arrival.message;
-        if (!arrival.channel.accessPolicy().permits(message.from())) {
+        if (pairing.handles(arrival)) {
+            arrival.drop(DropReason.PAIRING);
+            return DONE;
+        }
+        if (!arrival.channel.accessPolicy().permits(message.from()) && !pairing.admits(arrival)) {
             log.debug("dropping message {} from {}: not allowed", message.id(), message.from());
             arrival.drop(DropReason.NOT_ALLOWED);
             return DONE;

@@ -203,6 +203,7 @@ public final class PairingGate implements AutoCloseable {
             log.info("pairing: {} approved on {} by the home address", request.sender(), channelId);
             tell(channelId, home, "Pairing: approved " + who + ", who may talk to the agent now and was told so.");
         } else {
+            pairing.deny(request, now);
             log.info("pairing: {} denied on {} by the home address", request.sender(), channelId);
             tell(channelId, home, "Pairing: denied " + who + ", who was not told.");
         }
@@ -238,6 +239,10 @@ public final class PairingGate implements AutoCloseable {
                             channelSettings.maxPending(),
                             channelId,
                             sender);
+                    return false;
+                }
+                case DENIED -> {
+                    log.debug("pairing: {} on {} was denied a short while ago", sender, channelId);
                     return false;
                 }
                 case WAITING -> log.debug("pairing: the request of {} on {} waits already", sender, channelId);

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  *       approval wins;
  *   <li>{@code pairing.approved}: an approved sender, for good;
  *   <li>{@code pairing.onboarded}: a sender told the onboarding text, until they may be told again;
+ *   <li>{@code pairing.denied}: a sender denied, who is not asked about again for as long as a code
+ *       works;
  *   <li>{@code pairing.wrong} (key {@code channelId|millis|nonce}) and {@code pairing.locked} (key the
  *       channel id): the home address's wrong codes within the window, and the lockout;
  *   <li>{@code pairing.welcome}: an approval made where the channel could not be used (a command
@@ -49,6 +51,7 @@ public final class StorePairing implements Pairing {
     static final String WRONG = "pairing.wrong";
     static final String LOCKED = "pairing.locked";
     static final String WELCOME = "pairing.welcome";
+    static final String DENIED = "pairing.denied";
 
     /** How long an approval's welcome waits for a runtime to send it. */
     static final Duration WELCOME_TTL = Duration.ofDays(1);
@@ -106,8 +109,10 @@ public final class StorePairing implements Pairing {
     public Optional<PairingRequest> deny(String code) {
         requireNonNull(code, "code");
         Optional<PairingRequest> taken = take(null, PairingCodes.normalise(code), now());
-        taken.ifPresent(request ->
-                log.info("pairing: {} denied on {} by the owner's code", request.sender(), request.channelId()));
+        taken.ifPresent(request -> {
+            deny(request, now());
+            log.info("pairing: {} denied on {} by the owner's code", request.sender(), request.channelId());
+        });
         return taken;
     }
 
@@ -149,7 +154,9 @@ public final class StorePairing implements Pairing {
         /** The sender's request waits already (or another replica made it just now). */
         WAITING,
         /** The channel has as many requests waiting as it may. */
-        FULL
+        FULL,
+        /** The sender was denied a short while ago. */
+        DENIED
     }
 
     /** The request made for a sender, or why none was. */
@@ -159,6 +166,9 @@ public final class StorePairing implements Pairing {
         String key = key(channelId, sender);
         if (store.record(REQUEST, key, now).isPresent()) {
             return new Ask(Asked.WAITING, Optional.empty());
+        }
+        if (store.record(DENIED, key, now).isPresent()) {
+            return new Ask(Asked.DENIED, Optional.empty());
         }
         // Counted before the insert: replicas racing may let one or two more through, never many.
         if (pending(channelId, now).size() >= settings.maxPending()) {
@@ -241,6 +251,16 @@ public final class StorePairing implements Pairing {
                 Long.toString(now.toEpochMilli()),
                 Optional.empty());
         welcomer.welcome(request);
+    }
+
+    /** Remembers the denial for as long as the request's code would have worked, so the home is not asked again at once. */
+    void deny(PairingRequest request, Instant now) {
+        Duration ttl = Duration.between(request.created(), request.expires());
+        store.putRecord(
+                DENIED,
+                key(request.channelId(), request.sender()),
+                Long.toString(now.toEpochMilli()),
+                Optional.of(now.plus(ttl)));
     }
 
     /** Leaves the welcome of an approved sender for a runtime running the channel to send. */

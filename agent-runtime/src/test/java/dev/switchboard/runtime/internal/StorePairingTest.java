@@ -120,6 +120,12 @@ class StorePairingTest {
         assertThat(welcomed).isEmpty();
         assertThat(pairing.isApproved("sms", ALICE, clock.instant())).isFalse();
         assertThat(pairing.approve(request.code())).isEmpty();
+        // Not asked about again while the code would have worked; then again.
+        assertThat(pairing.ask("sms", ALICE, settings, codes, clock.instant()).asked())
+                .isEqualTo(StorePairing.Asked.DENIED);
+        clock.advance(Duration.ofHours(1));
+        assertThat(pairing.ask("sms", ALICE, settings, codes, clock.instant()).asked())
+                .isEqualTo(StorePairing.Asked.CREATED);
     }
 
     @Test

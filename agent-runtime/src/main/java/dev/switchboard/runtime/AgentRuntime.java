@@ -9,6 +9,7 @@ import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.runtime.internal.Exchange;
 import dev.switchboard.runtime.internal.RuntimeCore;
 import dev.switchboard.runtime.internal.RuntimeSettings;
+import dev.switchboard.runtime.pairing.Pairing;
 import dev.switchboard.runtime.schedule.CatchUp;
 import dev.switchboard.runtime.schedule.CronSchedule;
 import dev.switchboard.runtime.schedule.PushOutcome;
@@ -100,9 +101,10 @@ public final class AgentRuntime implements AutoCloseable {
      * answered 503.
      *
      * @return this runtime
-     * @throws IllegalStateException if the runtime was already started or closed, if the server
-     *     cannot be bound (the port is in use, the host is unknown), or if a channel refuses to start;
-     *     in the last two cases the runtime is closed
+     * @throws IllegalStateException if the runtime was already started or closed, if a channel with
+     *     {@linkplain AgentRuntimeBuilder#pairing pairing} on has no home address (the message names
+     *     it), if the server cannot be bound (the port is in use, the host is unknown), or if a channel
+     *     refuses to start; in the last three cases the runtime is closed
      */
     public AgentRuntime start() {
         core.start();
@@ -284,6 +286,16 @@ public final class AgentRuntime implements AutoCloseable {
      */
     public Store store() {
         return core.store();
+    }
+
+    /**
+     * The pairing requests and approvals ({@link AgentRuntimeBuilder#pairing}), kept in the store and
+     * so shared by every replica using it: list, approve, deny, revoke. An approval made here tells
+     * the sender through this runtime once it is started (before, the first runtime started with
+     * pairing on for the channel tells them).
+     */
+    public Pairing pairing() {
+        return core.pairing().api();
     }
 
     private void requireStarted() {

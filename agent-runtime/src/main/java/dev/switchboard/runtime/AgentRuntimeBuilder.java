@@ -13,6 +13,7 @@ import dev.switchboard.runtime.internal.Outbox;
 import dev.switchboard.runtime.internal.RouteTable;
 import dev.switchboard.runtime.internal.RuntimeSettings;
 import dev.switchboard.runtime.internal.StoreOptOuts;
+import dev.switchboard.runtime.pairing.PairingSettings;
 import dev.switchboard.runtime.schedule.PushOutcome;
 import dev.switchboard.runtime.schedule.TaskScheduler;
 import dev.switchboard.runtime.store.Store;
@@ -89,6 +90,7 @@ public final class AgentRuntimeBuilder {
     private Duration choiceTtl = RuntimeSettings.Conversations.DEFAULTS.choiceTtl();
     private Duration servedMediaTtl = RuntimeSettings.Conversations.DEFAULTS.servedMediaTtl();
     private URI publicUrl;
+    private final Map<String, PairingSettings> pairings = new HashMap<>();
 
     AgentRuntimeBuilder() {}
 
@@ -754,6 +756,29 @@ public final class AgentRuntimeBuilder {
     }
 
     /**
+     * Turns pairing on for the channel {@code channelId}: a sender its access policy does not let in
+     * is told {@linkplain PairingSettings#onboardingMessage() the onboarding text}, and the channel's
+     * {@linkplain Channel#home() home address} gets a notice naming them with a code; the home texts
+     * {@code APPROVE <code>} (any case) to let them talk to the agent from then on (they are told),
+     * or {@code DENY <code>} to refuse quietly. Approvals are kept in the {@link #store(Store)}, so a
+     * durable store shares them between replicas and restarts. {@link AgentRuntime#pairing()} lists,
+     * approves and denies from code. Default: off on every channel.
+     *
+     * <p>{@link AgentRuntime#start()} refuses to start when the channel has no home address.
+     *
+     * @throws IllegalArgumentException if {@code channelId} is blank or holds a {@code |}
+     */
+    public AgentRuntimeBuilder pairing(String channelId, PairingSettings settings) {
+        requireNonNull(channelId, "channelId");
+        requireNonNull(settings, "settings");
+        if (channelId.isBlank() || channelId.indexOf('|') >= 0) {
+            throw new IllegalArgumentException("pairing channelId must be a channel's id: '" + channelId + "'");
+        }
+        pairings.put(channelId, settings);
+        return this;
+    }
+
+    /**
      * How long the numbered choices of a reply ({@link Reply#withChoices}) can be answered; after
      * that, a number is ordinary text. Default 1 hour.
      *
@@ -810,8 +835,8 @@ public final class AgentRuntimeBuilder {
     /**
      * Builds the runtime; {@link AgentRuntime#start()} starts it.
      *
-     * @throws IllegalStateException if no agent or no channel was set, {@link #sendRate} or {@link
-     *     #helpText(String, String)} names a channel that was not added, or two channels' environment
+     * @throws IllegalStateException if no agent or no channel was set, {@link #sendRate}, {@link
+     *     #helpText(String, String)} or {@link #pairing} names a channel that was not added, or two channels' environment
      *     conventions give different server addresses
      * @throws IllegalArgumentException if a variable read for {@link #webhookServerFromEnv(Map)} has a
      *     bad value, naming it and the value
@@ -832,6 +857,11 @@ public final class AgentRuntimeBuilder {
         for (String id : helpTexts.keySet()) {
             if (!ids.contains(id)) {
                 throw new IllegalStateException("helpText names channel " + id + ", but the channels are " + ids);
+            }
+        }
+        for (String id : pairings.keySet()) {
+            if (!ids.contains(id)) {
+                throw new IllegalStateException("pairing names channel " + id + ", but the channels are " + ids);
             }
         }
         Map<String, String> help = new HashMap<>();
@@ -870,6 +900,7 @@ public final class AgentRuntimeBuilder {
                 new RuntimeSettings.Conversations(
                         mergeBursts, debounce, MAX_BURST, choiceTtl, servedMediaTtl, Optional.ofNullable(publicUrl)),
                 help,
+                pairings,
                 shutdownTimeout));
     }
 

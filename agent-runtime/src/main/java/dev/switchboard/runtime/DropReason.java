@@ -43,5 +43,10 @@ public enum DropReason {
      * The sender opted out of the channel and has not opted back in: no reply could be sent, so the
      * agent is not asked for one.
      */
-    OPTED_OUT
+    OPTED_OUT,
+    /**
+     * The channel's home address answered a pairing request ({@code APPROVE <code>} or {@code DENY
+     * <code>}): handled by the runtime ({@link AgentRuntimeBuilder#pairing}), not the agent.
+     */
+    PAIRING
 }

@@ -64,6 +64,9 @@ public final class FakeChannel extends StubChannel {
     private final Map<URI, byte[]> media = new ConcurrentHashMap<>();
     private volatile AccessPolicy policy = AccessPolicy.allowEveryone();
     private final List<OutboundMessage> sent = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.BlockingQueue<OutboundMessage> sends =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+    private volatile Optional<dev.switchboard.channel.HomeChannel> home = Optional.empty();
     private final Map<Integer, ChannelException> failures = new ConcurrentHashMap<>();
     private final AtomicInteger sendCalls = new AtomicInteger();
     private final AtomicInteger handled = new AtomicInteger();
@@ -159,6 +162,31 @@ public final class FakeChannel extends StubChannel {
     public FakeChannel policy(AccessPolicy policy) {
         this.policy = policy;
         return this;
+    }
+
+    /** Gives the channel a home address. */
+    public FakeChannel home(String number) {
+        this.home = Optional.of(new dev.switchboard.channel.HomeChannel(Address.of(number), "owner"));
+        return this;
+    }
+
+    @Override
+    public Optional<dev.switchboard.channel.HomeChannel> home() {
+        return home;
+    }
+
+    /** Waits up to 10 s for the next message sent that was not returned before. */
+    public OutboundMessage nextSent() throws InterruptedException {
+        OutboundMessage next = sends.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        if (next == null) {
+            throw new AssertionError("no send within 10 s; sent " + sent.size());
+        }
+        return next;
+    }
+
+    /** The next message sent, if one was sent and not returned before. */
+    public Optional<OutboundMessage> pollSent() {
+        return Optional.ofNullable(sends.poll());
     }
 
     /** Makes the {@code call}-th send (1-based, over the channel's life) throw {@code failure}. */
@@ -265,6 +293,7 @@ public final class FakeChannel extends StubChannel {
             throw failure;
         }
         sent.add(message);
+        sends.add(message);
         return new SendReceipt("SM" + call, DeliveryStatus.QUEUED);
     }
 

@@ -7,6 +7,7 @@ import dev.switchboard.runtime.Agent;
 import dev.switchboard.runtime.AgentRuntime;
 import dev.switchboard.runtime.AgentRuntimeBuilder;
 import dev.switchboard.runtime.delivery.OptOutStore;
+import dev.switchboard.runtime.pairing.PairingSettings;
 import dev.switchboard.runtime.store.JdbcStores;
 import dev.switchboard.runtime.store.Store;
 import dev.switchboard.runtime.store.StoreException;
@@ -68,6 +69,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code SWITCHBOARD_OPT_OUT_FILE} keeps opt-outs in that file, so that they outlive a restart
  * ({@code OptOutStore.file}); unset, they are kept in memory only.
+ *
+ * <p>{@code SMS_PAIRING=true} (and {@code WHATSAPP_PAIRING=true}) turns pairing on for the channel:
+ * a sender not allowed is told {@code SMS_ONBOARDING_MESSAGE} ({@code WHATSAPP_ONBOARDING_MESSAGE};
+ * unset, a default saying the owner was asked), and the home number gets {@code APPROVE <code>} and
+ * {@code DENY <code>} to answer. In sandbox mode the dev phone is the home number, and a line {@code
+ * as +15551230001: hello} texts from another number.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -116,6 +123,8 @@ public final class Gateway implements AutoCloseable {
             // Checked before anything starts: a bad value refuses to start, naming it.
             boolean sms = flag(env, "SMS_WEBHOOK_AUTOCONFIGURE");
             boolean whatsApp = flag(env, "WHATSAPP_WEBHOOK_AUTOCONFIGURE");
+            flag(env, "SMS_PAIRING");
+            flag(env, "WHATSAPP_PAIRING");
             Started started = runtime(env, agent, false);
             autoconfigure(env, sms, whatsApp);
             return new Gateway(started.runtime(), started.store(), null, null);
@@ -155,6 +164,10 @@ public final class Gateway implements AutoCloseable {
             if (present(env, "SMS_HELP_TEXT")) {
                 runtime.helpText(TwilioSmsChannel.ID, env.get("SMS_HELP_TEXT").strip());
             }
+            pairing(env, runtime, "SMS", TwilioSmsChannel.ID);
+        } else if (flag(env, "SMS_PAIRING")) {
+            throw new IllegalStateException("SMS_PAIRING=true needs the SMS channel: set TWILIO_PHONE_NUMBER or"
+                    + " TWILIO_MESSAGING_SERVICE_SID");
         }
         if (whatsApp) {
             TwilioWhatsAppChannel.Builder channel = TwilioWhatsAppChannel.builderFromEnv(env);
@@ -166,6 +179,10 @@ public final class Gateway implements AutoCloseable {
                 runtime.helpText(
                         TwilioWhatsAppChannel.ID, env.get("WHATSAPP_HELP_TEXT").strip());
             }
+            pairing(env, runtime, "WHATSAPP", TwilioWhatsAppChannel.ID);
+        } else if (flag(env, "WHATSAPP_PAIRING")) {
+            throw new IllegalStateException(
+                    "WHATSAPP_PAIRING=true needs the WhatsApp channel: set TWILIO_WHATSAPP_NUMBER");
         }
         // Opened once every other setting was found good, so that a mistake there leaves no database behind.
         Store store = store(env, sandbox);
@@ -182,6 +199,25 @@ public final class Gateway implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * {@code <PREFIX>_PAIRING=true} turns pairing on for the channel, with {@code
+     * <PREFIX>_ONBOARDING_MESSAGE} as the onboarding text when set. The runtime refuses to start when
+     * the channel has no home number, naming {@code <PREFIX>_HOME_CHANNEL}.
+     *
+     * @throws IllegalArgumentException if {@code <PREFIX>_PAIRING} is neither true nor false
+     */
+    private static void pairing(Map<String, String> env, AgentRuntimeBuilder runtime, String prefix, String channelId) {
+        if (!flag(env, prefix + "_PAIRING")) {
+            return;
+        }
+        PairingSettings settings = PairingSettings.defaults();
+        if (present(env, prefix + "_ONBOARDING_MESSAGE")) {
+            settings = settings.withOnboardingMessage(
+                    env.get(prefix + "_ONBOARDING_MESSAGE").strip());
+        }
+        runtime.pairing(channelId, settings);
     }
 
     /** A started runtime and the store it was given, which the gateway closes after it. */
@@ -249,12 +285,26 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * The store the gateway would open with {@code env}, with the same default: {@code memory} in
+     * sandbox mode (neither {@code TWILIO_ACCOUNT_SID} nor {@code TWILIO_CREDENTIALS_FILE} set), {@code
+     * jdbc:sqlite:switchboard.db} otherwise. For a command line working beside a running gateway.
+     *
+     * @throws IllegalArgumentException if {@code SWITCHBOARD_DATABASE_URL} is not a store's URL
+     * @throws IllegalStateException if the database does not connect
+     */
+    public static Store openStore(Map<String, String> env) {
+        requireNonNull(env, "env");
+        return store(env, !present(env, "TWILIO_ACCOUNT_SID") && !present(env, "TWILIO_CREDENTIALS_FILE"));
+    }
+
     /** A JDBC URL as it may be shown: without a password or user in its query or its authority. */
     static String withoutSecrets(String url) {
         return url.replaceAll("(?i)(password|user)=[^&;]*", "$1=***").replaceAll("//[^/@]*@", "//***@");
     }
 
     private static Gateway startSandbox(Map<String, String> given, Agent agent, PrintStream console) {
+        boolean pairing = flag(given, "SMS_PAIRING") | flag(given, "WHATSAPP_PAIRING");
         console.println("Switchboard is running in SANDBOX MODE: neither TWILIO_ACCOUNT_SID nor"
                 + " TWILIO_CREDENTIALS_FILE is set, so a local stand-in replaces Twilio and nothing leaves this"
                 + " machine.");
@@ -308,6 +358,11 @@ public final class Gateway implements AutoCloseable {
                         + Address.redact(SANDBOX_PHONE) + "; start the line with \"" + DevPhone.WHATSAPP_PREFIX
                         + "\" to send it over WhatsApp. Replies appear as \"agent> ...\", and Twilio's own"
                         + " answers to STOP, START and HELP on SMS as \"twilio> ...\". Ctrl-C stops.");
+                if (pairing) {
+                    console.println("Pairing is on, and the dev phone is the home number: start a line with \""
+                            + DevPhone.AS_PREFIX + "+15551230001:\" to text as a stranger, and answer the"
+                            + " notice here with APPROVE <code> or DENY <code>.");
+                }
                 console.flush();
                 return new Gateway(runtime, store, sandbox, phone);
             } catch (RuntimeException | Error e) {

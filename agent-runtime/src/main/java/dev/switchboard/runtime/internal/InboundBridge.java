@@ -42,6 +42,7 @@ public final class InboundBridge implements WebhookIngress.Sink {
     private final Bursts bursts;
     private final Choices choices;
     private final ServedMedia media;
+    private final PairingGate pairing;
 
     /**
      * @param turns the lanes of agent turns
@@ -52,6 +53,7 @@ public final class InboundBridge implements WebhookIngress.Sink {
      * @param bursts how messages that arrive while a turn runs join the next one
      * @param choices the numbered choices offered and answered in conversations
      * @param media the media agents made, served for the provider to fetch
+     * @param pairing lets in the senders approved, and asks for the others' approval
      */
     public InboundBridge(
             ConversationDispatcher turns,
@@ -68,10 +70,12 @@ public final class InboundBridge implements WebhookIngress.Sink {
             Consumer<DeliveryReceipt> shareReceipt,
             Bursts bursts,
             Choices choices,
-            ServedMedia media) {
+            ServedMedia media,
+            PairingGate pairing) {
         this.bursts = bursts;
         this.choices = choices;
         this.media = media;
+        this.pairing = pairing;
         this.history = history;
         this.shareReceipt = shareReceipt;
         this.turns = turns;
@@ -128,7 +132,8 @@ public final class InboundBridge implements WebhookIngress.Sink {
                 choices,
                 media,
                 keyword.isPresent(),
-                release);
+                release,
+                pairing);
         ConversationDispatcher.Task task = finished == null
                 ? turn
                 : new ConversationDispatcher.Task() {

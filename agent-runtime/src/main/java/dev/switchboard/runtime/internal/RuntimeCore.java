@@ -79,6 +79,7 @@ public final class RuntimeCore {
     private final ServedMedia servedMedia;
     private final StoreOptOuts storeOptOuts; // null unless the runtime's opt-outs are the store's
     private final SharedReceipts sharedReceipts; // null unless the store is durable
+    private final PairingGate pairing;
     private LeasedInbox inbox; // guarded by lifecycle; null unless the store is durable
 
     private final Object lifecycle = new Object();
@@ -160,6 +161,8 @@ public final class RuntimeCore {
         }
         RuntimeSettings.Conversations conversations = settings.conversations();
         this.servedMedia = new ServedMedia(conversations.publicUrl(), conversations.servedMediaTtl(), clock);
+        this.pairing =
+                new PairingGate(channels, settings.pairings(), store, clock, pushes, stateSettings.pollInterval());
         this.bridge = new InboundBridge(
                 turns,
                 compliance,
@@ -180,7 +183,8 @@ public final class RuntimeCore {
                         scheduler,
                         clock),
                 new Choices(store, clock, conversations.choiceTtl()),
-                servedMedia);
+                servedMedia,
+                pairing);
         this.ingress = new WebhookIngress(
                 routes,
                 new MessageDedupe(
@@ -197,6 +201,11 @@ public final class RuntimeCore {
     /** The pushes and schedules. */
     public PushService pushes() {
         return pushes;
+    }
+
+    /** The pairings. */
+    public PairingGate pairing() {
+        return pairing;
     }
 
     /** The store. */
@@ -218,6 +227,7 @@ public final class RuntimeCore {
             }
             RuntimeSettings.Server serverSettings = settings.server();
             try {
+                pairing.checkHomes();
                 Optional<InetSocketAddress> bound = Optional.empty();
                 if (serverSettings.enabled()) {
                     server = WebhookServer.start(
@@ -271,6 +281,7 @@ public final class RuntimeCore {
             }
             state = State.STARTED;
             pushes.start();
+            pairing.start();
             log.info(
                     "runtime started: channels {}, routes {}, turns on {}, at most {} at once",
                     channels.stream().map(Channel::id).toList(),
@@ -332,6 +343,7 @@ public final class RuntimeCore {
         boolean interrupted = false;
         // Runs under way hand their pushes to the dispatcher before it stops taking them.
         pushes.closeSchedules();
+        pairing.close();
         try {
             if (!pushes.awaitRuns(remaining(deadline))) {
                 log.warn("schedule runs still in progress after {}; their pushes will be reported failed", timeout);

@@ -6,6 +6,7 @@ import dev.switchboard.runtime.AsyncAgent;
 import dev.switchboard.runtime.RuntimeListener;
 import dev.switchboard.runtime.delivery.OptOutStore;
 import dev.switchboard.runtime.format.ReplyFormatter;
+import dev.switchboard.runtime.pairing.PairingSettings;
 import dev.switchboard.runtime.schedule.TaskScheduler;
 import dev.switchboard.runtime.store.Store;
 import java.net.URI;
@@ -22,6 +23,7 @@ import java.util.random.RandomGenerator;
  * is wired from.
  *
  * @param helpTexts the answer to HELP by channel id, for the channels that have one
+ * @param pairings the pairing settings by channel id, for the channels with pairing on
  * @param shutdownTimeout how long closing waits for accepted work
  */
 public record RuntimeSettings(
@@ -38,11 +40,13 @@ public record RuntimeSettings(
         State state,
         Conversations conversations,
         Map<String, String> helpTexts,
+        Map<String, PairingSettings> pairings,
         Duration shutdownTimeout) {
 
     public RuntimeSettings {
         channels = List.copyOf(channels);
         helpTexts = Map.copyOf(helpTexts);
+        pairings = Map.copyOf(pairings);
     }
 
     /**

@@ -59,6 +59,7 @@ final class TurnTask implements ConversationDispatcher.Task {
     private final CompletionStage<?> release;
     // The turn that took this one's message into its own; set once, under the bursts' lock.
     private volatile TurnTask absorbedBy;
+    private final PairingGate pairing;
 
     /**
      * @param toAgent whether the message goes on to the agent; complete before this task runs
@@ -80,7 +81,9 @@ final class TurnTask implements ConversationDispatcher.Task {
             Choices choices,
             ServedMedia media,
             boolean keyword,
-            CompletionStage<?> release) {
+            CompletionStage<?> release,
+            PairingGate pairing) {
+        this.pairing = pairing;
         this.bursts = bursts;
         this.choices = choices;
         this.media = media;
@@ -126,6 +129,7 @@ final class TurnTask implements ConversationDispatcher.Task {
                 && released.isDone()
                 && !released.isCompletedExceptionally()
                 && toAgent.getNow(false)
+                && !pairing.isCommand(arrival)
                 && (turnOutbox.fresh() || turnOutbox.recorded().isEmpty());
     }
 
@@ -142,7 +146,12 @@ final class TurnTask implements ConversationDispatcher.Task {
             return DONE;
         }
         InboundMessage message = arrival.message;
-        if (!arrival.channel.accessPolicy().permits(message.from())) {
+        if (pairing.handles(arrival)) {
+            bursts.forget(this);
+            arrival.drop(DropReason.PAIRING);
+            return DONE;
+        }
+        if (!arrival.channel.accessPolicy().permits(message.from()) && !pairing.admits(arrival)) {
             log.debug("dropping message {} from {}: not allowed", message.id(), message.from());
             bursts.forget(this);
             arrival.drop(DropReason.NOT_ALLOWED);

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code java -jar switchboard-samples.jar [COMMAND]}: with no command, the gateway as always; with
- * one, {@code setup}, {@code doctor} or {@code webhooks configure}. Every command reads the
+ * one, {@code setup}, {@code doctor}, {@code webhooks configure} or {@code pairing list|approve|deny}. Every command reads the
  * environment over the working directory's {@code .env}.
  */
 @Command(
@@ -24,7 +24,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "switchboard samples",
         description = "With no command, runs the gateway (the sandbox when TWILIO_ACCOUNT_SID is unset).",
-        subcommands = {SetupCommand.class, DoctorCommand.class, WebhooksCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            SetupCommand.class,
+            DoctorCommand.class,
+            WebhooksCommand.class,
+            PairingCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class SwitchboardCli implements Runnable {
 
     private SwitchboardCli() {}
@@ -73,7 +79,8 @@ public final class SwitchboardCli implements Runnable {
     @Override
     public void run() {
         // Only reached through run(String[], ...) with no command, which main never does.
-        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: setup, doctor or webhooks");
+        throw new CommandLine.ParameterException(
+                new CommandLine(this), "name a command: setup, doctor, webhooks or pairing");
     }
 
     /** Gives each command the context it runs in. */
@@ -88,6 +95,9 @@ public final class SwitchboardCli implements Runnable {
             }
             if (type == WebhooksCommand.Configure.class) {
                 return type.cast(new WebhooksCommand.Configure(context));
+            }
+            if (PairingCommand.Action.class.isAssignableFrom(type) && type != PairingCommand.Action.class) {
+                return type.getDeclaredConstructor(CliContext.class).newInstance(context);
             }
             return CommandLine.defaultFactory().create(type);
         }

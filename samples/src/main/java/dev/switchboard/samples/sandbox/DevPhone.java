@@ -11,6 +11,8 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A phone in the terminal: each line typed is texted through the {@link TwilioSandbox}, which
@@ -26,6 +28,12 @@ public final class DevPhone {
     /** Lines that start with this are texted over WhatsApp rather than SMS. */
     public static final String WHATSAPP_PREFIX = "wa:";
 
+    /**
+     * Lines that start with this, a number and a colon ({@code as +15551230001: hello}) are texted by
+     * SMS from that number, as someone else would; what the gateway sends that number is shown too.
+     */
+    public static final String AS_PREFIX = "as ";
+
     private static final String WHATSAPP = "whatsapp:";
 
     private final String number;
@@ -33,6 +41,7 @@ public final class DevPhone {
     private final String whatsAppNumber;
     private final TwilioSandbox sandbox;
     private final PrintStream console;
+    private final Set<String> others = ConcurrentHashMap.newKeySet();
 
     /**
      * @param number the phone's own number, E.164
@@ -67,6 +76,8 @@ public final class DevPhone {
             show(sender + "> " + shown);
         } else if (message.to().equals(WHATSAPP + number)) {
             show(sender + " (WhatsApp)> " + shown);
+        } else if (others.contains(message.to())) {
+            show(sender + " to " + message.to() + "> " + shown);
         }
     }
 
@@ -84,6 +95,19 @@ public final class DevPhone {
      */
     public int text(String body) {
         return send(number, smsNumber, body);
+    }
+
+    /**
+     * Texts {@code body} to the gateway's SMS number from {@code from}, as someone other than this
+     * phone; what the gateway sends {@code from} from then on is shown too.
+     *
+     * @return the HTTP status the gateway's webhook answered with
+     * @throws IllegalArgumentException if {@code from} is not a phone number or {@code body} is too long
+     * @throws UncheckedIOException if the gateway could not be reached
+     */
+    public int textAs(String from, String body) {
+        others.add(requireNonNull(from, "from"));
+        return send(from, smsNumber, body);
     }
 
     /**
@@ -123,7 +147,12 @@ public final class DevPhone {
                     continue;
                 }
                 try {
-                    if (line.startsWith(WHATSAPP_PREFIX)) {
+                    int colon = line.indexOf(':');
+                    if (line.startsWith(AS_PREFIX) && colon > AS_PREFIX.length()) {
+                        textAs(
+                                line.substring(AS_PREFIX.length(), colon).strip(),
+                                line.substring(colon + 1).strip());
+                    } else if (line.startsWith(WHATSAPP_PREFIX)) {
                         textWhatsApp(line.substring(WHATSAPP_PREFIX.length()).strip());
                     } else {
                         text(line);

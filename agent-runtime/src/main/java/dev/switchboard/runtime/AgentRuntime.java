@@ -187,6 +187,24 @@ public final class AgentRuntime implements AutoCloseable {
     }
 
     /**
+     * Pushes {@code markdown} to {@code to} from {@code from}, one of the channel's own addresses (a
+     * channel with several numbers otherwise sends from its first), as {@link #send(String, Address,
+     * String)} does.
+     *
+     * @throws IllegalArgumentException if no channel has the id {@code channelId}, or it does not own
+     *     {@code from}
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public CompletableFuture<PushOutcome> send(String channelId, Address from, Address to, String markdown) {
+        requireNonNull(channelId, "channelId");
+        requireNonNull(from, "from");
+        requireNonNull(to, "to");
+        requireNonNull(markdown, "markdown");
+        requireStarted();
+        return core.pushes().send(channelId, from, to, markdown);
+    }
+
+    /**
      * Pushes {@code markdown} to the {@linkplain Channel#home() home address} of the channel {@code
      * channelId}, as {@link #send(String, Address, String)} does. A channel without a home address
      * gives a {@link PushOutcome.Kind#FAILED} outcome that says so, never a silent no-op.

@@ -10,8 +10,7 @@ import java.util.Set;
 
 /**
  * A message for a person that carries more than text: numbered choices, media, or both. Send it
- * with {@link Turn#send(Reply)} (or {@link Turn#sendAsync(Reply)}) during a turn, or push it with
- * {@link AgentRuntime#send(String, dev.switchboard.channel.Address, Reply)}.
+ * with {@link Turn#send(Reply)} (or {@link Turn#sendAsync(Reply)}) during a turn.
  *
  * <pre>{@code
  * turn.send(Reply.text("What would you like?").withChoices("Pizza", "Pasta", "Salad"));

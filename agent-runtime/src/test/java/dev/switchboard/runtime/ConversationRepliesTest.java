@@ -220,6 +220,25 @@ class ConversationRepliesTest {
     }
 
     @Test
+    void aPushGoesFromTheFirstNumberOrTheOneChosen() throws Exception {
+        channel.alsoOwns(Address.of(SECOND));
+        start();
+
+        runtime.send("sms", Address.of(ALICE), "from the default");
+        listener.next(RecordingListener.Part.class);
+        runtime.send("sms", Address.of(SECOND), Address.of(ALICE), "from the second");
+        listener.next(RecordingListener.Part.class);
+
+        assertThat(channel.sent())
+                .extracting(OutboundMessage::from)
+                .containsExactly(Optional.empty(), Optional.of(Address.of(SECOND)));
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> runtime.send("sms", Address.of("+15557777777"), Address.of(ALICE), "x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not own");
+    }
+
+    @Test
     void routesDropWhatTheyLeaveOutAndSendRepliesWhereTheySay() throws Exception {
         channel.alsoOwns(Address.of(SECOND)).routeOnlyTo(Address.of(SELF)).replyTo(Address.of("+15559999999"));
         start();

@@ -47,7 +47,11 @@ public final class PushService {
     }
 
     /** One recipient on one channel. */
-    record Recipient(Channel channel, Address address) {
+    record Recipient(Channel channel, Address address, Optional<Address> from) {
+        Recipient(Channel channel, Address address) {
+            this(channel, address, Optional.empty());
+        }
+
         ConversationKey conversation() {
             return new ConversationKey(channel.id(), address);
         }
@@ -113,6 +117,20 @@ public final class PushService {
     public CompletableFuture<PushOutcome> send(String channelId, Address to, String markdown) {
         Recipient recipient = new Recipient(channel(channelId), to);
         return push(recipient, markdown, Origin.DIRECT);
+    }
+
+    /**
+     * As {@link #send(String, Address, String)}, from the own address {@code from}.
+     *
+     * @throws IllegalArgumentException if {@code from} is not one of the channel's own addresses
+     */
+    public CompletableFuture<PushOutcome> send(String channelId, Address from, Address to, String markdown) {
+        Channel channel = channel(channelId);
+        if (!channel.selfAddresses().contains(from)) {
+            throw new IllegalArgumentException("channel " + channelId + " does not own " + from + "; its addresses are "
+                    + channel.selfAddresses());
+        }
+        return push(new Recipient(channel, to, Optional.of(from)), markdown, Origin.DIRECT);
     }
 
     public CompletableFuture<PushOutcome> sendHome(String channelId, String markdown) {
@@ -395,8 +413,13 @@ public final class PushService {
     // ---- the path of one push
 
     private CompletableFuture<Delivery> deliver(Recipient recipient, String markdown) {
-        PushTask task =
-                new PushTask(sender, recipient.channel(), recipient.conversation(), markdown, sender.executor());
+        PushTask task = new PushTask(
+                sender,
+                recipient.channel(),
+                recipient.conversation(),
+                new Envelope(recipient.address(), recipient.from(), List.of()),
+                markdown,
+                sender.executor());
         dispatcher.submit(recipient.conversation(), task, CompletableFuture.completedFuture(null));
         return task.result();
     }

@@ -19,11 +19,18 @@ final class PushTask implements ConversationDispatcher.Task {
     private final Channel channel;
     private final ConversationKey conversation;
     private final String markdown;
+    private final Envelope envelope;
     private final Executor continuation;
     private final CompletableFuture<Delivery> result = new CompletableFuture<>();
 
     PushTask(
-            ReplySender sender, Channel channel, ConversationKey conversation, String markdown, Executor continuation) {
+            ReplySender sender,
+            Channel channel,
+            ConversationKey conversation,
+            Envelope envelope,
+            String markdown,
+            Executor continuation) {
+        this.envelope = envelope;
         this.sender = sender;
         this.channel = channel;
         this.conversation = conversation;
@@ -38,7 +45,8 @@ final class PushTask implements ConversationDispatcher.Task {
     @Override
     public CompletionStage<?> run() {
         try {
-            return sender.deliver(channel, conversation, markdown, continuation).thenAccept(result::complete);
+            return sender.deliver(channel, conversation, envelope, markdown, continuation)
+                    .thenAccept(result::complete);
         } catch (RuntimeException | Error e) {
             PermanentChannelException failure = new PermanentChannelException(
                     "sending failed: " + e.getClass().getName(), null, e);

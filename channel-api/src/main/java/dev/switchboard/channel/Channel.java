@@ -161,10 +161,11 @@ public interface Channel extends AutoCloseable {
      * @return the content and its type as the provider served it
      * @throws PermanentChannelException if it never can be read: the attachment is unavailable, not
      *     the message's, larger than the channel's limit (the message names the limit and the option
-     *     that sets it), refused by the provider, or the channel cannot read attachments
+     *     that sets it), refused or still not found by the provider after the channel's own retries,
+     *     or the channel cannot read attachments
      * @throws RetriableChannelException if reading it again later may succeed: the provider did not
-     *     answer in time, or answered with a server error (or kept answering "not found" while the
-     *     media was still being stored) after the channel's own retries
+     *     answer in time, or kept answering with a server error or a rate limit after the channel's
+     *     own retries
      */
     default MediaContent readAttachment(InboundMessage message, Attachment attachment) throws ChannelException {
         throw new PermanentChannelException(

@@ -34,10 +34,35 @@ public final class DevPhone {
      */
     public static final String AS_PREFIX = "as ";
 
+    /** A line {@code img: /path/to/file.png} sends that file as an MMS (a picture, a PDF…). */
+    public static final String IMAGE_PREFIX = "img:";
+
+    /** A line {@code to +15551230002} makes later SMS texts go to that number of the sandbox. */
+    public static final String TO_COMMAND = "to ";
+
+    /** What the dev phone understands, shown by {@code help} and at start. */
+    public static final String HELP = "Type a line to text it. \"" + WHATSAPP_PREFIX + " …\" texts over WhatsApp; \""
+            + IMAGE_PREFIX + " /path/to/file.png\" sends a picture (png, jpg, gif, bmp, pdf, mp4, mp3, ogg, vcf;"
+            + " at most 5 MB) by MMS; \"" + TO_COMMAND + "+1…\" texts another of the sandbox's numbers from then on;"
+            + " \"as +1…: text\" texts as someone else; \"?\" shows this.";
+
+    /** The media types the dev phone sends, by file extension. */
+    private static final java.util.Map<String, String> TYPES = java.util.Map.of(
+            "png", "image/png",
+            "jpg", "image/jpeg",
+            "jpeg", "image/jpeg",
+            "gif", "image/gif",
+            "bmp", "image/bmp",
+            "pdf", "application/pdf",
+            "mp4", "video/mp4",
+            "mp3", "audio/mpeg",
+            "ogg", "audio/ogg",
+            "vcf", "text/vcard");
+
     private static final String WHATSAPP = "whatsapp:";
 
     private final String number;
-    private final String smsNumber;
+    private volatile String smsNumber;
     private final String whatsAppNumber;
     private final TwilioSandbox sandbox;
     private final PrintStream console;
@@ -72,12 +97,28 @@ public final class DevPhone {
                         + message.contentVariables().orElse("{}") + ")"
                 : message.body();
         String sender = message.direction() == SandboxMessage.Direction.OUTBOUND_REPLY ? "twilio" : "agent";
+        if (message.body().isEmpty() && !message.media().isEmpty()) {
+            shown = "";
+        }
+        StringBuilder line = new StringBuilder(shown);
+        for (SandboxMedia media : message.media()) {
+            line.append(line.length() == 0 ? "" : " ")
+                    .append(
+                            media.fetched()
+                                    ? "[media: " + media.contentType() + ", " + media.size() + " bytes]"
+                                    : "[media not delivered: " + media.failure().orElse("?") + "]");
+        }
+        // Which number the reply came from, when the sandbox has several.
+        String via = message.from()
+                .filter(f -> !f.equals(smsNumber) && !f.equals(whatsAppNumber))
+                .map(f -> " via " + TwilioSandbox.redact(f))
+                .orElse("");
         if (message.to().equals(number)) {
-            show(sender + "> " + shown);
+            show(sender + via + "> " + line);
         } else if (message.to().equals(WHATSAPP + number)) {
-            show(sender + " (WhatsApp)> " + shown);
+            show(sender + " (WhatsApp)" + via + "> " + line);
         } else if (others.contains(message.to())) {
-            show(sender + " to " + message.to() + "> " + shown);
+            show(sender + " to " + message.to() + via + "> " + line);
         }
     }
 
@@ -111,6 +152,66 @@ public final class DevPhone {
     }
 
     /**
+     * Sends the file at {@code path} by MMS to the gateway's SMS number (the one {@link #textTo} chose
+     * last), its type from its extension.
+     *
+     * @return the HTTP status the gateway's webhook answered with
+     * @throws IllegalArgumentException if the file cannot be read, its type is not one the dev phone
+     *     sends, or it is over 5 MB; the message says which
+     * @throws UncheckedIOException if the gateway could not be reached
+     */
+    public int sendImage(java.nio.file.Path path) {
+        requireNonNull(path, "path");
+        String name = path.getFileName() == null ? "" : path.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String type = dot < 0 ? null : TYPES.get(name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT));
+        if (type == null) {
+            throw new IllegalArgumentException(
+                    "cannot send " + name + ": its type is not one of " + new java.util.TreeSet<>(TYPES.keySet()));
+        }
+        long size;
+        try {
+            size = java.nio.file.Files.size(path);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+        if (size > TwilioSandbox.MAX_MEDIA_BYTES) {
+            throw new IllegalArgumentException(
+                    "cannot send " + name + ": it is " + size + " bytes, over Twilio's 5 MB for an MMS");
+        }
+        byte[] bytes;
+        try {
+            bytes = java.nio.file.Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+        TextOutcome outcome = sandbox.textMedia(
+                number, smsNumber, "", java.util.List.of(new dev.switchboard.channel.MediaContent(type, bytes)));
+        return answered(outcome);
+    }
+
+    /**
+     * Makes later SMS texts go to {@code sandboxNumber}, another number of the sandbox (a gateway with
+     * several numbers).
+     *
+     * @throws IllegalArgumentException if it is not a number the sandbox has a webhook for
+     */
+    public void textTo(String sandboxNumber) {
+        requireNonNull(sandboxNumber, "sandboxNumber");
+        String to = sandboxNumber.strip();
+        if (!sandbox.hasWebhook(to)) {
+            throw new IllegalArgumentException(
+                    "the sandbox has no number " + TwilioSandbox.redact(to) + " with a webhook to text");
+        }
+        this.smsNumber = to;
+    }
+
+    /** The number SMS texts go to now. */
+    public String smsNumber() {
+        return smsNumber;
+    }
+
+    /**
      * Texts {@code body} to the gateway's WhatsApp number through the sandbox.
      *
      * @return the HTTP status the gateway's webhook answered with
@@ -126,7 +227,10 @@ public final class DevPhone {
     }
 
     private int send(String from, String to, String body) {
-        TextOutcome outcome = sandbox.text(from, to, body);
+        return answered(sandbox.text(from, to, body));
+    }
+
+    private int answered(TextOutcome outcome) {
         if (outcome.webhookStatus() != 200) {
             show("(the gateway answered " + outcome.webhookStatus() + ": "
                     + outcome.webhookBody().strip() + ")");
@@ -147,8 +251,20 @@ public final class DevPhone {
                     continue;
                 }
                 try {
-                    int colon = line.indexOf(':');
-                    if (line.startsWith(AS_PREFIX) && colon > AS_PREFIX.length()) {
+                    String command = line.strip();
+                    // "help" itself is texted: HELP is a carrier keyword worth trying from the phone.
+                    if (command.equals("?")) {
+                        show(HELP);
+                    } else if (command.startsWith(IMAGE_PREFIX)) {
+                        sendImage(java.nio.file.Path.of(
+                                command.substring(IMAGE_PREFIX.length()).strip()));
+                    } else if (command.startsWith(TO_COMMAND)
+                            && command.length() > TO_COMMAND.length()
+                            && command.substring(TO_COMMAND.length()).strip().startsWith("+")) {
+                        textTo(command.substring(TO_COMMAND.length()).strip());
+                        show("(texting " + TwilioSandbox.redact(smsNumber) + " from now on)");
+                    } else if (line.startsWith(AS_PREFIX) && line.indexOf(':') > AS_PREFIX.length()) {
+                        int colon = line.indexOf(':');
                         textAs(
                                 line.substring(AS_PREFIX.length(), colon).strip(),
                                 line.substring(colon + 1).strip());

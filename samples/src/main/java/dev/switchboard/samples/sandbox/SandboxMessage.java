@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param contentVariables the template's {@code ContentVariables} JSON, or empty
  * @param statusCallback the {@code StatusCallback} URL, or empty
  * @param createdAt when it was accepted or received
+ * @param media the media the stand-in fetched from {@code mediaUrls} when the message was sent, in
+ *     order; for a message a phone texted, the items it carried (their {@code url} the stand-in's own)
  */
 public record SandboxMessage(
         String sid,
@@ -34,11 +36,41 @@ public record SandboxMessage(
         Optional<String> contentSid,
         Optional<String> contentVariables,
         Optional<String> statusCallback,
-        Instant createdAt) {
+        Instant createdAt,
+        List<SandboxMedia> media) {
 
     public SandboxMessage {
         requireNonNull(direction, "direction");
         mediaUrls = List.copyOf(mediaUrls);
+        media = List.copyOf(media);
+    }
+
+    /** A message without fetched media. */
+    public SandboxMessage(
+            String sid,
+            Direction direction,
+            Optional<String> from,
+            Optional<String> messagingServiceSid,
+            String to,
+            String body,
+            List<String> mediaUrls,
+            Optional<String> contentSid,
+            Optional<String> contentVariables,
+            Optional<String> statusCallback,
+            Instant createdAt) {
+        this(
+                sid,
+                direction,
+                from,
+                messagingServiceSid,
+                to,
+                body,
+                mediaUrls,
+                contentSid,
+                contentVariables,
+                statusCallback,
+                createdAt,
+                List.of());
     }
 
     /** The {@code direction} of Twilio's Message resource, for the messages the stand-in holds. */
@@ -65,6 +97,6 @@ public record SandboxMessage(
     @Override
     public String toString() {
         return "SandboxMessage[sid=" + sid + ", direction=" + direction.twilioName() + ", bodyLength=" + body.length()
-                + "]";
+                + ", media=" + media.size() + "]";
     }
 }

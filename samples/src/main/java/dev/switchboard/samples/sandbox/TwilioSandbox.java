@@ -102,7 +102,14 @@ public final class TwilioSandbox implements AutoCloseable {
     private static final Pattern MESSAGES = Pattern.compile("/2010-04-01/Accounts/([^/]+)/Messages\\.json");
     private static final Pattern MESSAGE =
             Pattern.compile("/2010-04-01/Accounts/([^/]+)/Messages/((?:SM|MM)[0-9a-f]{32})\\.json");
+    private static final Pattern MEDIA =
+            Pattern.compile("/2010-04-01/Accounts/([^/]+)/Messages/((?:SM|MM)[0-9a-f]{32})/Media/(ME[0-9a-f]{32})");
     private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{6,14}");
+    /** The most bytes one media item may have, Twilio's MMS limit. */
+    public static final int MAX_MEDIA_BYTES = 5 * 1024 * 1024;
+    /** The most media one message may carry, Twilio's limit. */
+    public static final int MAX_MEDIA = 10;
+
     private static final DateTimeFormatter RFC_2822 = DateTimeFormatter.ofPattern(
                     "EEE, dd MMM yyyy HH:mm:ss Z", Locale.US)
             .withZone(ZoneOffset.UTC);
@@ -116,6 +123,9 @@ public final class TwilioSandbox implements AutoCloseable {
     /** The {@code ProfileName} of every WhatsApp user who texts the stand-in. */
     private static final String PROFILE_NAME = "Dev Phone";
     /** Twilio's titles of the errors {@link #addFailedInbound} is likely given. */
+    /** Twilio's error for a {@code MediaUrl} it could not retrieve: the message fails with it. */
+    static final int MEDIA_RETRIEVAL_FAILURE = 11200;
+
     private static final Map<Integer, String> ERROR_MESSAGES = Map.of(
             11200, "HTTP retrieval failure",
             11205, "HTTP connection failure",
@@ -147,6 +157,12 @@ public final class TwilioSandbox implements AutoCloseable {
     private final ThreadLocal<byte[]> requestBody = new ThreadLocal<>();
 
     private final SandboxAccount account;
+    /** The media phones texted, by the path the stand-in serves each on. */
+    private final Map<String, dev.switchboard.channel.MediaContent> media = new ConcurrentHashMap<>();
+    /** How many of the next media fetches answer 404, as Twilio does while it still stores them. */
+    private final AtomicInteger mediaNotFound = new AtomicInteger();
+
+    private final AtomicInteger mediaRequests = new AtomicInteger();
     /** Orders the messages stamped with the same instant, such as a keyword and its answer. */
     private final AtomicLong sequence = new AtomicLong();
 
@@ -156,6 +172,7 @@ public final class TwilioSandbox implements AutoCloseable {
     private ExecutorService requestExecutor;
     private ScheduledExecutorService callbackScheduler;
     private HttpClient callbackClient;
+    private HttpClient mediaClient;
 
     private TwilioSandbox(Builder builder) {
         this.accountSid = builder.accountSid;
@@ -188,6 +205,12 @@ public final class TwilioSandbox implements AutoCloseable {
         callbackScheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("twilio-sandbox-callbacks"));
         callbackClient = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
+                .executor(requestExecutor)
+                .build();
+        // Twilio fetches MediaUrls without credentials and follows redirects.
+        mediaClient = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NORMAL)
                 .executor(requestExecutor)
                 .build();
         try {
@@ -336,6 +359,71 @@ public final class TwilioSandbox implements AutoCloseable {
      *     keyword answered all the same, as on Twilio)
      */
     public TextOutcome text(String from, String to, String body) {
+        return post(from, to, body, List.of(), List.of());
+    }
+
+    /**
+     * A phone texts an MMS (or a WhatsApp media message) to one of the stand-in's numbers: as {@link
+     * #text}, with an {@code MM…} sid and, for each item, {@code MediaUrl}{@code N} on the stand-in's
+     * own origin ({@code /2010-04-01/Accounts/{AccountSid}/Messages/{MM…}/Media/{ME…}}, served with
+     * the account's basic auth only, as Twilio serves it) and {@code MediaContentType}{@code N}.
+     *
+     * @param media the items, at most {@value #MAX_MEDIA}, each at most 5 MB
+     * @throws IllegalArgumentException as for {@link #text}, or if there are no media, too many, or
+     *     one is too large
+     */
+    public TextOutcome textMedia(
+            String from, String to, String body, List<dev.switchboard.channel.MediaContent> media) {
+        requireNonNull(media, "media");
+        if (media.isEmpty() || media.size() > MAX_MEDIA) {
+            throw new IllegalArgumentException("an MMS carries 1 to " + MAX_MEDIA + " media: " + media.size());
+        }
+        for (dev.switchboard.channel.MediaContent item : media) {
+            if (item.size() > MAX_MEDIA_BYTES) {
+                throw new IllegalArgumentException(
+                        "a media item is " + item.size() + " bytes, over Twilio's 5 MB (" + MAX_MEDIA_BYTES + ")");
+            }
+        }
+        return post(from, to, body, media, List.of());
+    }
+
+    /**
+     * A webhook whose {@code MediaUrl0} points wherever the test says (another host, account or
+     * message), as a forged or mistaken webhook would: the stand-in stores no media for it.
+     */
+    public TextOutcome textMediaUrl(String from, String to, String body, URI mediaUrl, String contentType) {
+        requireNonNull(mediaUrl, "mediaUrl");
+        requireNonNull(contentType, "contentType");
+        return post(
+                from,
+                to,
+                body,
+                List.of(),
+                List.of(new SandboxMedia(mediaUrl.toString(), contentType, 0, Optional.empty())));
+    }
+
+    /**
+     * Makes the next {@code times} fetches of texted media answer 404 (after authentication), as
+     * Twilio does for a moment while it stores the media of a message it has just posted.
+     */
+    public void failMediaFetches(int times) {
+        if (times < 0) {
+            throw new IllegalArgumentException("times cannot be negative: " + times);
+        }
+        mediaNotFound.set(times);
+    }
+
+    /** How many requests for media paths the stand-in received, answered or refused. */
+    public int mediaRequests() {
+        return mediaRequests.get();
+    }
+
+    private TextOutcome post(
+            String from,
+            String to,
+            String body,
+            List<dev.switchboard.channel.MediaContent> items,
+            List<SandboxMedia> foreign) {
         requireNonNull(from, "from");
         requireNonNull(to, "to");
         requireNonNull(body, "body");
@@ -366,18 +454,29 @@ public final class TwilioSandbox implements AutoCloseable {
             }
             client = callbackClient;
         }
+        boolean mms = !items.isEmpty() || !foreign.isEmpty();
+        String sid = mms ? "MM" + newSid().substring(2) : newSid();
+        List<SandboxMedia> carried = new ArrayList<>(foreign);
+        for (dev.switchboard.channel.MediaContent item : items) {
+            String path =
+                    "/2010-04-01/Accounts/" + accountSid + "/Messages/" + sid + "/Media/ME" + newSid().substring(2);
+            media.put(path, item);
+            carried.add(
+                    new SandboxMedia(baseUrl() + path, mediaType(item.contentType()), item.size(), Optional.empty()));
+        }
         SandboxMessage inbound = new SandboxMessage(
-                newSid(),
+                sid,
                 SandboxMessage.Direction.INBOUND,
                 Optional.of(from),
                 Optional.empty(),
                 to,
                 body,
-                List.of(),
+                carried.stream().map(SandboxMedia::url).toList(),
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
-                clock.instant());
+                clock.instant(),
+                carried);
         Stored stored = new Stored(inbound, sequence.incrementAndGet(), "received");
         messages.put(inbound.sid(), stored);
         Optional<SandboxMessage> answer =
@@ -434,7 +533,11 @@ public final class TwilioSandbox implements AutoCloseable {
         params.put("Body", List.of(inbound.body()));
         params.put("From", List.of(from));
         params.put("MessageSid", List.of(inbound.sid()));
-        params.put("NumMedia", List.of("0"));
+        params.put("NumMedia", List.of(Integer.toString(inbound.media().size())));
+        for (int i = 0; i < inbound.media().size(); i++) {
+            params.put("MediaUrl" + i, List.of(inbound.media().get(i).url()));
+            params.put("MediaContentType" + i, List.of(inbound.media().get(i).contentType()));
+        }
         params.put("NumSegments", List.of(segments(inbound.body())));
         params.put("SmsMessageSid", List.of(inbound.sid()));
         params.put("SmsSid", List.of(inbound.sid()));
@@ -450,6 +553,11 @@ public final class TwilioSandbox implements AutoCloseable {
                 .header("X-Twilio-Signature", TwilioSignature.sign(authToken, webhook.signedUrl(), params))
                 .POST(HttpRequest.BodyPublishers.ofString(encodeForm(params)))
                 .build();
+    }
+
+    /** Whether {@code number} (written as in {@link Builder#senders(Set)}) has a webhook to text. */
+    public boolean hasWebhook(String number) {
+        return webhooks.containsKey(requireNonNull(number, "number"));
     }
 
     /** Every message so far, oldest first: sent, texted to the stand-in, and its keyword answers. */
@@ -776,6 +884,11 @@ public final class TwilioSandbox implements AutoCloseable {
     private void answer(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getRawPath();
+            Matcher mediaPath = MEDIA.matcher(path);
+            if (mediaPath.matches()) {
+                serveMedia(exchange, path, mediaPath.group(1));
+                return;
+            }
             Matcher list = MESSAGES.matcher(path);
             Matcher one = MESSAGE.matcher(path);
             boolean messagesRoute = list.matches() || one.matches();
@@ -812,6 +925,35 @@ public final class TwilioSandbox implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Twilio sandbox failed to answer a request", e);
             sendError(exchange, 500, 0, "Internal Server Error");
+        }
+    }
+
+    /**
+     * Serves a texted media item as Twilio does with basic auth on media: 401 without the account's
+     * credentials, 404 for an unknown item or while {@link #failMediaFetches} lasts. Media are bytes,
+     * not REST answers, so they are not kept in {@link #exchanges()}.
+     */
+    private void serveMedia(HttpExchange exchange, String path, String pathAccount) throws IOException {
+        requestBody.remove();
+        mediaRequests.incrementAndGet();
+        int status;
+        byte[] body = new byte[0];
+        dev.switchboard.channel.MediaContent item = media.get(path);
+        if (!exchange.getRequestMethod().equals("GET")) {
+            status = 405;
+        } else if (!authorised(exchange, pathAccount)) {
+            status = 401;
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"Twilio API\"");
+        } else if (item == null || mediaNotFound.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            status = 404;
+        } else {
+            status = 200;
+            body = item.bytes();
+            exchange.getResponseHeaders().set("Content-Type", item.contentType());
+        }
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            exchange.getResponseBody().write(body);
         }
     }
 
@@ -885,6 +1027,10 @@ public final class TwilioSandbox implements AutoCloseable {
         synchronized (faults) {
             fault = faults.poll();
         }
+        if (media.size() > MAX_MEDIA) {
+            sendError(exchange, 400, 21623, "The number of media exceeds the limit of " + MAX_MEDIA + ".");
+            return;
+        }
         SandboxMessage message = new SandboxMessage(
                 newSid(),
                 SandboxMessage.Direction.OUTBOUND_API,
@@ -896,7 +1042,8 @@ public final class TwilioSandbox implements AutoCloseable {
                 contentSid,
                 first(form, "ContentVariables"),
                 first(form, "StatusCallback"),
-                clock.instant());
+                clock.instant(),
+                media.stream().map(this::fetchMedia).toList());
         if (fault == null || fault.createAnyway()) {
             accept(message);
         }
@@ -913,8 +1060,70 @@ public final class TwilioSandbox implements AutoCloseable {
         sendJson(exchange, 201, toJson(messages.get(message.sid())));
     }
 
+    /**
+     * Fetches a {@code MediaUrl} as Twilio does before delivering: GET, no credentials, redirects
+     * followed. The stand-in reaches this machine only, so a URL on another host fails as an
+     * unreachable one does on Twilio.
+     */
+    private SandboxMedia fetchMedia(String url) {
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            return new SandboxMedia(url, "", 0, Optional.of("not a URL"));
+        }
+        if (!httpUrl(uri)) {
+            return new SandboxMedia(url, "", 0, Optional.of("not an http(s) URL"));
+        }
+        if (!isLoopback(uri.getHost())) {
+            return new SandboxMedia(
+                    url, "", 0, Optional.of("the sandbox reaches only this machine, not " + uri.getHost()));
+        }
+        try {
+            HttpResponse<byte[]> response = mediaClient.send(
+                    HttpRequest.newBuilder(uri)
+                            .timeout(Duration.ofSeconds(10))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                return new SandboxMedia(url, "", 0, Optional.of("answered " + response.statusCode()));
+            }
+            String type = response.headers()
+                    .firstValue("Content-Type")
+                    .map(TwilioSandbox::mediaType)
+                    .orElse("");
+            if (type.isEmpty()) {
+                return new SandboxMedia(url, "", 0, Optional.of("answered without a Content-Type"));
+            }
+            return new SandboxMedia(url, type, response.body().length, Optional.empty());
+        } catch (IOException e) {
+            return new SandboxMedia(
+                    url, "", 0, Optional.of("no answer: " + e.getClass().getSimpleName()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new SandboxMedia(url, "", 0, Optional.of("interrupted"));
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
+    }
+
+    private static String mediaType(String contentType) {
+        int semicolon = contentType.indexOf(';');
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+                .strip()
+                .toLowerCase(Locale.ROOT);
+    }
+
     private void accept(SandboxMessage message) {
         Stored stored = new Stored(message, sequence.incrementAndGet(), "queued");
+        if (message.media().stream().anyMatch(m -> !m.fetched())) {
+            // Twilio accepts the message, then fails it when a MediaUrl cannot be retrieved.
+            stored.errorCode = MEDIA_RETRIEVAL_FAILURE;
+        }
         messages.put(message.sid(), stored);
         for (Consumer<SandboxMessage> listener : listeners) {
             try {
@@ -923,22 +1132,33 @@ public final class TwilioSandbox implements AutoCloseable {
                 log.warn("a sandbox message listener failed", e);
             }
         }
+        boolean mediaFailed = stored.errorCode != null;
         message.statusCallback().filter(url -> automaticCallbacks).ifPresent(url -> {
             long delay = callbackDelay.toMillis();
+            if (mediaFailed) {
+                callbackScheduler.schedule(
+                        () -> advance(stored, "failed", url, Optional.of(Integer.toString(MEDIA_RETRIEVAL_FAILURE))),
+                        delay,
+                        TimeUnit.MILLISECONDS);
+                return;
+            }
             callbackScheduler.schedule(() -> advance(stored, "sent", url), delay, TimeUnit.MILLISECONDS);
             callbackScheduler.schedule(() -> advance(stored, "delivered", url), 2 * delay, TimeUnit.MILLISECONDS);
         });
         if (message.statusCallback().isEmpty()) {
-            stored.status = "delivered";
+            stored.status = mediaFailed ? "failed" : "delivered";
         }
     }
 
     private void advance(Stored stored, String status, String callbackUrl) {
+        advance(stored, status, callbackUrl, Optional.empty());
+    }
+
+    private void advance(Stored stored, String status, String callbackUrl, Optional<String> errorCode) {
         stored.status = status;
         SandboxMessage message = stored.message();
         callbackClient
-                .sendAsync(
-                        callback(stored, status, Optional.empty(), callbackUrl), HttpResponse.BodyHandlers.discarding())
+                .sendAsync(callback(stored, status, errorCode, callbackUrl), HttpResponse.BodyHandlers.discarding())
                 .whenComplete((response, failure) -> {
                     if (failure != null) {
                         log.warn("status callback {} for {} failed: {}", status, message.sid(), failure.toString());

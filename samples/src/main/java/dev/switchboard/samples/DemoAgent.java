@@ -2,11 +2,17 @@ package dev.switchboard.samples;
 
 import dev.switchboard.runtime.Agent;
 import dev.switchboard.runtime.Choice;
+import dev.switchboard.runtime.Media;
 import dev.switchboard.runtime.Reply;
 import dev.switchboard.runtime.Turn;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import javax.imageio.ImageIO;
 
 /**
  * A small agent that shows what the SDK does with an agent's answers: markdown turned into text
@@ -22,10 +28,27 @@ public final class DemoAgent implements Agent {
 
     private static final String MENU = """
             **Switchboard demo agent.** Pick one to see what I can show you, or text its word \
-            (`markdown`, `long`, `two`); `menu` brings this list back.""";
+            (`markdown`, `long`, `two`, `picture`); `menu` brings this list back.""";
 
     /** The menu's choices, in order; each is also a word the agent answers. */
-    static final List<String> CHOICES = List.of("markdown", "long", "two");
+    static final List<String> CHOICES = List.of("markdown", "long", "two", "picture");
+
+    /** A small picture made on the spot: media an agent made, served by the runtime for Twilio to fetch. */
+    static byte[] picture() {
+        BufferedImage image = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                image.setRGB(x, y, ((x * 4) << 16) | ((y * 4) << 8) | 0xC0);
+            }
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(image, "png", png);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not draw the demo picture", e);
+        }
+        return png.toByteArray();
+    }
 
     @Override
     public Optional<String> respond(Turn turn) {
@@ -64,6 +87,9 @@ public final class DemoAgent implements Agent {
                             .append("that is longer than a whole message.\n\n");
                 }
                 return Optional.of(answer.toString());
+            case "picture":
+                turn.send(Reply.text("A picture I made just now.").withMedia(Media.bytes("image/png", picture())));
+                return Optional.empty();
             case "two":
                 turn.send("This is the first of two messages.");
                 return Optional.of("And this is the second.");

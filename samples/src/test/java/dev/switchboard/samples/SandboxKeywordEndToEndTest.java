@@ -6,6 +6,7 @@ import dev.switchboard.channel.Address;
 import dev.switchboard.runtime.schedule.PushOutcome;
 import dev.switchboard.samples.sandbox.DevPhone;
 import dev.switchboard.samples.sandbox.SandboxMessage;
+import dev.switchboard.samples.sandbox.TextOutcome;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -16,6 +17,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,6 +31,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sample gateway in sandbox mode with the demo agent, as a newcomer tries it: the dev phone texts
@@ -43,7 +47,7 @@ class SandboxKeywordEndToEndTest {
     private static final String HELP_ANSWER = "twilio> Reply STOP to unsubscribe. Msg&Data Rates May Apply.";
     private static final String MENU_FIRST_LINE =
             "agent> Switchboard demo agent. Pick one to see what I can show you, or text its word (markdown, long,"
-                    + " two); menu brings this list back.";
+                    + " two, picture); menu brings this list back.";
 
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> seen = new ArrayList<>();
@@ -170,7 +174,7 @@ class SandboxKeywordEndToEndTest {
         awaitLine(MENU_FIRST_LINE);
         List<String> menu = restOfMenu();
 
-        assertThat(menu).contains("1. markdown", "2. long", "3. two", "Reply with a number from 1 to 3.");
+        assertThat(menu).contains("1. markdown", "2. long", "3. two", "4. picture", "Reply with a number from 1 to 4.");
         assertThat(String.join("\n", menu)).doesNotContainIgnoringCase("help");
 
         text("Hello");
@@ -217,6 +221,43 @@ class SandboxKeywordEndToEndTest {
 
         assertThat(awaitLine("agent> ")).isEqualTo("agent> echo: first");
         assertThat(awaitLine("agent> ")).isEqualTo("agent> echo: second / third");
+    }
+
+    @Test
+    void aPictureTheAgentMadeReachesThePhoneThroughTwiliosFetch() throws Exception {
+        text("picture");
+
+        assertThat(awaitLine("agent> "))
+                .matches("agent> A picture I made just now\\. \\[media: image/png, [0-9]+ bytes\\]");
+    }
+
+    @Test
+    void theEchoAgentCountsAndReadsWhatThePhoneSentAndNeverFetchesAForeignUrl(@TempDir Path dir) throws Exception {
+        gateway.close();
+        gateway = Gateway.start(
+                Map.of("SMS_WEBHOOK_PORT", "0", "SWITCHBOARD_AGENT", "echo"),
+                new PrintStream(new Lines(), true, StandardCharsets.UTF_8));
+        phone = gateway.devPhone().orElseThrow();
+        sandbox = gateway.sandbox().orElseThrow();
+        lines.clear();
+        Path picture = dir.resolve("cat.png");
+        Files.write(picture, DemoAgent.picture());
+
+        assertThat(phone.sendImage(picture)).isEqualTo(200);
+        assertThat(awaitLine("agent> ")).isEqualTo("agent> echo:  [media: 1, " + Files.size(picture) + " bytes]");
+
+        int fetched = sandbox.mediaRequests();
+        TextOutcome foreign = sandbox.textMediaUrl(
+                Gateway.SANDBOX_PHONE,
+                Gateway.SANDBOX_GATEWAY_NUMBER,
+                "look",
+                // Twilio's media path on Twilio's origin, but of another account: never fetched.
+                URI.create(sandbox.baseUrl() + "/2010-04-01/Accounts/AC" + "0".repeat(32) + "/Messages/MM"
+                        + "0".repeat(32) + "/Media/ME" + "0".repeat(32)),
+                "image/png");
+        assertThat(foreign.webhookStatus()).isEqualTo(200);
+        assertThat(awaitLine("agent> ")).isEqualTo("agent> echo: look [media: 1]");
+        assertThat(sandbox.mediaRequests()).isEqualTo(fetched);
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.switchboard.channel.Attachment;
 import dev.switchboard.channel.ChannelException;
 import dev.switchboard.channel.OutboundMessage;
 import dev.switchboard.runtime.schedule.MutableClock;
+import dev.switchboard.runtime.schedule.PushOutcome;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -224,10 +225,12 @@ class ConversationRepliesTest {
         channel.alsoOwns(Address.of(SECOND));
         start();
 
-        runtime.send("sms", Address.of(ALICE), "from the default");
-        listener.next(RecordingListener.Part.class);
-        runtime.send("sms", Address.of(SECOND), Address.of(ALICE), "from the second");
-        listener.next(RecordingListener.Part.class);
+        var first = runtime.send("sms", Address.of(ALICE), "from the default");
+        delivered("SM1");
+        assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS).kind()).isEqualTo(PushOutcome.Kind.DELIVERED);
+        var second = runtime.send("sms", Address.of(SECOND), Address.of(ALICE), "from the second");
+        delivered("SM2");
+        assertThat(second.get(10, java.util.concurrent.TimeUnit.SECONDS).kind()).isEqualTo(PushOutcome.Kind.DELIVERED);
 
         assertThat(channel.sent())
                 .extracting(OutboundMessage::from)
@@ -250,6 +253,13 @@ class ConversationRepliesTest {
         assertThat(sent.to()).isEqualTo(Address.of("+15559999999"));
         assertThat(sent.text()).isEqualTo("text: hello");
         assertThat(channel.sent()).hasSize(1);
+    }
+
+    /** Twilio's report that the channel's message {@code messageId} was delivered. */
+    private void delivered(String messageId) throws Exception {
+        assertThat(FakeChannel.post(
+                        runtime, "MessageSid=" + messageId + "&To=" + encode(ALICE) + "&MessageStatus=delivered"))
+                .isEqualTo(200);
     }
 
     private HttpResponse<byte[]> get(String path, String method) throws Exception {

@@ -309,11 +309,19 @@ public final class Gateway implements AutoCloseable {
                 + " TWILIO_CREDENTIALS_FILE is set, so a local stand-in replaces Twilio and nothing leaves this"
                 + " machine.");
         Map<String, String> env = new HashMap<>(given);
-        String smsNumber = env.computeIfAbsent("TWILIO_PHONE_NUMBER", k -> SANDBOX_GATEWAY_NUMBER);
+        // Several numbers (+1…,+1…) are the sandbox's numbers too; the dev phone texts the first.
+        List<String> smsNumbers =
+                List.of(env.computeIfAbsent("TWILIO_PHONE_NUMBER", k -> SANDBOX_GATEWAY_NUMBER)
+                                .split(","))
+                        .stream()
+                        .map(String::strip)
+                        .filter(number -> !number.isEmpty())
+                        .toList();
+        String smsNumber = smsNumbers.isEmpty() ? SANDBOX_GATEWAY_NUMBER : smsNumbers.get(0);
         String whatsAppNumber = env.computeIfAbsent("TWILIO_WHATSAPP_NUMBER", k -> SANDBOX_WHATSAPP_NUMBER)
                 .replaceFirst("^whatsapp:", "");
         TwilioSandbox sandbox = TwilioSandbox.builder()
-                .senders(Set.of(smsNumber, "whatsapp:" + whatsAppNumber))
+                .senders(senders(smsNumbers, whatsAppNumber))
                 .build()
                 .start();
         try {
@@ -346,7 +354,9 @@ public final class Gateway implements AutoCloseable {
                 // The sandbox carries the dev phone's texts to the gateway as Twilio would: each of its
                 // numbers posts to the local listener, signed for the public URL the channel checks.
                 String local = "http://127.0.0.1:" + runtime.port();
-                sandbox.configureWebhook(smsNumber, URI.create(local + SMS_PATH), env.get("SMS_WEBHOOK_URL"));
+                for (String number : smsNumbers) {
+                    sandbox.configureWebhook(number, URI.create(local + SMS_PATH), env.get("SMS_WEBHOOK_URL"));
+                }
                 sandbox.configureWebhook(
                         "whatsapp:" + whatsAppNumber,
                         URI.create(local + WHATSAPP_PATH),
@@ -399,6 +409,13 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "SWITCHBOARD_AGENT must be one of demo, echo, silent, recall: " + env.get("SWITCHBOARD_AGENT"));
         }
+    }
+
+    /** The sandbox's numbers: every SMS number the gateway owns, and its WhatsApp number. */
+    private static Set<String> senders(List<String> smsNumbers, String whatsAppNumber) {
+        Set<String> senders = new java.util.LinkedHashSet<>(smsNumbers);
+        senders.add("whatsapp:" + whatsAppNumber);
+        return senders;
     }
 
     /** {@code SWITCHBOARD_DEBOUNCE_MS}: a whole number of milliseconds from 0 to 60,000. */

@@ -261,6 +261,35 @@ class SandboxKeywordEndToEndTest {
     }
 
     @Test
+    void aGatewayWithTwoNumbersAnswersFromTheOneTexted() throws Exception {
+        gateway.close();
+        String second = "+15550009999";
+        gateway = Gateway.start(
+                Map.of(
+                        "SMS_WEBHOOK_PORT", "0",
+                        "SWITCHBOARD_AGENT", "echo",
+                        "TWILIO_PHONE_NUMBER", Gateway.SANDBOX_GATEWAY_NUMBER + ", " + second),
+                new PrintStream(new Lines(), true, StandardCharsets.UTF_8));
+        phone = gateway.devPhone().orElseThrow();
+        sandbox = gateway.sandbox().orElseThrow();
+        lines.clear();
+
+        phone.textTo(second);
+        text("to the second");
+        assertThat(awaitLine("agent")).endsWith("> echo: to the second");
+        phone.textTo(Gateway.SANDBOX_GATEWAY_NUMBER);
+        text("to the first");
+        assertThat(awaitLine("agent")).endsWith("> echo: to the first");
+
+        assertThat(sandbox.messages())
+                .filteredOn(m -> m.direction() == SandboxMessage.Direction.OUTBOUND_API)
+                .extracting(m -> m.body() + " from " + m.from().orElse("?"))
+                .containsExactly(
+                        "echo: to the second from " + second,
+                        "echo: to the first from " + Gateway.SANDBOX_GATEWAY_NUMBER);
+    }
+
+    @Test
     void helpOverWhatsAppGetsNoAnswerFromTwilio() throws Exception {
         assertThat(phone.textWhatsApp("help")).isEqualTo(200);
         assertThat(sandbox.messages())

@@ -19,8 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * that three short texts sent in a row (or a long text a carrier split) are answered once.
  *
  * <p>Every inbound turn is {@linkplain #arrived noted} when it takes its place in its conversation's
- * lane. When one starts, it {@linkplain #take takes} the turns noted after it that are ready to go
- * with it (acknowledged, no compliance keyword, nothing of their own to resume), up to {@code
+ * lane, with whether a turn of the conversation was under way then. When one starts, it {@linkplain
+ * #take takes} the turns noted after it that arrived during a turn and are ready to go with it
+ * (acknowledged, no compliance keyword, nothing of their own to resume), up to {@code
  * maxMessages}; those then find themselves {@linkplain TurnTask#absorbed() absorbed} when their own
  * place in the lane comes, and end at once, so that the durable inbox still marks each message done
  * in order. A turn that starts when nothing waits behind it runs alone, at once: grouping never
@@ -39,10 +40,14 @@ final class Bursts {
     private final Clock clock;
     private final ConcurrentHashMap<ConversationKey, Waiting> waiting = new ConcurrentHashMap<>();
 
-    /** The turns of one conversation noted and not started yet, and when the last one arrived. */
+    /**
+     * The turns of one conversation noted and not started yet, when the last one arrived, and whether
+     * a turn of it is under way (changed only inside the map's compute, for this key).
+     */
     private static final class Waiting {
         final LinkedHashSet<TurnTask> turns = new LinkedHashSet<>();
         volatile Instant lastArrival;
+        boolean running;
     }
 
     /**
@@ -62,7 +67,11 @@ final class Bursts {
         }
     }
 
-    /** Notes a turn that took its place in its conversation's lane. */
+    /**
+     * Notes a turn that took its place in its conversation's lane. Only a message that arrives while a
+     * turn of its conversation is under way may join a later turn: two that arrive together at an idle
+     * conversation are answered one by one, as they would be had the first started a moment sooner.
+     */
     void arrived(TurnTask turn) {
         if (!merge && debounce.isZero()) {
             return;
@@ -72,7 +81,30 @@ final class Bursts {
             Waiting q = queue == null ? new Waiting() : queue;
             q.turns.add(turn);
             q.lastArrival = now;
+            if (q.running) {
+                turn.arrivedDuringATurn();
+            }
             return q;
+        });
+    }
+
+    /** Notes that a turn of the conversation is under way, from before its quiet period. */
+    void started(ConversationKey conversation) {
+        if (!merge && debounce.isZero()) {
+            return;
+        }
+        waiting.compute(conversation, (key, queue) -> {
+            Waiting q = queue == null ? new Waiting() : queue;
+            q.running = true;
+            return q;
+        });
+    }
+
+    /** Notes that the conversation's turn under way has ended. */
+    void finished(ConversationKey conversation) {
+        waiting.computeIfPresent(conversation, (key, queue) -> {
+            queue.running = false;
+            return queue.turns.isEmpty() ? null : queue;
         });
     }
 
@@ -130,7 +162,7 @@ final class Bursts {
                 group.add(next);
                 it.remove();
             }
-            return queue.turns.isEmpty() ? null : queue;
+            return queue.turns.isEmpty() && !queue.running ? null : queue;
         });
         if (turn.absorbed()) {
             return List.of();
@@ -143,7 +175,7 @@ final class Bursts {
     void forget(TurnTask turn) {
         waiting.computeIfPresent(turn.conversation(), (key, queue) -> {
             queue.turns.remove(turn);
-            return queue.turns.isEmpty() ? null : queue;
+            return queue.turns.isEmpty() && !queue.running ? null : queue;
         });
     }
 }

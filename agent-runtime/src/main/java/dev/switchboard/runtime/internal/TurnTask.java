@@ -59,6 +59,8 @@ final class TurnTask implements ConversationDispatcher.Task {
     private final CompletionStage<?> release;
     // The turn that took this one's message into its own; set once, under the bursts' lock.
     private volatile TurnTask absorbedBy;
+    // Whether a turn of the conversation was under way when this one's message arrived.
+    private volatile boolean arrivedDuringATurn;
     private final PairingGate pairing;
 
     /**
@@ -114,6 +116,11 @@ final class TurnTask implements ConversationDispatcher.Task {
         return absorbedBy != null;
     }
 
+    /** Notes that the message arrived while a turn of its conversation was under way. */
+    void arrivedDuringATurn() {
+        arrivedDuringATurn = true;
+    }
+
     /** Takes this turn's message into {@code turn}'s; called by {@link Bursts} under its lock. */
     void absorbInto(TurnTask turn) {
         absorbedBy = turn;
@@ -126,6 +133,7 @@ final class TurnTask implements ConversationDispatcher.Task {
     boolean canJoin() {
         CompletableFuture<?> released = release.toCompletableFuture();
         return !keyword
+                && arrivedDuringATurn
                 && released.isDone()
                 && !released.isCompletedExceptionally()
                 && toAgent.getNow(false)
@@ -164,12 +172,18 @@ final class TurnTask implements ConversationDispatcher.Task {
             arrival.drop(DropReason.OPTED_OUT);
             return DONE;
         }
-        CompletableFuture<Void> quiet = bursts.quiet(arrival.conversation);
-        if (quiet.isDone()) {
-            return start();
+        ConversationKey conversation = arrival.conversation;
+        bursts.started(conversation);
+        CompletionStage<?> turn;
+        try {
+            CompletableFuture<Void> quiet = bursts.quiet(conversation);
+            // Waiting for the conversation to go quiet holds its lane, so what arrives meanwhile joins.
+            turn = quiet.isDone() ? start() : quiet.thenComposeAsync(ignored -> start(), this::resumeOrRun);
+        } catch (RuntimeException | Error e) {
+            bursts.finished(conversation);
+            throw e;
         }
-        // Waiting for the conversation to go quiet holds its lane, so what arrives meanwhile joins.
-        return quiet.thenComposeAsync(ignored -> start(), this::resumeOrRun);
+        return turn.whenComplete((result, failure) -> bursts.finished(conversation));
     }
 
     private CompletionStage<?> start() {

@@ -148,7 +148,9 @@ public final class DevPhone {
                 }
                 try {
                     int colon = line.indexOf(':');
-                    if (line.startsWith(AS_PREFIX) && colon > AS_PREFIX.length()) {
+                    if (line.startsWith(AS_PREFIX)
+                            && colon > AS_PREFIX.length()
+                            && line.substring(AS_PREFIX.length(), colon).strip().matches("\\+[0-9]{6,15}")) {
                         textAs(
                                 line.substring(AS_PREFIX.length(), colon).strip(),
                                 line.substring(colon + 1).strip());

@@ -76,6 +76,10 @@ abstract class PairingEndToEndContract {
         }
     }
 
+    DevPhone devPhone() {
+        return phone;
+    }
+
     String next(String to) throws InterruptedException {
         SandboxMessage message =
                 sentTo.computeIfAbsent(to, t -> new LinkedBlockingQueue<>()).poll(20, TimeUnit.SECONDS);

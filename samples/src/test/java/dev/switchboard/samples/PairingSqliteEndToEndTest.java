@@ -20,6 +20,19 @@ class PairingSqliteEndToEndTest extends PairingEndToEndContract {
     }
 
     @Test
+    void theDevPhoneTextsAsAStrangerWithAsNumberColon() throws Exception {
+        String stranger = "+15551230005";
+
+        devPhone()
+                .run(new java.io.ByteArrayInputStream(
+                        ("as " + stranger + ": hello\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+
+        assertThat(next(stranger))
+                .isEqualTo(dev.switchboard.runtime.pairing.PairingSettings.DEFAULT_ONBOARDING_MESSAGE);
+        assertThat(next(HOME)).contains(stranger).contains("APPROVE ");
+    }
+
+    @Test
     void theCommandLineRefusesTheInMemoryStoreAndSaysWhy() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -252,6 +252,7 @@ public final class DevPhone {
                 }
                 try {
                     String command = line.strip();
+                    int colon = line.indexOf(':');
                     // "help" itself is texted: HELP is a carrier keyword worth trying from the phone.
                     if (command.equals("?")) {
                         show(HELP);
@@ -263,8 +264,9 @@ public final class DevPhone {
                             && command.substring(TO_COMMAND.length()).strip().startsWith("+")) {
                         textTo(command.substring(TO_COMMAND.length()).strip());
                         show("(texting " + TwilioSandbox.redact(smsNumber) + " from now on)");
-                    } else if (line.startsWith(AS_PREFIX) && line.indexOf(':') > AS_PREFIX.length()) {
-                        int colon = line.indexOf(':');
+                    } else if (line.startsWith(AS_PREFIX)
+                            && colon > AS_PREFIX.length()
+                            && line.substring(AS_PREFIX.length(), colon).strip().matches("\\+[0-9]{6,15}")) {
                         textAs(
                                 line.substring(AS_PREFIX.length(), colon).strip(),
                                 line.substring(colon + 1).strip());

@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Groups the messages of one conversation that arrive while its turn runs into its next turn, so
@@ -135,6 +136,37 @@ final class Bursts {
             // The scheduler stopped (closing): the turn goes on rather than waits forever.
             quiet.complete(null);
         }
+    }
+
+    /**
+     * Completes once the messages noted after {@code turn} that could join it have been acknowledged
+     * (their webhook's answer written, which follows the arrival by moments), or after a second at
+     * most: a message the provider has been answered for before the turn starts goes with it.
+     */
+    CompletableFuture<Void> acknowledged(TurnTask turn) {
+        if (!merge) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        waiting.computeIfPresent(turn.conversation(), (key, queue) -> {
+            boolean found = false;
+            for (TurnTask next : queue.turns) {
+                if (!found) {
+                    found = next == turn;
+                } else if (next.awaitingAcknowledgement()) {
+                    pending.add(next.release());
+                } else if (!next.canJoin()) {
+                    break;
+                }
+            }
+            return queue;
+        });
+        if (pending.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture<?>[]::new))
+                .handle((done, failure) -> (Void) null)
+                .completeOnTimeout(null, 1, TimeUnit.SECONDS);
     }
 
     /**

@@ -121,6 +121,19 @@ final class TurnTask implements ConversationDispatcher.Task {
         arrivedDuringATurn = true;
     }
 
+    /**
+     * Whether the message could join an earlier turn but for its webhook's answer, which is being
+     * written.
+     */
+    boolean awaitingAcknowledgement() {
+        return !keyword && arrivedDuringATurn && !release.toCompletableFuture().isDone();
+    }
+
+    /** What starts this task in its lane. */
+    CompletableFuture<?> release() {
+        return release.toCompletableFuture();
+    }
+
     /** Takes this turn's message into {@code turn}'s; called by {@link Bursts} under its lock. */
     void absorbInto(TurnTask turn) {
         absorbedBy = turn;
@@ -176,9 +189,9 @@ final class TurnTask implements ConversationDispatcher.Task {
         bursts.started(conversation);
         CompletionStage<?> turn;
         try {
-            CompletableFuture<Void> quiet = bursts.quiet(conversation);
             // Waiting for the conversation to go quiet holds its lane, so what arrives meanwhile joins.
-            turn = quiet.isDone() ? start() : quiet.thenComposeAsync(ignored -> start(), this::resumeOrRun);
+            CompletableFuture<Void> ready = bursts.quiet(conversation).thenCompose(quiet -> bursts.acknowledged(this));
+            turn = ready.isDone() ? start() : ready.thenComposeAsync(ignored -> start(), this::resumeOrRun);
         } catch (RuntimeException | Error e) {
             bursts.finished(conversation);
             throw e;

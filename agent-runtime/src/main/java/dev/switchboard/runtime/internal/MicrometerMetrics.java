@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The runtime's meters in a Micrometer registry, all named under {@code switchboard.}. The only class
@@ -52,7 +53,7 @@ final class MicrometerMetrics implements RuntimeMetrics {
                         + " for their conversation, for a slot, or running")
                 .strongReference(true)
                 .register(registry);
-        meters(NO_CHANNEL);
+        channels.put(NO_CHANNEL, new ChannelMeters(NO_CHANNEL, false));
         channelIds.forEach(this::meters);
     }
 
@@ -83,12 +84,12 @@ final class MicrometerMetrics implements RuntimeMetrics {
 
     private ChannelMeters meters(String channel) {
         ChannelMeters meters = channels.get(channel);
-        return meters != null ? meters : channels.computeIfAbsent(channel, ChannelMeters::new);
+        return meters != null ? meters : channels.computeIfAbsent(channel, id -> new ChannelMeters(id, true));
     }
 
     @Override
     public void webhook(String channel, WebhookOutcome outcome) {
-        meters(channel).webhooks[outcome.ordinal()].increment();
+        meters(channel).webhook(outcome).increment();
     }
 
     @Override
@@ -176,10 +177,15 @@ final class MicrometerMetrics implements RuntimeMetrics {
         }
     }
 
-    /** One channel's meters, by the ordinal of their tag's enum. */
+    /**
+     * One channel's meters, by the ordinal of their tag's enum. The requests answered before a channel
+     * was known ({@link #NO_CHANNEL}) have webhook counters alone, made as they are first counted but
+     * for the outcomes such a request can have.
+     */
     private final class ChannelMeters {
 
-        final Counter[] webhooks;
+        final String channel;
+        final AtomicReferenceArray<Counter> webhooks;
         final Timer turns;
         final Timer turnWait;
         final Counter turnsFailed;
@@ -190,16 +196,28 @@ final class MicrometerMetrics implements RuntimeMetrics {
         final Counter optedOut;
         final Counter optedIn;
 
-        ChannelMeters(String channel) {
-            WebhookOutcome[] outcomes = WebhookOutcome.values();
-            webhooks = new Counter[outcomes.length];
-            for (WebhookOutcome outcome : outcomes) {
-                webhooks[outcome.ordinal()] = Counter.builder("switchboard.webhooks")
-                        .description("Webhook requests answered, by channel (none: before a channel's route was"
-                                + " found) and outcome")
-                        .tag("channel", channel)
-                        .tag("outcome", outcome.tag())
-                        .register(registry);
+        ChannelMeters(String channel, boolean routed) {
+            this.channel = channel;
+            webhooks = new AtomicReferenceArray<>(WebhookOutcome.values().length);
+            for (WebhookOutcome outcome : WebhookOutcome.values()) {
+                if (routed
+                        || outcome == WebhookOutcome.MALFORMED
+                        || outcome == WebhookOutcome.UNAVAILABLE
+                        || outcome == WebhookOutcome.ERROR) {
+                    webhook(outcome);
+                }
+            }
+            if (!routed) {
+                turns = null;
+                turnWait = null;
+                turnsFailed = null;
+                sends = null;
+                retries = null;
+                reconciles = null;
+                segments = null;
+                optedOut = null;
+                optedIn = null;
+                return;
             }
             turns = Timer.builder("switchboard.turns")
                     .description(
@@ -244,6 +262,21 @@ final class MicrometerMetrics implements RuntimeMetrics {
                     .register(registry);
             optedOut = optOutCounter(channel, "opted_out");
             optedIn = optOutCounter(channel, "opted_in");
+        }
+
+        Counter webhook(WebhookOutcome outcome) {
+            Counter counter = webhooks.get(outcome.ordinal());
+            if (counter == null) {
+                // The registry hands every caller the one counter of an id.
+                counter = Counter.builder("switchboard.webhooks")
+                        .description("Webhook requests answered, by channel (none: before a channel's route was"
+                                + " found) and outcome")
+                        .tag("channel", channel)
+                        .tag("outcome", outcome.tag())
+                        .register(registry);
+                webhooks.set(outcome.ordinal(), counter);
+            }
+            return counter;
         }
 
         private Counter optOutCounter(String channel, String change) {

@@ -164,7 +164,7 @@ final class TurnTask implements ConversationDispatcher.Task {
 
     /** Takes the message out of the inbox's depth, once. */
     private void leave() {
-        if (LEFT.compareAndSet(this, 0, 1)) {
+        if (metrics.enabled() && LEFT.compareAndSet(this, 0, 1)) {
             metrics.inboxLeft();
         }
     }

@@ -11,12 +11,14 @@ import dev.switchboard.runtime.format.MarkdownFormatter;
 import dev.switchboard.runtime.format.ReplyFormatter;
 import dev.switchboard.runtime.internal.Outbox;
 import dev.switchboard.runtime.internal.RouteTable;
+import dev.switchboard.runtime.internal.RuntimeMetrics;
 import dev.switchboard.runtime.internal.RuntimeSettings;
 import dev.switchboard.runtime.internal.StoreOptOuts;
 import dev.switchboard.runtime.pairing.PairingSettings;
 import dev.switchboard.runtime.schedule.PushOutcome;
 import dev.switchboard.runtime.schedule.TaskScheduler;
 import dev.switchboard.runtime.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
@@ -91,6 +93,8 @@ public final class AgentRuntimeBuilder {
     private Duration servedMediaTtl = RuntimeSettings.Conversations.DEFAULTS.servedMediaTtl();
     private URI publicUrl;
     private final Map<String, PairingSettings> pairings = new HashMap<>();
+    // A Micrometer MeterRegistry, typed Object so that no Micrometer class is loaded without one.
+    private Object meterRegistry;
 
     AgentRuntimeBuilder() {}
 
@@ -824,6 +828,21 @@ public final class AgentRuntimeBuilder {
         return this;
     }
 
+    /**
+     * The Micrometer registry the runtime's meters go to, all named under {@code switchboard.}: webhooks
+     * by channel and outcome, turns (timed, failed, and their wait for the conversation), sends by
+     * outcome, retries, reconcile look-ups, segments sent, reply and push outcomes, opt-outs, the
+     * store's operations (with a durable store) and the inbox depth; the README lists them with their
+     * tags. A Prometheus registry renders them as {@code switchboard_webhooks_total} and so on.
+     * Default: none, and then the runtime counts nothing and loads no Micrometer class, so that
+     * {@code io.micrometer:micrometer-core} is needed on the class path only by an application that
+     * calls this.
+     */
+    public AgentRuntimeBuilder meterRegistry(MeterRegistry registry) {
+        this.meterRegistry = requireNonNull(registry, "registry");
+        return this;
+    }
+
     private static Duration positive(String option, Duration value) {
         requireNonNull(value, option);
         if (value.isNegative() || value.isZero()) {
@@ -871,11 +890,14 @@ public final class AgentRuntimeBuilder {
                 help.put(id, text);
             }
         }
-        Store chosenStore = store == null ? Store.inMemory() : store;
-        OptOutStore optOuts = optOutStore == null ? new StoreOptOuts(chosenStore, clock) : optOutStore;
         RuntimeSettings.Server server = serve
                 ? serverFromEnv().orElse(new RuntimeSettings.Server(true, host, port, maxBodyBytes, readTimeout))
                 : new RuntimeSettings.Server(false, host, port, maxBodyBytes, readTimeout);
+        RuntimeMetrics metrics = RuntimeMetrics.of(meterRegistry, ids);
+        Store given = store == null ? Store.inMemory() : store;
+        // A durable store's operations are worth timing; one in memory's are map look-ups.
+        Store chosenStore = given.durable() ? metrics.timed(given) : given;
+        OptOutStore optOuts = optOutStore == null ? new StoreOptOuts(chosenStore, clock) : optOutStore;
         return new AgentRuntime(new RuntimeSettings(
                 channels,
                 agent,
@@ -901,7 +923,8 @@ public final class AgentRuntimeBuilder {
                         mergeBursts, debounce, MAX_BURST, choiceTtl, servedMediaTtl, Optional.ofNullable(publicUrl)),
                 help,
                 pairings,
-                shutdownTimeout));
+                shutdownTimeout,
+                metrics));
     }
 
     /** The server address the channels' conventions give in {@link #serverEnv}, if any. */

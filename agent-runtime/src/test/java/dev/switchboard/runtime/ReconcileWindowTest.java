@@ -11,6 +11,7 @@ import dev.switchboard.channel.SendReceipt;
 import dev.switchboard.runtime.schedule.ManualScheduler;
 import dev.switchboard.runtime.schedule.MutableClock;
 import dev.switchboard.runtime.schedule.PushOutcome;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,7 +59,9 @@ class ReconcileWindowTest {
 
     @Test
     void aPushThatMayHaveBeenSentIsLookedUpOverTheConfiguredWindowBeforeItIsSentAgain() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         runtime = AgentRuntime.builder()
+                .meterRegistry(registry)
                 .channel(channel)
                 .agent(turn -> Optional.empty())
                 .noWebhookServer()
@@ -85,6 +88,32 @@ class ReconcileWindowTest {
         assertThat(outcome.messageIds()).containsExactly("SM2");
         assertThat(channel.lookedUpAt()).containsExactly(T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(3));
         assertThat(channel.sends()).isEqualTo(2);
+        // Three look-ups found nothing; the second attempt was a retry, and was accepted.
+        assertThat(registry.get("switchboard.sends.reconciles")
+                        .tags("channel", "sms", "result", "not_found")
+                        .counter()
+                        .count())
+                .isEqualTo(3);
+        assertThat(registry.get("switchboard.sends.reconciles")
+                        .tags("channel", "sms", "result", "found")
+                        .counter()
+                        .count())
+                .isZero();
+        assertThat(registry.get("switchboard.sends.retries")
+                        .tags("channel", "sms")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("switchboard.sends")
+                        .tags("channel", "sms", "outcome", "retriable_failure")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("switchboard.pushes")
+                        .tags("outcome", "sent_unconfirmed")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
     }
 
     /** A channel whose first send may have reached the provider, which never lists it. */

@@ -411,6 +411,16 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * The registry the gateway's runtime counts in ({@link AgentRuntimeBuilder#meterRegistry}): its
+     * {@code scrape()} is the Prometheus text the admin port serves at {@code /metrics}, where the
+     * runtime's meters read {@code switchboard_webhooks_total{channel="sms",outcome="accepted"}} and so on.
+     */
+    static io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheusRegistry() {
+        return new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    }
+
     /** The sandbox's numbers: every SMS number the gateway owns, and its WhatsApp number. */
     private static Set<String> senders(List<String> smsNumbers, String whatsAppNumber) {
         Set<String> senders = new java.util.LinkedHashSet<>(smsNumbers);

@@ -43,6 +43,7 @@ public final class InboundBridge implements WebhookIngress.Sink {
     private final Choices choices;
     private final ServedMedia media;
     private final PairingGate pairing;
+    private final RuntimeMetrics metrics;
 
     /**
      * @param turns the lanes of agent turns
@@ -54,6 +55,7 @@ public final class InboundBridge implements WebhookIngress.Sink {
      * @param choices the numbered choices offered and answered in conversations
      * @param media the media agents made, served for the provider to fetch
      * @param pairing lets in the senders approved, and asks for the others' approval
+     * @param metrics where turns and the inbox's depth are counted
      */
     public InboundBridge(
             ConversationDispatcher turns,
@@ -71,7 +73,9 @@ public final class InboundBridge implements WebhookIngress.Sink {
             Bursts bursts,
             Choices choices,
             ServedMedia media,
-            PairingGate pairing) {
+            PairingGate pairing,
+            RuntimeMetrics metrics) {
+        this.metrics = metrics;
         this.bursts = bursts;
         this.choices = choices;
         this.media = media;
@@ -133,7 +137,8 @@ public final class InboundBridge implements WebhookIngress.Sink {
                 media,
                 keyword.isPresent(),
                 release,
-                pairing);
+                pairing,
+                metrics);
         ConversationDispatcher.Task task = finished == null
                 ? turn
                 : new ConversationDispatcher.Task() {
@@ -148,8 +153,12 @@ public final class InboundBridge implements WebhookIngress.Sink {
                     }
                 };
         bursts.arrived(turn);
+        metrics.inboxEntered();
         turns.submit(arrival.conversation, task, release);
-        return () -> acknowledged.complete(null);
+        return () -> {
+            turn.acknowledged();
+            acknowledged.complete(null);
+        };
     }
 
     @Override

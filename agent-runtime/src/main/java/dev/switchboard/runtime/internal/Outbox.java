@@ -128,6 +128,7 @@ public final class Outbox {
     private final Set<String> loggedOnce = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private final History history;
+    private final RuntimeMetrics metrics;
 
     /** An outbox that lets every part through to its recipient, however many it was sent this hour. */
     public Outbox(
@@ -167,6 +168,21 @@ public final class Outbox {
             BiPredicate<String, String> known,
             OutboundGuard guard,
             History history) {
+        this(settings, scheduler, clock, random, optOuts, known, guard, history, RuntimeMetrics.NONE);
+    }
+
+    /** @param metrics where sends, retries, look-ups, segments and opt-outs are counted */
+    public Outbox(
+            Settings settings,
+            TaskScheduler scheduler,
+            Clock clock,
+            RandomGenerator random,
+            OptOutStore optOuts,
+            BiPredicate<String, String> known,
+            OutboundGuard guard,
+            History history,
+            RuntimeMetrics metrics) {
+        this.metrics = metrics;
         this.history = history;
         this.settings = settings;
         this.scheduler = scheduler;
@@ -289,6 +305,7 @@ public final class Outbox {
                 optOuts.optIn(conversation);
             }
             log.info("{} opted {} ({})", conversation, optedOut ? "out" : "back in", why);
+            metrics.optOut(conversation.channelId(), optedOut);
         } catch (RuntimeException e) {
             log.error(
                     "could not record that {} opted {} ({}) in {}: {}",
@@ -562,19 +579,25 @@ public final class Outbox {
                 }
             }
             sends++;
+            if (sends > 1) {
+                metrics.sendRetried(channel.id());
+            }
             journal.sending(index, clock.instant());
             SendReceipt receipt;
             try {
                 receipt = channel.send(message);
             } catch (PermanentChannelException e) {
                 releasePermit();
+                metrics.send(channel.id(), RuntimeMetrics.SendOutcome.PERMANENT_FAILURE);
                 actOn(channel, conversation, e);
                 return fail(e, "refused: " + e.getMessage());
             } catch (RetriableChannelException e) {
                 releasePermit();
+                metrics.send(channel.id(), RuntimeMetrics.SendOutcome.RETRIABLE_FAILURE);
                 return retriable(e);
             } catch (RuntimeException e) {
                 releasePermit();
+                metrics.send(channel.id(), RuntimeMetrics.SendOutcome.PERMANENT_FAILURE);
                 // A channel must throw ChannelException; anything else is reported the same way.
                 PermanentChannelException wrapped = new PermanentChannelException(
                         "channel " + channel.id() + " failed to send: "
@@ -584,6 +607,7 @@ public final class Outbox {
                 return fail(wrapped, "refused: " + wrapped.getMessage());
             }
             releasePermit();
+            metrics.send(channel.id(), RuntimeMetrics.SendOutcome.ACCEPTED);
             return accept(receipt, "sent");
         }
 
@@ -708,6 +732,7 @@ public final class Outbox {
                                 + maybeSent.getMessage());
             } catch (RetriableChannelException e) {
                 releasePermit();
+                metrics.reconciled(channel.id(), RuntimeMetrics.Reconcile.FAILED);
                 last = e;
                 failedLookups++;
                 log.debug(
@@ -725,6 +750,7 @@ public final class Outbox {
                 return nextLookup(e.retryAfter());
             } catch (RuntimeException e) {
                 releasePermit();
+                metrics.reconciled(channel.id(), RuntimeMetrics.Reconcile.FAILED);
                 String why = e instanceof ChannelException
                         ? e.getMessage()
                         : e.getClass().getName();
@@ -744,9 +770,11 @@ public final class Outbox {
                             windowLookups,
                             after,
                             receipt.messageId());
+                    metrics.reconciled(channel.id(), RuntimeMetrics.Reconcile.FOUND);
                     return accept(receipt, "reconciled");
                 }
             }
+            metrics.reconciled(channel.id(), RuntimeMetrics.Reconcile.NOT_FOUND);
             if (now.isBefore(windowEnd)) {
                 log.debug(
                         "part {} to {}: look-up {}, {} after the failed send, found nothing; looking again until {}"
@@ -795,6 +823,9 @@ public final class Outbox {
             claimed.add(receipt.messageId());
             journal.accepted(index, receipt.messageId());
             history.sent(conversation, texts.get(index), receipt);
+            if (metrics.enabled()) {
+                metrics.segmentsSent(channel.id(), OutboundGuard.cost(channel.capabilities(), texts.get(index)));
+            }
             log.debug(
                     "part {} to {} on {} {} as {} after {} attempt(s)",
                     part(),

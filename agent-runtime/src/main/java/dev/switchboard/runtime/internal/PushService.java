@@ -71,6 +71,7 @@ public final class PushService {
     private final Clock clock;
     private final Executor executor;
     private final RuntimeListener listener;
+    private final RuntimeMetrics metrics;
     private final InFlight runs = new InFlight();
     private final Map<String, ScheduledPush> schedules = new LinkedHashMap<>(); // guarded by itself
     private State state = State.NEW; // guarded by schedules
@@ -87,6 +88,7 @@ public final class PushService {
 
     /**
      * @param executor where schedules' suppliers run: application code, which may take its time
+     * @param metrics where each push's outcome is counted
      */
     public PushService(
             List<Channel> channels,
@@ -96,7 +98,9 @@ public final class PushService {
             TaskScheduler scheduler,
             Clock clock,
             Executor executor,
-            RuntimeListener listener) {
+            RuntimeListener listener,
+            RuntimeMetrics metrics) {
+        this.metrics = metrics;
         channels.forEach(channel -> this.channels.put(channel.id(), channel));
         this.dispatcher = dispatcher;
         this.sender = sender;
@@ -495,6 +499,7 @@ public final class PushService {
         } else {
             log.info("{}{} {}: {}", what, where, kind, reason);
         }
+        metrics.push(kind);
         return outcomes.tell(outcome, listener::onPushOutcome);
     }
 

@@ -32,15 +32,21 @@ public final class ReplySender {
     private final RuntimeListener listener;
     private final Clock clock;
     private final Executor executor;
+    private final RuntimeMetrics metrics;
 
-    /** @param executor where the sending resumes after a wait, and where a reply is sent from elsewhere */
+    /**
+     * @param executor where the sending resumes after a wait, and where a reply is sent from elsewhere
+     * @param metrics where each reply's outcome is counted
+     */
     public ReplySender(
             ReplyFormatter formatter,
             Outbox outbox,
             Outcomes outcomes,
             RuntimeListener listener,
             Clock clock,
-            Executor executor) {
+            Executor executor,
+            RuntimeMetrics metrics) {
+        this.metrics = metrics;
         this.formatter = formatter;
         this.outbox = outbox;
         this.outcomes = outcomes;
@@ -183,6 +189,7 @@ public final class ReplySender {
             case FAILED -> kind = ReplyOutcome.Kind.FAILED;
             default -> {
                 log.debug("reply for {} renders to nothing; nothing sent", conversation);
+                metrics.reply(null);
                 return;
             }
         }
@@ -206,6 +213,7 @@ public final class ReplySender {
                     settled.providerCode().orElse("none"),
                     settled.reason());
         }
+        metrics.reply(kind);
         ReplyOutcome outcome = new ReplyOutcome(
                 kind,
                 conversation,

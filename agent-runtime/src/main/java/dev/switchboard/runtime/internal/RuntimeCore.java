@@ -80,6 +80,7 @@ public final class RuntimeCore {
     private final StoreOptOuts storeOptOuts; // null unless the runtime's opt-outs are the store's
     private final SharedReceipts sharedReceipts; // null unless the store is durable
     private final PairingGate pairing;
+    private final RuntimeMetrics metrics;
     private LeasedInbox inbox; // guarded by lifecycle; null unless the store is durable
 
     private final Object lifecycle = new Object();
@@ -92,6 +93,7 @@ public final class RuntimeCore {
         this.channels = settings.channels();
         Clock clock = settings.time().clock();
         SafeListener listener = new SafeListener(settings.listener());
+        this.metrics = settings.metrics();
 
         this.work = new BatchingExecutor(RuntimeThreads.perTask("switchboard-worker-"), "switchboard-watch");
         RuntimeSettings.Turns turnSettings = settings.turns();
@@ -150,12 +152,14 @@ public final class RuntimeCore {
                 tracking.optOuts(),
                 tracker::isKnown,
                 guard,
-                history);
+                history,
+                metrics);
         Outcomes outcomes = new Outcomes(work, inFlight, tracker, outbox);
         this.sharedReceipts =
                 store.durable() ? new SharedReceipts(store, tracker, clock, RECEIPT_LOOK_EVERY, RECEIPT_GRACE) : null;
-        ReplySender sender = new ReplySender(settings.formatter(), outbox, outcomes, listener, clock, work);
-        this.pushes = new PushService(channels, turns, sender, outcomes, scheduler, clock, turnExecutor, listener);
+        ReplySender sender = new ReplySender(settings.formatter(), outbox, outcomes, listener, clock, work, metrics);
+        this.pushes =
+                new PushService(channels, turns, sender, outcomes, scheduler, clock, turnExecutor, listener, metrics);
         if (store.durable()) {
             pushes.claims((schedule, fireTime) -> store.claimFire(schedule, fireTime, owner, clock.instant()));
         }
@@ -184,7 +188,8 @@ public final class RuntimeCore {
                         clock),
                 new Choices(store, clock, conversations.choiceTtl()),
                 servedMedia,
-                pairing);
+                pairing,
+                metrics);
         this.ingress = new WebhookIngress(
                 routes,
                 new MessageDedupe(
@@ -195,7 +200,8 @@ public final class RuntimeCore {
                 limiter,
                 bridge,
                 committer,
-                servedMedia);
+                servedMedia,
+                metrics);
     }
 
     /** The pushes and schedules. */
@@ -208,9 +214,10 @@ public final class RuntimeCore {
         return pairing;
     }
 
-    /** The store. */
+    /** The store, as the application gave it (not timed). */
     public Store store() {
-        return stateSettings.store();
+        Store store = stateSettings.store();
+        return store instanceof TimedStore timed ? timed.delegate() : store;
     }
 
     /**
@@ -237,7 +244,8 @@ public final class RuntimeCore {
                             serverSettings.readTimeout(),
                             this::exchange,
                             // The turns a pass accepted reach the runtime's threads together.
-                            actions -> work.gathered(() -> WebhookServer.handOnEach(actions)));
+                            actions -> work.gathered(() -> WebhookServer.handOnEach(actions)),
+                            metrics);
                     bound = Optional.of(server.localAddress());
                     log.info("webhook server bound to {}", bound.get());
                 }
@@ -306,6 +314,7 @@ public final class RuntimeCore {
     /** Answers one webhook request: 503 unless started and not closed. */
     public Exchange exchange(WebhookRequest request) {
         if (state != State.STARTED) {
+            metrics.webhook(RuntimeMetrics.NO_CHANNEL, RuntimeMetrics.WebhookOutcome.UNAVAILABLE);
             return Exchange.of(WebhookResponse.text(503, "Service Unavailable"));
         }
         return ingress.exchange(request);
@@ -401,6 +410,7 @@ public final class RuntimeCore {
         if (stateSettings.ownsStore()) {
             stateSettings.store().close();
         }
+        metrics.close();
         if (interrupted) {
             Thread.currentThread().interrupt();
         }

@@ -25,6 +25,7 @@ import java.util.random.RandomGenerator;
  * @param helpTexts the answer to HELP by channel id, for the channels that have one
  * @param pairings the pairing settings by channel id, for the channels with pairing on
  * @param shutdownTimeout how long closing waits for accepted work
+ * @param metrics what the runtime counts and times; {@link RuntimeMetrics#NONE} without a registry
  */
 public record RuntimeSettings(
         List<Channel> channels,
@@ -41,7 +42,8 @@ public record RuntimeSettings(
         Conversations conversations,
         Map<String, String> helpTexts,
         Map<String, PairingSettings> pairings,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        RuntimeMetrics metrics) {
 
     public RuntimeSettings {
         channels = List.copyOf(channels);

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,12 +63,23 @@ final class TurnTask implements ConversationDispatcher.Task {
     // Whether a turn of the conversation was under way when this one's message arrived.
     private volatile boolean arrivedDuringATurn;
     private final PairingGate pairing;
+    private final RuntimeMetrics metrics;
+    // With metrics: when the message was acknowledged, and when the turn started (System.nanoTime),
+    // 0 until then.
+    private volatile long acknowledgedAt;
+    private volatile long startedAt;
+    // 1 once the message left the inbox's depth: its task ran or was abandoned.
+    private volatile int left;
+    private static final AtomicIntegerFieldUpdater<TurnTask> LEFT =
+            AtomicIntegerFieldUpdater.newUpdater(TurnTask.class, "left");
 
     /**
      * @param toAgent whether the message goes on to the agent; complete before this task runs
      * @param resume where the turn goes on when the agent answers on another thread
      * @param keyword whether the message was a compliance keyword, which never joins another turn
      * @param release what starts this task in its lane (the webhook answered, or the keyword decided)
+     * @param metrics where the turn's wait, duration and failure are counted, and the message's place
+     *     in the inbox's depth
      */
     TurnTask(
             Arrival arrival,
@@ -84,7 +96,9 @@ final class TurnTask implements ConversationDispatcher.Task {
             ServedMedia media,
             boolean keyword,
             CompletionStage<?> release,
-            PairingGate pairing) {
+            PairingGate pairing,
+            RuntimeMetrics metrics) {
+        this.metrics = metrics;
         this.pairing = pairing;
         this.bursts = bursts;
         this.choices = choices;
@@ -154,11 +168,44 @@ final class TurnTask implements ConversationDispatcher.Task {
                 && (turnOutbox.fresh() || turnOutbox.recorded().isEmpty());
     }
 
+    /** Notes that the message was acknowledged: its wait for its turn starts now. */
+    void acknowledged() {
+        if (metrics.enabled()) {
+            acknowledgedAt = System.nanoTime();
+        }
+    }
+
+    /** Takes the message out of the inbox's depth, once. */
+    private void leave() {
+        if (metrics.enabled() && LEFT.compareAndSet(this, 0, 1)) {
+            metrics.inboxLeft();
+        }
+    }
+
     @Override
     public CompletionStage<?> run() {
+        CompletionStage<?> done;
+        try {
+            done = proceed();
+        } catch (RuntimeException | Error e) {
+            leave();
+            throw e;
+        }
+        if (done == DONE) {
+            leave();
+        }
+        // Otherwise the turn's own completion takes it out.
+        return done;
+    }
+
+    private CompletionStage<?> proceed() {
         if (absorbed()) {
             // An earlier turn announced, recorded and answered this message with its own.
             return DONE;
+        }
+        long acknowledged = acknowledgedAt;
+        if (acknowledged != 0) {
+            metrics.turnWaited(arrival.channel.id(), System.nanoTime() - acknowledged);
         }
         arrival.announce();
         history.inbound(arrival.message);
@@ -196,10 +243,20 @@ final class TurnTask implements ConversationDispatcher.Task {
             bursts.finished(conversation);
             throw e;
         }
-        return turn.whenComplete((result, failure) -> bursts.finished(conversation));
+        return turn.whenComplete((result, failure) -> {
+            bursts.finished(conversation);
+            long started = startedAt;
+            if (started != 0) {
+                metrics.turnTook(arrival.channel.id(), System.nanoTime() - started);
+            }
+            leave();
+        });
     }
 
     private CompletionStage<?> start() {
+        if (metrics.enabled()) {
+            startedAt = System.nanoTime();
+        }
         List<TurnTask> group = bursts.take(this);
         List<InboundMessage> messages = new ArrayList<>(group.size());
         for (TurnTask joined : group) {
@@ -350,6 +407,7 @@ final class TurnTask implements ConversationDispatcher.Task {
 
     @Override
     public void abandon(DropReason reason) {
+        leave();
         if (absorbed()) {
             // Its message is in an earlier turn, which answers it.
             return;
@@ -366,6 +424,7 @@ final class TurnTask implements ConversationDispatcher.Task {
                 e.getClass().getName(),
                 e.getMessage());
         log.debug("agent failure in {}", arrival.conversation, e);
+        metrics.turnFailed(arrival.channel.id());
         listener.onAgentFailed(arrival.conversation, e);
     }
 

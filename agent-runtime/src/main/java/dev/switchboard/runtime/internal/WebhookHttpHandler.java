@@ -54,13 +54,19 @@ final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private final Function<WebhookRequest, Exchange> exchanges;
     private final Consumer<List<Runnable>> handOn;
+    private final RuntimeMetrics metrics;
     // Each event loop's hand-ons of the pass in progress; the handler is shared by the loops.
     private final ThreadLocal<Pass> passes = ThreadLocal.withInitial(Pass::new);
 
-    /** @param handOn runs the hand-ons of one pass, on the event loop, each at most once */
-    WebhookHttpHandler(Function<WebhookRequest, Exchange> exchanges, Consumer<List<Runnable>> handOn) {
+    /**
+     * @param handOn runs the hand-ons of one pass, on the event loop, each at most once
+     * @param metrics counts the requests answered here, before they reach a channel
+     */
+    WebhookHttpHandler(
+            Function<WebhookRequest, Exchange> exchanges, Consumer<List<Runnable>> handOn, RuntimeMetrics metrics) {
         this.exchanges = exchanges;
         this.handOn = handOn;
+        this.metrics = metrics;
     }
 
     private static final class Pass {
@@ -85,11 +91,13 @@ final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             } else {
                 answer = WebhookResponse.text(400, "Bad Request");
             }
+            metrics.webhook(RuntimeMetrics.NO_CHANNEL, RuntimeMetrics.WebhookOutcome.MALFORMED);
             write(ctx, HttpVersion.HTTP_1_1, Exchange.of(answer), false);
             return;
         }
         String[] target = splitTarget(request.uri());
         if (target == null) {
+            metrics.webhook(RuntimeMetrics.NO_CHANNEL, RuntimeMetrics.WebhookOutcome.MALFORMED);
             write(ctx, request.protocolVersion(), Exchange.of(WebhookResponse.text(400, "Bad Request")), false);
             return;
         }
@@ -134,6 +142,7 @@ final class WebhookHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         log.warn("webhook listener failed: {}: {}", cause.getClass().getName(), cause.getMessage(), cause);
         if (ctx.channel().isActive()) {
+            metrics.webhook(RuntimeMetrics.NO_CHANNEL, RuntimeMetrics.WebhookOutcome.ERROR);
             write(ctx, HttpVersion.HTTP_1_1, Exchange.of(WebhookResponse.text(500, "Internal Server Error")), false);
         } else {
             ctx.close();

@@ -7,6 +7,7 @@ import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.channel.WebhookResult;
 import dev.switchboard.runtime.DropReason;
+import dev.switchboard.runtime.internal.RuntimeMetrics.WebhookOutcome;
 import dev.switchboard.runtime.store.InboxEntry;
 import java.time.Duration;
 import java.util.Optional;
@@ -59,6 +60,7 @@ public final class WebhookIngress {
     private final Sink sink;
     private final InboxCommitter committer;
     private final ServedMedia media;
+    private final RuntimeMetrics metrics;
     // With a committer: the messages being committed, by channel and id.
     private final ConcurrentHashMap<String, CompletableFuture<Optional<InboxEntry>>> pendingCommits =
             new ConcurrentHashMap<>();
@@ -88,6 +90,19 @@ public final class WebhookIngress {
             Sink sink,
             InboxCommitter committer,
             ServedMedia media) {
+        this(routes, dedupe, limiter, sink, committer, media, RuntimeMetrics.NONE);
+    }
+
+    /** @param metrics where each request's outcome is counted */
+    public WebhookIngress(
+            RouteTable routes,
+            MessageDedupe dedupe,
+            InboundLimiter limiter,
+            Sink sink,
+            InboxCommitter committer,
+            ServedMedia media,
+            RuntimeMetrics metrics) {
+        this.metrics = metrics;
         this.media = media;
         this.committer = committer;
         this.routes = routes;
@@ -107,14 +122,17 @@ public final class WebhookIngress {
         RouteTable.Match match = routes.match(request.method(), request.path(), request.mediaType());
         if (match instanceof RouteTable.NotFound) {
             log.debug("no route for {}", request);
+            metrics.webhook(RuntimeMetrics.NO_CHANNEL, WebhookOutcome.MALFORMED);
             return Exchange.of(WebhookResponse.text(404, "Not Found"));
         }
         if (match instanceof RouteTable.MethodNotAllowed notAllowed) {
             log.debug("method not allowed: {}", request);
+            metrics.webhook(RuntimeMetrics.NO_CHANNEL, WebhookOutcome.MALFORMED);
             return new Exchange(WebhookResponse.text(405, "Method Not Allowed"), notAllowed.allowed(), () -> {});
         }
         if (match instanceof RouteTable.UnsupportedMediaType unsupported) {
             log.debug("unsupported media type: {}", request);
+            metrics.webhook(RuntimeMetrics.NO_CHANNEL, WebhookOutcome.MALFORMED);
             return Exchange.of(WebhookResponse.text(
                     415, "Unsupported Media Type; expected " + String.join(" or ", unsupported.accepted())));
         }
@@ -130,6 +148,7 @@ public final class WebhookIngress {
                     request,
                     e.getClass().getName(),
                     e.getMessage());
+            metrics.webhook(channel.id(), WebhookOutcome.ERROR);
             return Exchange.of(WebhookResponse.text(500, "Internal Server Error"));
         }
         if (result instanceof WebhookResult.Inbound inbound) {
@@ -140,6 +159,7 @@ public final class WebhookIngress {
                     "receipt {} for message {}",
                     receipt.receipt().status(),
                     receipt.receipt().messageId());
+            metrics.webhook(channel.id(), WebhookOutcome.RECEIPT);
             return Exchange.of(receipt.response(), () -> sink.receipt(receipt.receipt()));
         }
         if (result instanceof WebhookResult.Rejected rejected) {
@@ -150,8 +170,11 @@ public final class WebhookIngress {
                         request,
                         rejected.response().status());
             }
+            metrics.webhook(
+                    channel.id(), WebhookOutcome.ofStatus(rejected.response().status()));
             return Exchange.of(rejected.response(), () -> sink.rejected(request, rejected.response()));
         }
+        metrics.webhook(channel.id(), WebhookOutcome.ofStatus(result.response().status()));
         return Exchange.of(result.response());
     }
 
@@ -163,19 +186,26 @@ public final class WebhookIngress {
             if (committing != null) {
                 // A redelivery while the first copy is being committed is answered as the first is:
                 // acknowledged once it is committed, 503 if it is not, never before.
-                return Exchange.later(committing.handle((entry, failure) -> failure != null
-                        ? Exchange.of(UNAVAILABLE)
-                        : Exchange.of(ack, () -> sink.dropped(message, DropReason.DUPLICATE))));
+                return Exchange.later(committing.handle((entry, failure) -> {
+                    if (failure != null) {
+                        metrics.webhook(channelId, WebhookOutcome.UNAVAILABLE);
+                        return Exchange.of(UNAVAILABLE);
+                    }
+                    metrics.webhook(channelId, WebhookOutcome.DUPLICATE);
+                    return Exchange.of(ack, () -> sink.dropped(message, DropReason.DUPLICATE));
+                }));
             }
             if (log.isDebugEnabled()) {
                 log.debug("duplicate message {} from {} on {}", message.id(), message.from(), channelId);
             }
+            metrics.webhook(channelId, WebhookOutcome.DUPLICATE);
             return Exchange.of(ack, () -> sink.dropped(message, DropReason.DUPLICATE));
         }
         if (channel.selfAddresses().contains(message.from())) {
             if (log.isDebugEnabled()) {
                 log.debug("echo message {} from {} on {}", message.id(), message.from(), channelId);
             }
+            metrics.webhook(channelId, WebhookOutcome.ECHO);
             return Exchange.of(ack, () -> sink.dropped(message, DropReason.ECHO));
         }
         Optional<String> unrouted;
@@ -189,10 +219,12 @@ public final class WebhookIngress {
                     e.getClass().getName(),
                     e.getMessage());
             dedupe.forget(channelId, message.id());
+            metrics.webhook(channelId, WebhookOutcome.ERROR);
             return Exchange.of(WebhookResponse.text(500, "Internal Server Error"));
         }
         if (unrouted.isPresent()) {
             log.info("message {} from {} on {} dropped: {}", message.id(), message.from(), channelId, unrouted.get());
+            metrics.webhook(channelId, WebhookOutcome.NOT_ROUTED);
             return Exchange.of(ack, () -> sink.dropped(message, DropReason.NOT_ROUTED));
         }
         if (!limiter.admit(channelId, message.from())) {
@@ -202,6 +234,7 @@ public final class WebhookIngress {
                 log.debug(
                         "message {} from {} on {} is over the inbound limit", message.id(), message.from(), channelId);
             }
+            metrics.webhook(channelId, WebhookOutcome.LIMITED);
             return Exchange.of(
                     WebhookResponse.text(429, "Too Many Requests: the sender is over its inbound limit"),
                     () -> sink.dropped(message, DropReason.RATE_LIMITED));
@@ -210,6 +243,7 @@ public final class WebhookIngress {
             log.debug("message {} from {} on {}", message.id(), message.from(), channelId);
         }
         if (committer == null) {
+            metrics.webhook(channelId, WebhookOutcome.ACCEPTED);
             return Exchange.of(ack, sink.inbound(channel, message));
         }
         CompletableFuture<Optional<InboxEntry>> commit =
@@ -226,13 +260,16 @@ public final class WebhookIngress {
         });
         return Exchange.later(commit.handle((entry, failure) -> {
             if (failure != null) {
+                metrics.webhook(channelId, WebhookOutcome.UNAVAILABLE);
                 return Exchange.of(UNAVAILABLE);
             }
             if (entry.isEmpty()) {
                 // Accepted before: by this process before a restart, or by another replica.
+                metrics.webhook(channelId, WebhookOutcome.DUPLICATE);
                 return Exchange.of(ack, () -> sink.dropped(message, DropReason.DUPLICATE));
             }
             // The committer hands it to the leased inbox.
+            metrics.webhook(channelId, WebhookOutcome.ACCEPTED);
             return Exchange.of(ack);
         }));
     }

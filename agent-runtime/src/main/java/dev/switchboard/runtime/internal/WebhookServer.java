@@ -62,6 +62,24 @@ public final class WebhookServer {
             Duration readTimeout,
             Function<WebhookRequest, Exchange> exchanges,
             Consumer<List<Runnable>> handOn) {
+        return start(host, port, maxBodyBytes, readTimeout, exchanges, handOn, RuntimeMetrics.NONE);
+    }
+
+    /**
+     * Binds the listener and returns once it is bound.
+     *
+     * @param handOn runs the hand-ons of the webhooks an event loop answered in one pass, together
+     * @param metrics counts the requests the listener answers itself (unreadable, too large)
+     * @throws IllegalStateException if the address cannot be bound (in use, unknown host)
+     */
+    public static WebhookServer start(
+            String host,
+            int port,
+            int maxBodyBytes,
+            Duration readTimeout,
+            Function<WebhookRequest, Exchange> exchanges,
+            Consumer<List<Runnable>> handOn,
+            RuntimeMetrics metrics) {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(
                 1, new DefaultThreadFactory("switchboard-http-accept"), NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(
@@ -73,7 +91,7 @@ public final class WebhookServer {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 256)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new WebhookChannelInitializer(maxBodyBytes, readTimeout, exchanges, handOn))
+                .childHandler(new WebhookChannelInitializer(maxBodyBytes, readTimeout, exchanges, handOn, metrics))
                 .bind(new InetSocketAddress(host, port))
                 .awaitUninterruptibly();
         if (!bound.isSuccess()) {

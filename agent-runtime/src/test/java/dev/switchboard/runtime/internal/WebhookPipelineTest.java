@@ -76,11 +76,15 @@ class WebhookPipelineTest {
                 RouteTable.of(List.of(channel)),
                 new MessageDedupe(1000, Duration.ofHours(1), Ticker.systemTicker()),
                 new RecordingSink());
-        embedded = new EmbeddedChannel(
-                new WebhookChannelInitializer(LIMIT, Duration.ofSeconds(10), ingress::exchange, actions -> {
+        embedded = new EmbeddedChannel(new WebhookChannelInitializer(
+                LIMIT,
+                Duration.ofSeconds(10),
+                ingress::exchange,
+                actions -> {
                     passes.add(actions.size());
                     actions.forEach(Runnable::run);
-                }));
+                },
+                RuntimeMetrics.NONE));
     }
 
     @AfterEach

@@ -72,6 +72,10 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (ctx.channel().attr(AdminEventHub.STREAM).get() != null) {
+            // The connection carries an event stream now; a request on it would break the stream.
+            return;
+        }
         if (!request.decoderResult().isSuccess()) {
             log.debug(
                     "admin: malformed request from {}: {}",

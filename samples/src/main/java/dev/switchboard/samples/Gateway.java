@@ -75,6 +75,13 @@ import org.slf4j.LoggerFactory;
  * unset, a default saying the owner was asked), and the home number gets {@code APPROVE <code>} and
  * {@code DENY <code>} to answer. In sandbox mode the dev phone is the home number, and a line {@code
  * as +15551230001: hello} texts from another number.
+ *
+ * <p>{@code SWITCHBOARD_ADMIN_PORT} runs the admin server (the operator's console, {@code /healthz},
+ * {@code /readyz} and {@code /metrics}) on that port: 8081 by default in sandbox mode, off by default
+ * with Twilio; 0 picks a free port, {@code off} turns it off. {@code SWITCHBOARD_ADMIN_HOST} is where
+ * it binds (default {@code 127.0.0.1}); on any other address {@code SWITCHBOARD_ADMIN_TOKEN} is
+ * required, since the console shows message bodies. The start lines print {@code Console:
+ * http://127.0.0.1:8081/}.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -125,10 +132,16 @@ public final class Gateway implements AutoCloseable {
             boolean whatsApp = flag(env, "WHATSAPP_WEBHOOK_AUTOCONFIGURE");
             flag(env, "SMS_PAIRING");
             flag(env, "WHATSAPP_PAIRING");
+            admin(env, false);
             Started started = runtime(env, agent, false);
             autoconfigure(env, sms, whatsApp);
+            consoleLine(env, started.runtime()).ifPresent(line -> {
+                console.println(line);
+                console.flush();
+            });
             return new Gateway(started.runtime(), started.store(), null, null);
         }
+        admin(env, true);
         return startSandbox(env, agent, console);
     }
 
@@ -155,6 +168,14 @@ public final class Gateway implements AutoCloseable {
             runtime.debounce(debounce(env.get("SWITCHBOARD_DEBOUNCE_MS").strip()));
         }
         publicUrl(env).ifPresent(runtime::publicUrl);
+        runtime.adminMode(sandbox ? "sandbox" : "twilio");
+        // Every gateway counts; the admin port, when on, serves the count at /metrics.
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = prometheusRegistry();
+        runtime.meterRegistry(registry).metricsEndpoint(registry::scrape);
+        admin(env, sandbox).ifPresent(admin -> {
+            runtime.adminServer(admin.host(), admin.port());
+            admin.token().ifPresent(runtime::adminToken);
+        });
         boolean whatsApp = present(env, "TWILIO_WHATSAPP_NUMBER");
         if (!whatsApp
                 || present(env, "TWILIO_PHONE_NUMBER")
@@ -222,6 +243,100 @@ public final class Gateway implements AutoCloseable {
 
     /** A started runtime and the store it was given, which the gateway closes after it. */
     private record Started(AgentRuntime runtime, Store store) {}
+
+    /** Where the admin server binds, and its token. */
+    record Admin(String host, int port, Optional<String> token) {}
+
+    /** The default admin port in sandbox mode. */
+    static final int SANDBOX_ADMIN_PORT = 8081;
+
+    /**
+     * The admin server {@code SWITCHBOARD_ADMIN_PORT}, {@code SWITCHBOARD_ADMIN_HOST} and {@code
+     * SWITCHBOARD_ADMIN_TOKEN} ask for: on {@link #SANDBOX_ADMIN_PORT} by default in sandbox mode, off
+     * by default with Twilio (where the host or token without the port is refused rather than ignored);
+     * {@code off} turns it off.
+     *
+     * @throws IllegalArgumentException if a variable has a bad value, naming it (the token's value is
+     *     never shown)
+     * @throws IllegalStateException if the host is not loopback and no token is set
+     */
+    static Optional<Admin> admin(Map<String, String> env, boolean sandbox) {
+        String rawPort = present(env, "SWITCHBOARD_ADMIN_PORT")
+                ? env.get("SWITCHBOARD_ADMIN_PORT").strip()
+                : null;
+        boolean off = rawPort != null && rawPort.equalsIgnoreCase("off");
+        int port = SANDBOX_ADMIN_PORT;
+        if (rawPort != null && !off) {
+            try {
+                port = Integer.parseInt(rawPort);
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("SWITCHBOARD_ADMIN_PORT must be a port number (0-65535; 0 picks a"
+                        + " free one) or off: " + rawPort);
+            }
+        }
+        String host = present(env, "SWITCHBOARD_ADMIN_HOST")
+                ? env.get("SWITCHBOARD_ADMIN_HOST").strip()
+                : "127.0.0.1";
+        if (!host.matches("[A-Za-z0-9.:-]+|\\[[0-9A-Fa-f:.]+]")) {
+            throw new IllegalArgumentException(
+                    "SWITCHBOARD_ADMIN_HOST must be a host name or an IP address to bind: " + host);
+        }
+        host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        Optional<String> token = present(env, "SWITCHBOARD_ADMIN_TOKEN")
+                ? Optional.of(env.get("SWITCHBOARD_ADMIN_TOKEN").strip())
+                : Optional.empty();
+        if (token.isPresent()) {
+            try {
+                AgentRuntime.builder().adminToken(token.get());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("SWITCHBOARD_ADMIN_TOKEN: " + e.getMessage(), e);
+            }
+        }
+        if (off) {
+            return Optional.empty();
+        }
+        if (rawPort == null && !sandbox) {
+            if (present(env, "SWITCHBOARD_ADMIN_HOST") || token.isPresent()) {
+                // Not ignored: whoever set them expects a console.
+                throw new IllegalStateException("SWITCHBOARD_ADMIN_"
+                        + (token.isPresent() ? "TOKEN" : "HOST")
+                        + " is set, but with Twilio the admin server runs only when SWITCHBOARD_ADMIN_PORT is set"
+                        + " (8081, or 0 for a free port)");
+            }
+            return Optional.empty();
+        }
+        boolean loopback = List.of("127.0.0.1", "::1", "localhost").contains(host.toLowerCase(Locale.ROOT));
+        if (!loopback && token.isEmpty()) {
+            throw new IllegalStateException("SWITCHBOARD_ADMIN_HOST=" + host + " is not loopback, and the console"
+                    + " shows message bodies: set SWITCHBOARD_ADMIN_TOKEN to a long random value (openssl rand -hex"
+                    + " 32), or bind the admin server to 127.0.0.1");
+        }
+        return Optional.of(new Admin(host, port, token));
+    }
+
+    /** The start line that gives the console's address, when the admin server runs. */
+    private static Optional<String> consoleLine(Map<String, String> env, AgentRuntime runtime) {
+        int port;
+        try {
+            port = runtime.adminPort();
+        } catch (IllegalStateException e) {
+            return Optional.empty();
+        }
+        String host = present(env, "SWITCHBOARD_ADMIN_HOST")
+                ? env.get("SWITCHBOARD_ADMIN_HOST").strip().replaceAll("^\\[|]$", "")
+                : "127.0.0.1";
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            host = "127.0.0.1";
+        }
+        String shown = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        return Optional.of("Console: http://" + shown + ":" + port + "/"
+                + (present(env, "SWITCHBOARD_ADMIN_TOKEN")
+                        ? "   (open /?token=<SWITCHBOARD_ADMIN_TOKEN> there once to sign in)"
+                        : ""));
+    }
 
     /**
      * Pushes {@code SWITCHBOARD_HEARTBEAT_TEXT} to every home channel on the schedule {@code
@@ -364,6 +479,7 @@ public final class Gateway implements AutoCloseable {
                 DevPhone phone = new DevPhone(SANDBOX_PHONE, smsNumber, Optional.of(whatsAppNumber), sandbox, console);
                 console.println("Twilio REST stand-in: " + sandbox.baseUrl() + "   gateway: " + local + "   agent: "
                         + env.getOrDefault("SWITCHBOARD_AGENT", "demo"));
+                consoleLine(env, runtime).ifPresent(console::println);
                 console.println("Type a message and press Enter to text the agent by SMS from the dev phone "
                         + Address.redact(SANDBOX_PHONE) + "; start the line with \"" + DevPhone.WHATSAPP_PREFIX
                         + "\" to send it over WhatsApp. Replies appear as \"agent> ...\", and Twilio's own"

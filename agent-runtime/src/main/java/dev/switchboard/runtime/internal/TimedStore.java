@@ -108,6 +108,12 @@ final class TimedStore implements Store {
     }
 
     @Override
+    public void ping() {
+        // Untimed: a readiness probe's check, not the store's work.
+        store.ping();
+    }
+
+    @Override
     public String describe() {
         return store.describe();
     }

@@ -50,6 +50,27 @@ class GatewayAdminTest {
     }
 
     @Test
+    void theAdminPortServesTheGatewaysMetrics() throws Exception {
+        try (Gateway gateway = Gateway.start(
+                Map.of("SMS_WEBHOOK_PORT", "0", "SWITCHBOARD_ADMIN_PORT", "0", "SWITCHBOARD_AGENT", "echo"),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            int port = gateway.runtime().adminPort();
+            dev.switchboard.samples.sandbox.TwilioSandbox sandbox =
+                    gateway.sandbox().orElseThrow();
+
+            dev.switchboard.samples.sandbox.TextOutcome first =
+                    sandbox.text(Gateway.SANDBOX_PHONE, Gateway.SANDBOX_GATEWAY_NUMBER, "count me");
+            assertThat(first.webhookStatus()).isEqualTo(200);
+
+            HttpResponse<String> metrics = get(port, "/metrics");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+            assertThat(metrics.body()).contains("switchboard_webhooks_total{channel=\"sms\",outcome=\"accepted\"} 1.0");
+        }
+    }
+
+    @Test
     void theSandboxDefaultIs8081AndOffTurnsItOff() {
         assertThat(Gateway.admin(Map.of(), true))
                 .contains(new Gateway.Admin("127.0.0.1", 8081, java.util.Optional.empty()));

@@ -6,6 +6,7 @@ import dev.switchboard.channel.Address;
 import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
+import dev.switchboard.runtime.admin.AdminEvents;
 import dev.switchboard.runtime.internal.Exchange;
 import dev.switchboard.runtime.internal.RuntimeCore;
 import dev.switchboard.runtime.internal.RuntimeSettings;
@@ -84,10 +85,12 @@ public final class AgentRuntime implements AutoCloseable {
 
     private final RuntimeCore core;
     private final boolean serves;
+    private final boolean admin;
 
     AgentRuntime(RuntimeSettings settings) {
         this.core = new RuntimeCore(settings);
         this.serves = settings.server().enabled();
+        this.admin = settings.admin().enabled();
     }
 
     /** A new builder. */
@@ -137,6 +140,32 @@ public final class AgentRuntime implements AutoCloseable {
                             : "the runtime runs without a webhook server");
         }
         return address;
+    }
+
+    /**
+     * The port the {@linkplain AgentRuntimeBuilder#adminServer(String, int) admin server} is bound to;
+     * useful after binding port 0.
+     *
+     * @throws IllegalStateException if it is not bound: before {@link #start()}, after {@link
+     *     #close()}, or without an admin server
+     */
+    public int adminPort() {
+        InetSocketAddress address = core.adminAddress();
+        if (address == null) {
+            throw new IllegalStateException(
+                    admin
+                            ? "the admin server is not bound yet; call start() first"
+                            : "the runtime runs without an admin server; set AgentRuntimeBuilder.adminServer(host, port)");
+        }
+        return address.getPort();
+    }
+
+    /**
+     * The console's live events, to publish the application's own to every open {@code /api/events}
+     * stream. Always available: without an admin server, or before it starts, an event goes nowhere.
+     */
+    public AdminEvents adminEvents() {
+        return core.adminEvents();
     }
 
     /**

@@ -5,10 +5,12 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.switchboard.channel.Channel;
 import dev.switchboard.channel.WebhookRequest;
+import dev.switchboard.runtime.admin.AdminHandler;
 import dev.switchboard.runtime.delivery.AmbiguousSendPolicy;
 import dev.switchboard.runtime.delivery.OptOutStore;
 import dev.switchboard.runtime.format.MarkdownFormatter;
 import dev.switchboard.runtime.format.ReplyFormatter;
+import dev.switchboard.runtime.internal.AdminConsole;
 import dev.switchboard.runtime.internal.Outbox;
 import dev.switchboard.runtime.internal.RouteTable;
 import dev.switchboard.runtime.internal.RuntimeSettings;
@@ -23,11 +25,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -91,6 +95,12 @@ public final class AgentRuntimeBuilder {
     private Duration servedMediaTtl = RuntimeSettings.Conversations.DEFAULTS.servedMediaTtl();
     private URI publicUrl;
     private final Map<String, PairingSettings> pairings = new HashMap<>();
+    private String adminHost;
+    private int adminPort = -1;
+    private String adminToken;
+    private Supplier<String> metricsEndpoint;
+    private final Map<String, AdminHandler> adminRoutes = new LinkedHashMap<>();
+    private String adminMode = "library";
 
     AgentRuntimeBuilder() {}
 
@@ -824,6 +834,126 @@ public final class AgentRuntimeBuilder {
         return this;
     }
 
+    /**
+     * Runs the admin server: a second HTTP server, never on the webhook port, for the operator's
+     * console ({@code /}, its JSON API under {@code /api/} and its live events at {@code
+     * /api/events}), the health checks {@code /healthz} (the process runs) and {@code /readyz} (the
+     * webhook listener is bound, the {@linkplain Store#ping() store answers} and the runtime is
+     * started: 200, else 503 with the reason), and {@code /metrics} (the {@link #metricsEndpoint}).
+     * Port 0 picks a free port, which {@link AgentRuntime#adminPort()} reports after start. Default:
+     * no admin server.
+     *
+     * <p>The console shows message bodies and full numbers. On any host but loopback ({@code
+     * 127.0.0.1}, {@code ::1}, {@code localhost}) an {@link #adminToken(String)} is required; without
+     * one, the server answers only requests addressed to a loopback name.
+     *
+     * @throws IllegalArgumentException if {@code host} is blank or {@code port} is outside 0-65535
+     * @see #build() for the errors a missing token or a shared port gives
+     */
+    public AgentRuntimeBuilder adminServer(String host, int port) {
+        requireNonNull(host, "host");
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("adminServer host cannot be blank");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("adminServer port must be a port number (0-65535): " + port);
+        }
+        this.adminHost = host.strip();
+        this.adminPort = port;
+        return this;
+    }
+
+    /**
+     * The admin server's token: when set, every path but {@code /healthz}, {@code /readyz} and {@code
+     * /metrics} requires it, as {@code Authorization: Bearer <token>} or as the {@code
+     * switchboard_admin} cookie (HttpOnly, SameSite=Strict) that opening {@code /?token=<token>} in a
+     * browser sets; a request without it is answered 401. Default: none, which only a loopback
+     * {@link #adminServer} allows. Use a long random value ({@code openssl rand -hex 32}).
+     *
+     * @throws IllegalArgumentException if {@code token} is blank or has a character other than
+     *     letters, digits and {@code - . _ ~ + / =} (the message never shows the token)
+     */
+    public AgentRuntimeBuilder adminToken(String token) {
+        requireNonNull(token, "token");
+        if (token.isBlank()) {
+            throw new IllegalArgumentException("adminToken cannot be blank");
+        }
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            boolean plain = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || "-._~+/=".indexOf(c) >= 0;
+            if (!plain) {
+                throw new IllegalArgumentException("adminToken may hold only letters, digits and - . _ ~ + / ="
+                        + " (it travels in a header and a cookie); the character at position " + (i + 1)
+                        + " of " + token.length() + " is not one");
+            }
+        }
+        this.adminToken = token;
+        return this;
+    }
+
+    /**
+     * What the admin server serves at {@code GET /metrics}, open like the health checks: Prometheus's
+     * text format ({@code Content-Type: text/plain; version=0.0.4; charset=utf-8}), made by the
+     * supplier on each request (a Micrometer {@code PrometheusMeterRegistry::scrape}). Default: none,
+     * and {@code /metrics} answers 404.
+     */
+    public AgentRuntimeBuilder metricsEndpoint(Supplier<String> prometheusText) {
+        this.metricsEndpoint = requireNonNull(prometheusText, "prometheusText");
+        return this;
+    }
+
+    /**
+     * Serves {@code handler} on the admin server for {@code pathPrefix} and every path under it,
+     * behind the admin token like the console's own API; the console's overview lists the prefix. A
+     * later call with the same prefix replaces the handler.
+     *
+     * @param pathPrefix {@code /api/} then one or more segments of lower-case letters, digits, {@code
+     *     -}, {@code _} or {@code .}, without a trailing slash ({@code /api/devphone}); not one of the
+     *     console's own ({@code /api/overview}, {@code /api/conversations}, {@code /api/schedules},
+     *     {@code /api/pairings}, {@code /api/events})
+     * @throws IllegalArgumentException if {@code pathPrefix} is not such a prefix
+     */
+    public AgentRuntimeBuilder adminRoute(String pathPrefix, AdminHandler handler) {
+        requireNonNull(pathPrefix, "pathPrefix");
+        requireNonNull(handler, "handler");
+        if (!pathPrefix.matches("/api(/[a-z0-9._-]+)+") || pathPrefix.contains("/.")) {
+            throw new IllegalArgumentException("adminRoute pathPrefix must be /api/ then lower-case segments, without"
+                    + " a trailing slash (/api/devphone): '" + pathPrefix + "'");
+        }
+        for (String own : AdminConsole.OWN_PATHS) {
+            if (pathPrefix.equals(own) || pathPrefix.startsWith(own + "/")) {
+                throw new IllegalArgumentException(
+                        "adminRoute pathPrefix " + pathPrefix + " is the console's own " + own + "; choose another");
+            }
+        }
+        adminRoutes.put(pathPrefix, handler);
+        return this;
+    }
+
+    /**
+     * A label for how the application runs, shown by the console's overview ({@code GET
+     * /api/overview}): the sample gateway says {@code sandbox} or {@code twilio}. Default {@code
+     * library}.
+     *
+     * @throws IllegalArgumentException if {@code mode} is blank
+     */
+    public AgentRuntimeBuilder adminMode(String mode) {
+        requireNonNull(mode, "mode");
+        if (mode.isBlank()) {
+            throw new IllegalArgumentException("adminMode cannot be blank");
+        }
+        this.adminMode = mode.strip();
+        return this;
+    }
+
+    private static boolean loopback(String host) {
+        String name = host.toLowerCase(java.util.Locale.ROOT);
+        return name.equals("127.0.0.1") || name.equals("::1") || name.equals("[::1]") || name.equals("localhost");
+    }
+
     private static Duration positive(String option, Duration value) {
         requireNonNull(value, option);
         if (value.isNegative() || value.isZero()) {
@@ -836,8 +966,9 @@ public final class AgentRuntimeBuilder {
      * Builds the runtime; {@link AgentRuntime#start()} starts it.
      *
      * @throws IllegalStateException if no agent or no channel was set, {@link #sendRate}, {@link
-     *     #helpText(String, String)} or {@link #pairing} names a channel that was not added, or two channels' environment
-     *     conventions give different server addresses
+     *     #helpText(String, String)} or {@link #pairing} names a channel that was not added, two channels' environment
+     *     conventions give different server addresses, the {@link #adminServer} is not on loopback and has
+     *     no {@link #adminToken}, or it has the webhook server's port
      * @throws IllegalArgumentException if a variable read for {@link #webhookServerFromEnv(Map)} has a
      *     bad value, naming it and the value
      */
@@ -876,6 +1007,7 @@ public final class AgentRuntimeBuilder {
         RuntimeSettings.Server server = serve
                 ? serverFromEnv().orElse(new RuntimeSettings.Server(true, host, port, maxBodyBytes, readTimeout))
                 : new RuntimeSettings.Server(false, host, port, maxBodyBytes, readTimeout);
+        RuntimeSettings.Admin admin = adminSettings(server);
         return new AgentRuntime(new RuntimeSettings(
                 channels,
                 agent,
@@ -901,7 +1033,32 @@ public final class AgentRuntimeBuilder {
                         mergeBursts, debounce, MAX_BURST, choiceTtl, servedMediaTtl, Optional.ofNullable(publicUrl)),
                 help,
                 pairings,
-                shutdownTimeout));
+                shutdownTimeout,
+                admin));
+    }
+
+    /** The admin server's settings, checked against the webhook server's. */
+    private RuntimeSettings.Admin adminSettings(RuntimeSettings.Server server) {
+        boolean enabled = adminHost != null;
+        if (enabled && adminToken == null && !loopback(adminHost)) {
+            throw new IllegalStateException("the adminServer host " + adminHost + " is not loopback, and the console"
+                    + " shows message bodies: set adminToken(...) (the sample: SWITCHBOARD_ADMIN_TOKEN), or bind"
+                    + " the admin server to 127.0.0.1");
+        }
+        if (enabled && server.enabled() && adminPort != 0 && adminPort == server.port()) {
+            throw new IllegalStateException("the adminServer port " + adminPort
+                    + " is the webhook server's port; the admin server needs a port of its own (0 picks a free one)");
+        }
+        return new RuntimeSettings.Admin(
+                enabled,
+                enabled ? adminHost : "127.0.0.1",
+                Math.max(adminPort, 0),
+                Optional.ofNullable(adminToken),
+                Optional.ofNullable(metricsEndpoint),
+                adminRoutes,
+                adminMode,
+                maxBodyBytes,
+                readTimeout);
     }
 
     /** The server address the channels' conventions give in {@link #serverEnv}, if any. */

@@ -50,11 +50,25 @@ class History {
     private final Store store;
     private final Clock clock;
     private final AtomicReference<Instant> nextPurge;
+    private final AdminFeed feed; // null when no console is told
 
     public History(Store store, Clock clock) {
+        this(store, clock, null);
+    }
+
+    /** @param feed what tells the console of each line as it is written */
+    public History(Store store, Clock clock, AdminFeed feed) {
         this.store = store;
         this.clock = clock;
         this.nextPurge = new AtomicReference<>(clock.instant().plus(PURGE_EVERY));
+        this.feed = feed;
+    }
+
+    /** Tells the console that a message arrived (its line is written by the store or {@link #inbound}). */
+    void arrived(InboundMessage message) {
+        if (feed != null) {
+            feed.inbound(message);
+        }
     }
 
     /**
@@ -78,15 +92,19 @@ class History {
 
     /** Writes the line of a part the provider accepted. */
     void sent(ConversationKey conversation, String text, SendReceipt receipt) {
+        Instant at = clock.instant();
         write(
                 new HistoryEntry(
                         conversation,
                         HistoryEntry.Direction.OUTBOUND,
                         text,
-                        clock.instant(),
+                        at,
                         Optional.of(receipt.messageId()),
                         Optional.of(receipt.status().name().toLowerCase(Locale.ROOT))),
                 conversation);
+        if (feed != null) {
+            feed.sent(conversation, text, receipt, at);
+        }
     }
 
     /** Moves a sent line's status on. */
@@ -98,6 +116,9 @@ class History {
                     receipt.status().name().toLowerCase(Locale.ROOT));
         } catch (StoreException | IllegalArgumentException e) {
             log.warn("could not record the status of message {}: {}", receipt.messageId(), e.getMessage());
+        }
+        if (feed != null) {
+            feed.status(receipt);
         }
     }
 

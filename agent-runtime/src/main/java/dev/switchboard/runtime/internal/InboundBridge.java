@@ -103,6 +103,7 @@ public final class InboundBridge implements WebhookIngress.Sink {
      * @param turnOutbox where the turn's messages are kept, in a durable store, until it is done
      */
     Runnable enqueue(Channel channel, InboundMessage message, TurnOutbox turnOutbox, Runnable finished) {
+        history.arrived(message);
         Arrival arrival = new Arrival(channel, message, listener);
         CompletableFuture<Void> acknowledged = new CompletableFuture<>();
         Optional<Keyword> keyword = Keyword.of(message);

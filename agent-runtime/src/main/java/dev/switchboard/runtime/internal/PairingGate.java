@@ -71,6 +71,21 @@ public final class PairingGate implements AutoCloseable {
         this.pairing = new StorePairing(store, clock, this::welcome);
     }
 
+    /** Tells {@code feed} of each pairing change this process makes. */
+    void feed(AdminFeed feed) {
+        pairing.changes(feed::pairing);
+    }
+
+    /** Whether pairing is on for the channel. */
+    boolean on(String channelId) {
+        return settings.containsKey(channelId);
+    }
+
+    /** Whether the sender's approval on the channel is kept. */
+    boolean isApproved(String channelId, Address sender) {
+        return pairing.isApproved(channelId, sender, clock.instant());
+    }
+
     /** The API over the same store, whose approvals tell the sender through this runtime. */
     public Pairing api() {
         return pairing;

@@ -80,7 +80,11 @@ public final class RuntimeCore {
     private final StoreOptOuts storeOptOuts; // null unless the runtime's opt-outs are the store's
     private final SharedReceipts sharedReceipts; // null unless the store is durable
     private final PairingGate pairing;
+    private final AdminEventHub adminEvents = new AdminEventHub();
+    private final AdminFeed adminFeed = new AdminFeed(adminEvents);
     private LeasedInbox inbox; // guarded by lifecycle; null unless the store is durable
+    private AdminServer admin; // guarded by lifecycle; null unless started with one
+    private volatile InetSocketAddress adminAddress;
 
     private final Object lifecycle = new Object();
     private volatile State state = State.NEW;
@@ -128,7 +132,7 @@ public final class RuntimeCore {
                 listener::onPartStatus);
         this.stateSettings = settings.state();
         Store store = stateSettings.store();
-        History history = new History(store, clock);
+        History history = new History(store, clock, adminFeed);
         this.owner = "replica-" + UUID.randomUUID().toString().substring(0, 8);
         this.storeOptOuts = tracking.optOuts() instanceof StoreOptOuts own && own.isOf(store) ? own : null;
         this.committer = store.durable()
@@ -155,7 +159,8 @@ public final class RuntimeCore {
         this.sharedReceipts =
                 store.durable() ? new SharedReceipts(store, tracker, clock, RECEIPT_LOOK_EVERY, RECEIPT_GRACE) : null;
         ReplySender sender = new ReplySender(settings.formatter(), outbox, outcomes, listener, clock, work);
-        this.pushes = new PushService(channels, turns, sender, outcomes, scheduler, clock, turnExecutor, listener);
+        this.pushes = new PushService(
+                channels, turns, sender, outcomes, scheduler, clock, turnExecutor, adminFeed.beside(listener));
         if (store.durable()) {
             pushes.claims((schedule, fireTime) -> store.claimFire(schedule, fireTime, owner, clock.instant()));
         }
@@ -163,6 +168,7 @@ public final class RuntimeCore {
         this.servedMedia = new ServedMedia(conversations.publicUrl(), conversations.servedMediaTtl(), clock);
         this.pairing =
                 new PairingGate(channels, settings.pairings(), store, clock, pushes, stateSettings.pollInterval());
+        pairing.feed(adminFeed);
         this.bridge = new InboundBridge(
                 turns,
                 compliance,
@@ -213,6 +219,16 @@ public final class RuntimeCore {
         return stateSettings.store();
     }
 
+    /** The console's live events. */
+    public AdminEventHub adminEvents() {
+        return adminEvents;
+    }
+
+    /** The admin server's address, or null if it is not bound. */
+    public InetSocketAddress adminAddress() {
+        return adminAddress;
+    }
+
     /**
      * Binds the webhook server, starts the channels, then the schedules.
      *
@@ -241,6 +257,7 @@ public final class RuntimeCore {
                     bound = Optional.of(server.localAddress());
                     log.info("webhook server bound to {}", bound.get());
                 }
+                startAdmin();
                 Store store = stateSettings.store();
                 ChannelContext context = new Context(
                         settings.time().clock(),
@@ -293,6 +310,56 @@ public final class RuntimeCore {
         }
     }
 
+    /** Binds the admin server, if there is one: before the channels start, so that readiness says so. */
+    private void startAdmin() {
+        RuntimeSettings.Admin adminSettings = settings.admin();
+        if (!adminSettings.enabled()) {
+            return;
+        }
+        AdminConsole console = new AdminConsole(
+                channels,
+                stateSettings.store(),
+                settings.tracking().optOuts(),
+                pairing,
+                pushes,
+                adminFeed,
+                adminSettings,
+                new AdminConsole.Lifecycle() {
+                    @Override
+                    public String runtime() {
+                        return switch (state) {
+                            case NEW -> "STARTING";
+                            case STARTED -> "UP";
+                            case CLOSED -> "CLOSED";
+                        };
+                    }
+
+                    @Override
+                    public String listener() {
+                        if (!settings.server().enabled()) {
+                            return "NOT_USED";
+                        }
+                        return localAddress != null ? "UP" : state == State.NEW ? "STARTING" : "DOWN";
+                    }
+                });
+        try {
+            admin = AdminServer.start(adminSettings, console, adminEvents);
+        } catch (RuntimeException e) {
+            console.close();
+            throw e;
+        }
+        adminAddress = admin.localAddress();
+        log.info(
+                "admin server bound to http://{}/ ({})",
+                hostAndPort(adminAddress),
+                adminSettings.token().isPresent() ? "token required" : "loopback, no token");
+    }
+
+    private static String hostAndPort(InetSocketAddress address) {
+        String host = address.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
     /** Whether {@link #start()} has been called. */
     public boolean started() {
         return state != State.NEW;
@@ -333,6 +400,9 @@ public final class RuntimeCore {
     private void shutdown() {
         Duration timeout = settings.shutdownTimeout();
         long deadline = System.nanoTime() + timeout.toNanos();
+        if (admin != null) {
+            admin.close(timeout);
+        }
         if (server != null) {
             server.close(timeout);
         }

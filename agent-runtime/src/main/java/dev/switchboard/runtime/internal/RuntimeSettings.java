@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.switchboard.channel.Channel;
 import dev.switchboard.runtime.AsyncAgent;
 import dev.switchboard.runtime.RuntimeListener;
+import dev.switchboard.runtime.admin.AdminHandler;
 import dev.switchboard.runtime.delivery.OptOutStore;
 import dev.switchboard.runtime.format.ReplyFormatter;
 import dev.switchboard.runtime.pairing.PairingSettings;
@@ -12,10 +13,13 @@ import dev.switchboard.runtime.store.Store;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -25,6 +29,7 @@ import java.util.random.RandomGenerator;
  * @param helpTexts the answer to HELP by channel id, for the channels that have one
  * @param pairings the pairing settings by channel id, for the channels with pairing on
  * @param shutdownTimeout how long closing waits for accepted work
+ * @param admin the admin server: console, health and metrics
  */
 public record RuntimeSettings(
         List<Channel> channels,
@@ -41,7 +46,8 @@ public record RuntimeSettings(
         Conversations conversations,
         Map<String, String> helpTexts,
         Map<String, PairingSettings> pairings,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        Admin admin) {
 
     public RuntimeSettings {
         channels = List.copyOf(channels);
@@ -78,6 +84,31 @@ public record RuntimeSettings(
      * @param enabled false when the application's own HTTP server hands the runtime its requests
      */
     public record Server(boolean enabled, String host, int port, int maxBodyBytes, Duration readTimeout) {}
+
+    /**
+     * The admin server.
+     *
+     * @param enabled whether it runs
+     * @param token what every path but health and metrics requires, or empty for none (loopback only)
+     * @param metrics the Prometheus text served at {@code /metrics}, or empty for a 404 there
+     * @param routes the application's handlers by path prefix
+     * @param mode a label the console shows
+     */
+    public record Admin(
+            boolean enabled,
+            String host,
+            int port,
+            Optional<String> token,
+            Optional<Supplier<String>> metrics,
+            Map<String, AdminHandler> routes,
+            String mode,
+            int maxBodyBytes,
+            Duration readTimeout) {
+
+        public Admin {
+            routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));
+        }
+    }
 
     /**
      * Where and how many turns run.

@@ -62,9 +62,16 @@ public final class StorePairing implements Pairing {
         void welcome(PairingRequest approved);
     }
 
+    /** Hears each change this process makes: {@code requested}, {@code approved}, {@code denied}, {@code revoked}. */
+    @FunctionalInterface
+    interface Changes {
+        void changed(String change, String channelId, Address sender);
+    }
+
     private final Store store;
     private final Clock clock;
     private volatile Welcomer welcomer;
+    private volatile Changes changes = (change, channelId, sender) -> {};
 
     StorePairing(Store store, Clock clock, Welcomer welcomer) {
         this.store = requireNonNull(store, "store");
@@ -81,6 +88,10 @@ public final class StorePairing implements Pairing {
 
     void welcomer(Welcomer welcomer) {
         this.welcomer = welcomer;
+    }
+
+    void changes(Changes changes) {
+        this.changes = requireNonNull(changes, "changes");
     }
 
     Instant now() {
@@ -137,6 +148,7 @@ public final class StorePairing implements Pairing {
         boolean revoked = store.deleteRecord(APPROVED, key(channelId, sender));
         if (revoked) {
             log.info("pairing: the approval of {} on {} was revoked", sender, channelId);
+            changes.changed("revoked", channelId, sender);
         }
         return revoked;
     }
@@ -179,6 +191,7 @@ public final class StorePairing implements Pairing {
         if (!store.insertRecord(REQUEST, key, code + " " + now.toEpochMilli(), Optional.of(expires), now)) {
             return new Ask(Asked.WAITING, Optional.empty());
         }
+        changes.changed("requested", channelId, sender);
         return new Ask(Asked.CREATED, Optional.of(new PairingRequest(channelId, sender, code, now, expires)));
     }
 
@@ -250,6 +263,7 @@ public final class StorePairing implements Pairing {
                 key(request.channelId(), request.sender()),
                 Long.toString(now.toEpochMilli()),
                 Optional.empty());
+        changes.changed("approved", request.channelId(), request.sender());
         welcomer.welcome(request);
     }
 
@@ -261,6 +275,7 @@ public final class StorePairing implements Pairing {
                 key(request.channelId(), request.sender()),
                 Long.toString(now.toEpochMilli()),
                 Optional.of(now.plus(ttl)));
+        changes.changed("denied", request.channelId(), request.sender());
     }
 
     /** Leaves the welcome of an approved sender for a runtime running the channel to send. */

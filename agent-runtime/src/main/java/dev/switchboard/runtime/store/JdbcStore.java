@@ -136,6 +136,20 @@ final class JdbcStore implements Store {
         return "JdbcStore[" + description + "]";
     }
 
+    /** How long {@link #ping()} lets the database take to answer. */
+    static final int PING_TIMEOUT_SECONDS = 2;
+
+    @Override
+    public void ping() {
+        query(() -> "answer a ping", connection -> {
+            try (Statement statement = connection.createStatement()) {
+                statement.setQueryTimeout(PING_TIMEOUT_SECONDS);
+                statement.execute("SELECT 1");
+            }
+            return null;
+        });
+    }
+
     // ---------------------------------------------------------------- schema
 
     /**

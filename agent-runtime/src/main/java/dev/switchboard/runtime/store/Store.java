@@ -53,6 +53,16 @@ public interface Store extends AutoCloseable {
     /** What this store is, for logs: {@code memory}, {@code sqlite:switchboard.db}, {@code postgresql://host:5432/db}; never a password. */
     String describe();
 
+    /**
+     * Checks that the store answers, for a readiness probe ({@code /readyz} of the admin server): a
+     * JDBC store runs {@code SELECT 1} with a 2-second timeout on a connection from its pool; a store in
+     * memory always answers (this default does nothing). A caller that must not wait longer than it
+     * chooses runs it on a thread of its own.
+     *
+     * @throws StoreException when the store does not answer, saying why
+     */
+    default void ping() {}
+
     // ---------------------------------------------------------------- inbox and dedupe
 
     /**

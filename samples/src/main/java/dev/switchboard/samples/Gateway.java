@@ -12,6 +12,7 @@ import dev.switchboard.runtime.store.JdbcStores;
 import dev.switchboard.runtime.store.Store;
 import dev.switchboard.runtime.store.StoreException;
 import dev.switchboard.runtime.store.StoreSettings;
+import dev.switchboard.samples.console.DevPhoneApi;
 import dev.switchboard.samples.sandbox.DevPhone;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
 import dev.switchboard.sms.twilio.TwilioSmsChannel;
@@ -37,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +77,11 @@ import org.slf4j.LoggerFactory;
  * unset, a default saying the owner was asked), and the home number gets {@code APPROVE <code>} and
  * {@code DENY <code>} to answer. In sandbox mode the dev phone is the home number, and a line {@code
  * as +15551230001: hello} texts from another number.
+ *
+ * <p>{@code SWITCHBOARD_ADMIN_PORT} opens the admin port with the console (8081 by default in sandbox
+ * mode, where the console has a dev phone page; off by default with Twilio; 0 picks a free port) on
+ * {@code SWITCHBOARD_ADMIN_HOST} (default 127.0.0.1); {@code SWITCHBOARD_ADMIN_TOKEN} guards it, and
+ * is required on any other host than loopback.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -125,8 +132,9 @@ public final class Gateway implements AutoCloseable {
             boolean whatsApp = flag(env, "WHATSAPP_WEBHOOK_AUTOCONFIGURE");
             flag(env, "SMS_PAIRING");
             flag(env, "WHATSAPP_PAIRING");
-            Started started = runtime(env, agent, false);
+            Started started = runtime(env, agent, false, builder -> {});
             autoconfigure(env, sms, whatsApp);
+            consoleUrl(env, started.runtime()).ifPresent(url -> log.info("Console: {}", url));
             return new Gateway(started.runtime(), started.store(), null, null);
         }
         return startSandbox(env, agent, console);
@@ -137,9 +145,12 @@ public final class Gateway implements AutoCloseable {
      * credentials file names an SMS number, so it sets SMS up), and WhatsApp when {@code
      * TWILIO_WHATSAPP_NUMBER} is set, both on one listener.
      */
-    private static Started runtime(Map<String, String> env, Agent agent, boolean sandbox) {
+    private static Started runtime(
+            Map<String, String> env, Agent agent, boolean sandbox, Consumer<AgentRuntimeBuilder> extensions) {
         AgentRuntimeBuilder runtime =
                 AgentRuntime.builder().webhookServerFromEnv(env).agent(agent).listener(new DeliveryLog());
+        extensions.accept(runtime);
+        adminServer(env, sandbox, runtime);
         if (present(env, "SWITCHBOARD_OUTBOUND_SEGMENT_CAP")) {
             runtime.outboundSegmentCap(outboundSegmentCap(
                     env.get("SWITCHBOARD_OUTBOUND_SEGMENT_CAP").strip()));
@@ -218,6 +229,60 @@ public final class Gateway implements AutoCloseable {
                     env.get(prefix + "_ONBOARDING_MESSAGE").strip());
         }
         runtime.pairing(channelId, settings);
+    }
+
+    /**
+     * The admin port (the console, {@code /healthz}, {@code /readyz}) when {@code SWITCHBOARD_ADMIN_PORT}
+     * is set (sandbox mode sets it to 8081, or to a free port when {@code SMS_WEBHOOK_PORT} is 0), on
+     * {@code SWITCHBOARD_ADMIN_HOST} (default 127.0.0.1), behind {@code SWITCHBOARD_ADMIN_TOKEN} when
+     * set, which another host than loopback requires.
+     */
+    private static void adminServer(Map<String, String> env, boolean sandbox, AgentRuntimeBuilder runtime) {
+        if (!present(env, "SWITCHBOARD_ADMIN_PORT")) {
+            return;
+        }
+        String raw = env.get("SWITCHBOARD_ADMIN_PORT").strip();
+        int port;
+        try {
+            port = Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("SWITCHBOARD_ADMIN_PORT must be a port number (0-65535): " + raw);
+        }
+        String host = present(env, "SWITCHBOARD_ADMIN_HOST")
+                ? env.get("SWITCHBOARD_ADMIN_HOST").strip()
+                : "127.0.0.1";
+        if (present(env, "SWITCHBOARD_ADMIN_TOKEN")) {
+            try {
+                runtime.adminToken(env.get("SWITCHBOARD_ADMIN_TOKEN").strip());
+            } catch (IllegalArgumentException e) {
+                // The builder's message would not name the variable; the token itself is never shown.
+                throw new IllegalArgumentException("SWITCHBOARD_ADMIN_TOKEN may hold only letters, digits and"
+                        + " - . _ ~ + / = (use openssl rand -hex 32)");
+            }
+        } else if (!List.of("127.0.0.1", "::1", "localhost").contains(host.toLowerCase(Locale.ROOT))) {
+            throw new IllegalStateException("SWITCHBOARD_ADMIN_HOST=" + host
+                    + " is reachable from other machines: set SWITCHBOARD_ADMIN_TOKEN to a long random value");
+        }
+        runtime.adminServer(host, port).adminMode(sandbox ? "sandbox" : "twilio");
+    }
+
+    /** The console's address for a person on this machine, when the gateway has an admin port. */
+    private static Optional<String> consoleUrl(Map<String, String> env, AgentRuntime runtime) {
+        if (!present(env, "SWITCHBOARD_ADMIN_PORT")) {
+            return Optional.empty();
+        }
+        String host = present(env, "SWITCHBOARD_ADMIN_HOST")
+                ? env.get("SWITCHBOARD_ADMIN_HOST").strip()
+                : "127.0.0.1";
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equalsIgnoreCase("localhost")) {
+            host = "127.0.0.1";
+        } else if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return Optional.of("http://" + host + ":" + runtime.adminPort() + "/");
     }
 
     /** A started runtime and the store it was given, which the gateway closes after it. */
@@ -330,6 +395,8 @@ public final class Gateway implements AutoCloseable {
             env.put("TWILIO_API_BASE_URL", sandbox.baseUrl().toString());
             env.putIfAbsent("SMS_WEBHOOK_HOST", "127.0.0.1");
             int port = sandboxPort(env.getOrDefault("SMS_WEBHOOK_PORT", "8080").strip());
+            // The console beside it; a gateway on a free port (tests, several at once) takes a free one too.
+            env.putIfAbsent("SWITCHBOARD_ADMIN_PORT", port == 0 ? "0" : "8081");
             if (port == 0) {
                 // The webhook URLs the dev phone signs must name the port before the listener binds it.
                 port = freeLoopbackPort();
@@ -347,10 +414,13 @@ public final class Gateway implements AutoCloseable {
                 env.putIfAbsent(channel + "_HOME_CHANNEL", SANDBOX_PHONE);
             }
 
-            Started started = runtime(env, agent, true);
+            // The console's dev phone texts through the same stand-in as the terminal's.
+            DevPhoneApi devPhoneApi = new DevPhoneApi(sandbox, SANDBOX_PHONE, smsNumbers, List.of(whatsAppNumber));
+            Started started = runtime(env, agent, true, builder -> builder.adminRoute(DevPhoneApi.PREFIX, devPhoneApi));
             AgentRuntime runtime = started.runtime();
             Store store = started.store();
             try {
+                devPhoneApi.publishTo(runtime.adminEvents()::publish);
                 // The sandbox carries the dev phone's texts to the gateway as Twilio would: each of its
                 // numbers posts to the local listener, signed for the public URL the channel checks.
                 String local = "http://127.0.0.1:" + runtime.port();
@@ -364,6 +434,9 @@ public final class Gateway implements AutoCloseable {
                 DevPhone phone = new DevPhone(SANDBOX_PHONE, smsNumber, Optional.of(whatsAppNumber), sandbox, console);
                 console.println("Twilio REST stand-in: " + sandbox.baseUrl() + "   gateway: " + local + "   agent: "
                         + env.getOrDefault("SWITCHBOARD_AGENT", "demo"));
+                consoleUrl(env, runtime)
+                        .ifPresent(url -> console.println("Console: " + url
+                                + "   (open it in a browser to text the agent from the dev phone page)"));
                 console.println("Type a message and press Enter to text the agent by SMS from the dev phone "
                         + Address.redact(SANDBOX_PHONE) + "; start the line with \"" + DevPhone.WHATSAPP_PREFIX
                         + "\" to send it over WhatsApp. Replies appear as \"agent> ...\", and Twilio's own"

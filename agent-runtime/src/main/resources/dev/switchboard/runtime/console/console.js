@@ -225,8 +225,10 @@ const phone = {
 
   attach(file) {
     if (!file) return;
-    if (file.size > 5 * 1024 * 1024) {
-      showProblem(`${file.name} is over Twilio's 5 MB for an MMS.`);
+    // The admin port takes requests of up to 64 KiB, and base64 adds a third.
+    if (file.size > 46 * 1024) {
+      showProblem(`${file.name} is ${file.size} bytes: the console sends files up to 46 KB.`
+        + ' Send a larger one from the terminal dev phone with img: /path/to/file.');
       return;
     }
     const reader = new FileReader();

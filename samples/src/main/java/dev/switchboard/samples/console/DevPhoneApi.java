@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.channel.MediaContent;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
+import dev.switchboard.runtime.admin.AdminHandler;
 import dev.switchboard.samples.sandbox.SandboxMedia;
 import dev.switchboard.samples.sandbox.SandboxMessage;
 import dev.switchboard.samples.sandbox.SandboxRecord;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * a {@value #EVENT} event with the message's JSON. Nothing here logs a message's text or a full
  * number.
  */
-public final class DevPhoneApi {
+public final class DevPhoneApi implements AdminHandler {
 
     /** The path prefix the route is registered under. */
     public static final String PREFIX = "/api/devphone";
@@ -113,6 +114,7 @@ public final class DevPhoneApi {
     }
 
     /** Answers a request under {@value #PREFIX}; the path may carry the prefix or not. */
+    @Override
     public WebhookResponse handle(WebhookRequest request) {
         requireNonNull(request, "request");
         String path = request.path().startsWith(PREFIX) ? request.path().substring(PREFIX.length()) : request.path();

@@ -136,6 +136,19 @@ abstract class PairingRuntimeContract {
     }
 
     @Test
+    void noPairingCodeReachesTheLog() throws Exception {
+        try (dev.switchboard.runtime.schedule.LogCapture log = dev.switchboard.runtime.schedule.LogCapture.start()) {
+            AgentRuntime a = replica();
+            String code = strangerAsks(a);
+            text(a, HOME, "approve " + code);
+            sent(2);
+            listener.next(RecordingListener.Dropped.class);
+
+            assertThat(log.text()).contains("approved").doesNotContain(code).doesNotContain(code.toLowerCase());
+        }
+    }
+
+    @Test
     void aStrangerWhoTextsAgainWhileTheirRequestWaitsGetsNoNewCodeNorText() throws Exception {
         AgentRuntime a = replica();
         strangerAsks(a);

@@ -146,16 +146,23 @@ final class Bursts {
         List<TurnTask> group = new ArrayList<>();
         waiting.computeIfPresent(turn.conversation(), (key, queue) -> {
             boolean found = false;
+            // Two webhooks of one conversation handled at once on two threads may be noted here in one
+            // order and queued in the lane in the other. A turn noted before this one and not started
+            // yet is behind it in the lane: this turn then takes nothing, so that no message of a sender
+            // is answered before an earlier one of theirs.
+            boolean earlierWaits = false;
             for (Iterator<TurnTask> it = queue.turns.iterator(); it.hasNext(); ) {
                 TurnTask next = it.next();
                 if (!found) {
                     if (next == turn) {
                         found = true;
                         it.remove();
+                    } else {
+                        earlierWaits = true;
                     }
                     continue;
                 }
-                if (!merge || turn.keyword() || group.size() + 1 >= maxMessages || !next.canJoin()) {
+                if (!merge || earlierWaits || turn.keyword() || group.size() + 1 >= maxMessages || !next.canJoin()) {
                     break;
                 }
                 next.absorbInto(turn);

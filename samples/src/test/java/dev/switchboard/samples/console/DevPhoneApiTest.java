@@ -145,6 +145,21 @@ class DevPhoneApiTest {
     }
 
     @Test
+    void aFailedReplyCarriesTwiliosErrorInWords() throws Exception {
+        post("{\"channel\":\"sms\",\"text\":\"hello\"}");
+        JsonNode delivered = awaitEvent(reply("echo: hello", "delivered"));
+
+        // The carrier reports it undeliverable after all, as a late status callback can.
+        gateway.sandbox()
+                .orElseThrow()
+                .sendStatusCallback(delivered.get("sid").asText(), "failed", java.util.Optional.of("30003"));
+
+        JsonNode failed = awaitEvent(reply("echo: hello", "failed"));
+        assertThat(failed.get("errorCode").asInt()).isEqualTo(30003);
+        assertThat(failed.get("errorMessage").asText()).isEqualTo("Unreachable destination handset");
+    }
+
+    @Test
     void helpIsAnsweredAsTwilioAnswersIt() throws Exception {
         JsonNode answer =
                 post("{\"channel\":\"sms\",\"to\":\"" + Gateway.SANDBOX_GATEWAY_NUMBER + "\",\"text\":\"help\"}");

@@ -78,10 +78,12 @@ import org.slf4j.LoggerFactory;
  * {@code DENY <code>} to answer. In sandbox mode the dev phone is the home number, and a line {@code
  * as +15551230001: hello} texts from another number.
  *
- * <p>{@code SWITCHBOARD_ADMIN_PORT} opens the admin port with the console (8081 by default in sandbox
- * mode, where the console has a dev phone page; off by default with Twilio; 0 picks a free port) on
- * {@code SWITCHBOARD_ADMIN_HOST} (default 127.0.0.1); {@code SWITCHBOARD_ADMIN_TOKEN} guards it, and
- * is required on any other host than loopback.
+ * <p>{@code SWITCHBOARD_ADMIN_PORT} runs the admin server (the operator's console, {@code /healthz},
+ * {@code /readyz} and {@code /metrics}) on that port: 8081 by default in sandbox mode, off by default
+ * with Twilio; 0 picks a free port, {@code off} turns it off. {@code SWITCHBOARD_ADMIN_HOST} is where
+ * it binds (default {@code 127.0.0.1}); on any other address {@code SWITCHBOARD_ADMIN_TOKEN} is
+ * required, since the console shows message bodies. The start lines print {@code Console:
+ * http://127.0.0.1:8081/}.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -132,11 +134,16 @@ public final class Gateway implements AutoCloseable {
             boolean whatsApp = flag(env, "WHATSAPP_WEBHOOK_AUTOCONFIGURE");
             flag(env, "SMS_PAIRING");
             flag(env, "WHATSAPP_PAIRING");
+            admin(env, false);
             Started started = runtime(env, agent, false, builder -> {});
             autoconfigure(env, sms, whatsApp);
-            consoleUrl(env, started.runtime()).ifPresent(url -> log.info("Console: {}", url));
+            consoleLine(env, started.runtime()).ifPresent(line -> {
+                console.println(line);
+                console.flush();
+            });
             return new Gateway(started.runtime(), started.store(), null, null);
         }
+        admin(env, true);
         return startSandbox(env, agent, console);
     }
 
@@ -150,7 +157,6 @@ public final class Gateway implements AutoCloseable {
         AgentRuntimeBuilder runtime =
                 AgentRuntime.builder().webhookServerFromEnv(env).agent(agent).listener(new DeliveryLog());
         extensions.accept(runtime);
-        adminServer(env, sandbox, runtime);
         if (present(env, "SWITCHBOARD_OUTBOUND_SEGMENT_CAP")) {
             runtime.outboundSegmentCap(outboundSegmentCap(
                     env.get("SWITCHBOARD_OUTBOUND_SEGMENT_CAP").strip()));
@@ -166,6 +172,11 @@ public final class Gateway implements AutoCloseable {
             runtime.debounce(debounce(env.get("SWITCHBOARD_DEBOUNCE_MS").strip()));
         }
         publicUrl(env).ifPresent(runtime::publicUrl);
+        runtime.adminMode(sandbox ? "sandbox" : "twilio");
+        admin(env, sandbox).ifPresent(admin -> {
+            runtime.adminServer(admin.host(), admin.port());
+            admin.token().ifPresent(runtime::adminToken);
+        });
         boolean whatsApp = present(env, "TWILIO_WHATSAPP_NUMBER");
         if (!whatsApp
                 || present(env, "TWILIO_PHONE_NUMBER")
@@ -231,62 +242,102 @@ public final class Gateway implements AutoCloseable {
         runtime.pairing(channelId, settings);
     }
 
+    /** A started runtime and the store it was given, which the gateway closes after it. */
+    private record Started(AgentRuntime runtime, Store store) {}
+
+    /** Where the admin server binds, and its token. */
+    record Admin(String host, int port, Optional<String> token) {}
+
+    /** The default admin port in sandbox mode. */
+    static final int SANDBOX_ADMIN_PORT = 8081;
+
     /**
-     * The admin port (the console, {@code /healthz}, {@code /readyz}) when {@code SWITCHBOARD_ADMIN_PORT}
-     * is set (sandbox mode sets it to 8081, or to a free port when {@code SMS_WEBHOOK_PORT} is 0), on
-     * {@code SWITCHBOARD_ADMIN_HOST} (default 127.0.0.1), behind {@code SWITCHBOARD_ADMIN_TOKEN} when
-     * set, which another host than loopback requires.
+     * The admin server {@code SWITCHBOARD_ADMIN_PORT}, {@code SWITCHBOARD_ADMIN_HOST} and {@code
+     * SWITCHBOARD_ADMIN_TOKEN} ask for: on {@link #SANDBOX_ADMIN_PORT} by default in sandbox mode, off
+     * by default with Twilio (where the host or token without the port is refused rather than ignored);
+     * {@code off} turns it off.
+     *
+     * @throws IllegalArgumentException if a variable has a bad value, naming it (the token's value is
+     *     never shown)
+     * @throws IllegalStateException if the host is not loopback and no token is set
      */
-    private static void adminServer(Map<String, String> env, boolean sandbox, AgentRuntimeBuilder runtime) {
-        if (!present(env, "SWITCHBOARD_ADMIN_PORT")) {
-            return;
-        }
-        String raw = env.get("SWITCHBOARD_ADMIN_PORT").strip();
-        int port;
-        try {
-            port = Integer.parseInt(raw);
-        } catch (NumberFormatException e) {
-            port = -1;
-        }
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("SWITCHBOARD_ADMIN_PORT must be a port number (0-65535): " + raw);
+    static Optional<Admin> admin(Map<String, String> env, boolean sandbox) {
+        String rawPort = present(env, "SWITCHBOARD_ADMIN_PORT")
+                ? env.get("SWITCHBOARD_ADMIN_PORT").strip()
+                : null;
+        boolean off = rawPort != null && rawPort.equalsIgnoreCase("off");
+        int port = SANDBOX_ADMIN_PORT;
+        if (rawPort != null && !off) {
+            try {
+                port = Integer.parseInt(rawPort);
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("SWITCHBOARD_ADMIN_PORT must be a port number (0-65535; 0 picks a"
+                        + " free one) or off: " + rawPort);
+            }
         }
         String host = present(env, "SWITCHBOARD_ADMIN_HOST")
                 ? env.get("SWITCHBOARD_ADMIN_HOST").strip()
                 : "127.0.0.1";
-        if (present(env, "SWITCHBOARD_ADMIN_TOKEN")) {
-            try {
-                runtime.adminToken(env.get("SWITCHBOARD_ADMIN_TOKEN").strip());
-            } catch (IllegalArgumentException e) {
-                // The builder's message would not name the variable; the token itself is never shown.
-                throw new IllegalArgumentException("SWITCHBOARD_ADMIN_TOKEN may hold only letters, digits and"
-                        + " - . _ ~ + / = (use openssl rand -hex 32)");
-            }
-        } else if (!List.of("127.0.0.1", "::1", "localhost").contains(host.toLowerCase(Locale.ROOT))) {
-            throw new IllegalStateException("SWITCHBOARD_ADMIN_HOST=" + host
-                    + " is reachable from other machines: set SWITCHBOARD_ADMIN_TOKEN to a long random value");
+        if (!host.matches("[A-Za-z0-9.:-]+|\\[[0-9A-Fa-f:.]+]")) {
+            throw new IllegalArgumentException(
+                    "SWITCHBOARD_ADMIN_HOST must be a host name or an IP address to bind: " + host);
         }
-        runtime.adminServer(host, port).adminMode(sandbox ? "sandbox" : "twilio");
+        host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        Optional<String> token = present(env, "SWITCHBOARD_ADMIN_TOKEN")
+                ? Optional.of(env.get("SWITCHBOARD_ADMIN_TOKEN").strip())
+                : Optional.empty();
+        if (token.isPresent()) {
+            try {
+                AgentRuntime.builder().adminToken(token.get());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("SWITCHBOARD_ADMIN_TOKEN: " + e.getMessage(), e);
+            }
+        }
+        if (off) {
+            return Optional.empty();
+        }
+        if (rawPort == null && !sandbox) {
+            if (present(env, "SWITCHBOARD_ADMIN_HOST") || token.isPresent()) {
+                // Not ignored: whoever set them expects a console.
+                throw new IllegalStateException("SWITCHBOARD_ADMIN_"
+                        + (token.isPresent() ? "TOKEN" : "HOST")
+                        + " is set, but with Twilio the admin server runs only when SWITCHBOARD_ADMIN_PORT is set"
+                        + " (8081, or 0 for a free port)");
+            }
+            return Optional.empty();
+        }
+        boolean loopback = List.of("127.0.0.1", "::1", "localhost").contains(host.toLowerCase(Locale.ROOT));
+        if (!loopback && token.isEmpty()) {
+            throw new IllegalStateException("SWITCHBOARD_ADMIN_HOST=" + host + " is not loopback, and the console"
+                    + " shows message bodies: set SWITCHBOARD_ADMIN_TOKEN to a long random value (openssl rand -hex"
+                    + " 32), or bind the admin server to 127.0.0.1");
+        }
+        return Optional.of(new Admin(host, port, token));
     }
 
-    /** The console's address for a person on this machine, when the gateway has an admin port. */
-    private static Optional<String> consoleUrl(Map<String, String> env, AgentRuntime runtime) {
-        if (!present(env, "SWITCHBOARD_ADMIN_PORT")) {
+    /** The start line that gives the console's address, when the admin server runs. */
+    private static Optional<String> consoleLine(Map<String, String> env, AgentRuntime runtime) {
+        int port;
+        try {
+            port = runtime.adminPort();
+        } catch (IllegalStateException e) {
             return Optional.empty();
         }
         String host = present(env, "SWITCHBOARD_ADMIN_HOST")
-                ? env.get("SWITCHBOARD_ADMIN_HOST").strip()
+                ? env.get("SWITCHBOARD_ADMIN_HOST").strip().replaceAll("^\\[|]$", "")
                 : "127.0.0.1";
-        if (host.equals("0.0.0.0") || host.equals("::") || host.equalsIgnoreCase("localhost")) {
+        if (host.equals("0.0.0.0") || host.equals("::")) {
             host = "127.0.0.1";
-        } else if (host.contains(":")) {
-            host = "[" + host + "]";
         }
-        return Optional.of("http://" + host + ":" + runtime.adminPort() + "/");
+        String shown = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        return Optional.of("Console: http://" + shown + ":" + port + "/"
+                + (present(env, "SWITCHBOARD_ADMIN_TOKEN")
+                        ? "   (open /?token=<SWITCHBOARD_ADMIN_TOKEN> there once to sign in)"
+                        : ""));
     }
-
-    /** A started runtime and the store it was given, which the gateway closes after it. */
-    private record Started(AgentRuntime runtime, Store store) {}
 
     /**
      * Pushes {@code SWITCHBOARD_HEARTBEAT_TEXT} to every home channel on the schedule {@code
@@ -395,8 +446,6 @@ public final class Gateway implements AutoCloseable {
             env.put("TWILIO_API_BASE_URL", sandbox.baseUrl().toString());
             env.putIfAbsent("SMS_WEBHOOK_HOST", "127.0.0.1");
             int port = sandboxPort(env.getOrDefault("SMS_WEBHOOK_PORT", "8080").strip());
-            // The console beside it; a gateway on a free port (tests, several at once) takes a free one too.
-            env.putIfAbsent("SWITCHBOARD_ADMIN_PORT", port == 0 ? "0" : "8081");
             if (port == 0) {
                 // The webhook URLs the dev phone signs must name the port before the listener binds it.
                 port = freeLoopbackPort();
@@ -434,9 +483,7 @@ public final class Gateway implements AutoCloseable {
                 DevPhone phone = new DevPhone(SANDBOX_PHONE, smsNumber, Optional.of(whatsAppNumber), sandbox, console);
                 console.println("Twilio REST stand-in: " + sandbox.baseUrl() + "   gateway: " + local + "   agent: "
                         + env.getOrDefault("SWITCHBOARD_AGENT", "demo"));
-                consoleUrl(env, runtime)
-                        .ifPresent(url -> console.println("Console: " + url
-                                + "   (open it in a browser to text the agent from the dev phone page)"));
+                consoleLine(env, runtime).ifPresent(console::println);
                 console.println("Type a message and press Enter to text the agent by SMS from the dev phone "
                         + Address.redact(SANDBOX_PHONE) + "; start the line with \"" + DevPhone.WHATSAPP_PREFIX
                         + "\" to send it over WhatsApp. Replies appear as \"agent> ...\", and Twilio's own"

@@ -33,6 +33,7 @@ class GatewayDotEnvTest {
                 .keySet()
                 .removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("SMS_") || k.startsWith("SWITCHBOARD_"));
         builder.environment().put("SMS_WEBHOOK_PORT", "0");
+        builder.environment().put("SWITCHBOARD_ADMIN_PORT", "0");
         builder.environment().putAll(env);
         builder.directory(tmp.toFile());
         Path stderr = tmp.resolve("stderr.log");

@@ -7,6 +7,10 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +53,8 @@ class GatewayProcessTest {
         builder.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("SMS_"));
         builder.environment().put("SWITCHBOARD_AGENT", "echo");
         builder.environment().put("SMS_WEBHOOK_PORT", "0");
+        // Side by side with other gateways: the console on a free port rather than 8081.
+        builder.environment().put("SWITCHBOARD_ADMIN_PORT", "0");
         builder.environment().putAll(extra);
         builder.redirectError(stderr.toFile());
         return builder.start();
@@ -102,6 +108,15 @@ class GatewayProcessTest {
         try {
             BlockingQueue<String> lines = lines(process);
             assertThat(awaitLine(lines, "SANDBOX MODE", seen)).isEqualTo(seen.get(0));
+            // The console's address, on the free port asked for, answers over HTTP.
+            String console = awaitLine(lines, "Console: ", seen);
+            assertThat(console).matches("Console: http://127\\.0\\.0\\.1:\\d+/");
+            HttpResponse<String> health = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(console.substring("Console: ".length()) + "healthz"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(health.body()).isEqualTo("{\"status\":\"UP\"}");
             awaitLine(lines, "Type a message", seen);
 
             Writer stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);

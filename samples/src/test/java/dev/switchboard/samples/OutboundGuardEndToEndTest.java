@@ -140,6 +140,7 @@ class OutboundGuardEndToEndTest {
                 Map.of(
                         "SWITCHBOARD_AGENT", "echo",
                         "SMS_WEBHOOK_PORT", "0",
+                        "SWITCHBOARD_ADMIN_PORT", "0",
                         "SWITCHBOARD_OUTBOUND_SEGMENT_CAP", " 2 "),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         Address phone = Address.of(Gateway.SANDBOX_PHONE);
@@ -162,7 +163,14 @@ class OutboundGuardEndToEndTest {
         PrintStream console = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         for (String value : new String[] {"lots", "-1"}) {
             assertThatThrownBy(() -> gateway = Gateway.start(
-                            Map.of("SMS_WEBHOOK_PORT", "0", "SWITCHBOARD_OUTBOUND_SEGMENT_CAP", value), console))
+                            Map.of(
+                                    "SMS_WEBHOOK_PORT",
+                                    "0",
+                                    "SWITCHBOARD_ADMIN_PORT",
+                                    "0",
+                                    "SWITCHBOARD_OUTBOUND_SEGMENT_CAP",
+                                    value),
+                            console))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("SWITCHBOARD_OUTBOUND_SEGMENT_CAP must be a number of segments per recipient per"
                             + " hour, 0 or more (0 turns the guard off): " + value);

@@ -56,6 +56,7 @@ abstract class PairingEndToEndContract {
     void start() {
         Map<String, String> env = new HashMap<>(database());
         env.put("SMS_WEBHOOK_PORT", "0");
+        env.put("SWITCHBOARD_ADMIN_PORT", "0");
         env.put("SMS_PAIRING", "true");
         env.put("SWITCHBOARD_AGENT", "echo");
         gateway = Gateway.start(env, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));

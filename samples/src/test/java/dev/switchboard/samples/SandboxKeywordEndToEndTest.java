@@ -60,7 +60,8 @@ class SandboxKeywordEndToEndTest {
     @BeforeEach
     void start() {
         gateway = Gateway.start(
-                Map.of("SMS_WEBHOOK_PORT", "0"), new PrintStream(new Lines(), true, StandardCharsets.UTF_8));
+                Map.of("SMS_WEBHOOK_PORT", "0", "SWITCHBOARD_ADMIN_PORT", "0"),
+                new PrintStream(new Lines(), true, StandardCharsets.UTF_8));
         phone = gateway.devPhone().orElseThrow();
         sandbox = gateway.sandbox().orElseThrow();
         // The banner is printed before start returns; the conversation is what follows.
@@ -210,7 +211,15 @@ class SandboxKeywordEndToEndTest {
         gateway.close();
         // The first turn takes three seconds, so the next two texts arrive while it runs.
         gateway = Gateway.start(
-                Map.of("SMS_WEBHOOK_PORT", "0", "SWITCHBOARD_AGENT", "echo", "SWITCHBOARD_ECHO_DELAY_MS", "3000"),
+                Map.of(
+                        "SMS_WEBHOOK_PORT",
+                        "0",
+                        "SWITCHBOARD_ADMIN_PORT",
+                        "0",
+                        "SWITCHBOARD_AGENT",
+                        "echo",
+                        "SWITCHBOARD_ECHO_DELAY_MS",
+                        "3000"),
                 new PrintStream(new Lines(), true, StandardCharsets.UTF_8));
         phone = gateway.devPhone().orElseThrow();
         lines.clear();
@@ -235,7 +244,7 @@ class SandboxKeywordEndToEndTest {
     void theEchoAgentCountsAndReadsWhatThePhoneSentAndNeverFetchesAForeignUrl(@TempDir Path dir) throws Exception {
         gateway.close();
         gateway = Gateway.start(
-                Map.of("SMS_WEBHOOK_PORT", "0", "SWITCHBOARD_AGENT", "echo"),
+                Map.of("SMS_WEBHOOK_PORT", "0", "SWITCHBOARD_ADMIN_PORT", "0", "SWITCHBOARD_AGENT", "echo"),
                 new PrintStream(new Lines(), true, StandardCharsets.UTF_8));
         phone = gateway.devPhone().orElseThrow();
         sandbox = gateway.sandbox().orElseThrow();
@@ -267,6 +276,7 @@ class SandboxKeywordEndToEndTest {
         gateway = Gateway.start(
                 Map.of(
                         "SMS_WEBHOOK_PORT", "0",
+                        "SWITCHBOARD_ADMIN_PORT", "0",
                         "SWITCHBOARD_AGENT", "echo",
                         "TWILIO_PHONE_NUMBER", Gateway.SANDBOX_GATEWAY_NUMBER + ", " + second),
                 new PrintStream(new Lines(), true, StandardCharsets.UTF_8));

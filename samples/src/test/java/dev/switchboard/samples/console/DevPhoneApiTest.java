@@ -43,7 +43,7 @@ class DevPhoneApiTest {
     @BeforeEach
     void start() {
         gateway = Gateway.start(
-                Map.of("SMS_WEBHOOK_PORT", "0", "SWITCHBOARD_AGENT", "echo"),
+                Map.of("SMS_WEBHOOK_PORT", "0", "SWITCHBOARD_ADMIN_PORT", "0", "SWITCHBOARD_AGENT", "echo"),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         TwilioSandbox sandbox = gateway.sandbox().orElseThrow();
         api = new DevPhoneApi(

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -81,6 +83,8 @@ class ConsoleBrowserTest {
                 "--user-data-dir=" + profile.toAbsolutePath());
         browser = new ChromeDriver(service, options);
         wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        // Live updates redraw lists: an element found a moment ago may be replaced by its fresh copy.
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     @AfterEach
@@ -114,6 +118,14 @@ class ConsoleBrowserTest {
 
     private static String quoted(String text) {
         return "'" + text + "'";
+    }
+
+    /** Clicks what {@code locator} finds, again if a live redraw replaced it meanwhile. */
+    private void click(By locator) {
+        wait.until(driver -> {
+            driver.findElement(locator).click();
+            return true;
+        });
     }
 
     private void type(String text) {
@@ -156,16 +168,15 @@ class ConsoleBrowserTest {
                         + "'Reply STOP to unsubscribe. Msg&Data Rates May Apply.']]")));
         screenshot();
 
-        browser.findElement(By.id("tab-conversations")).click();
-        WebElement conversation = wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(
-                "#conversations button[data-channel='sms'][data-counterpart='" + Gateway.SANDBOX_PHONE + "']")));
-        conversation.click();
+        click(By.id("tab-conversations"));
+        click(By.cssSelector(
+                "#conversations button[data-channel='sms'][data-counterpart='" + Gateway.SANDBOX_PHONE + "']"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("transcript-head"), Gateway.SANDBOX_PHONE));
-        WebElement answered = wait.until(ExpectedConditions.visibilityOfElementLocated(
-                By.xpath("//ol[@id='transcript']/li[contains(@class,'outbound')][.//div[@class='text' and text()="
-                        + "'echo: hello']]")));
-        wait.until(ExpectedConditions.textToBePresentInElement(answered, "delivered"));
-        assertThat(answered.findElement(By.className("sid")).getText()).matches("SM[0-9a-f]{32}");
+        String answered =
+                "//ol[@id='transcript']/li[contains(@class,'outbound')][.//div[@class='text' and text()='echo: hello']]";
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.xpath(answered), "delivered"));
+        wait.until(ExpectedConditions.textMatches(
+                By.xpath(answered + "//span[@class='sid']"), Pattern.compile("SM[0-9a-f]{32}")));
         assertThat(
                         browser.findElements(
                                 By.xpath(
@@ -182,14 +193,12 @@ class ConsoleBrowserTest {
                 .isEqualTo(200);
 
         browser.get(console + "#schedules");
-        WebElement card = wait.until(ExpectedConditions.visibilityOfElementLocated(
-                By.cssSelector("#pairings .card[data-sender='" + STRANGER + "']")));
-        assertThat(card.findElement(By.className("code")).getText()).matches("[A-Z0-9]{4,}");
-        card.findElement(By.cssSelector("button.approve")).click();
+        String card = "#pairings .card[data-sender='" + STRANGER + "']";
+        wait.until(ExpectedConditions.textMatches(By.cssSelector(card + " .code"), Pattern.compile("[A-Z0-9]{4,}")));
+        click(By.cssSelector(card + " button.approve"));
 
         wait.until(ExpectedConditions.textToBe(By.id("toast"), "Approved " + STRANGER));
-        wait.until(ExpectedConditions.invisibilityOfElementLocated(
-                By.cssSelector("#pairings .card[data-sender='" + STRANGER + "']")));
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector(card)));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("pairings-empty")));
         // The stranger is told, through the stand-in, that they were approved.
         wait.until(driver -> sandbox.messages().stream()
@@ -198,10 +207,8 @@ class ConsoleBrowserTest {
                 .map(SandboxMessage::body)
                 .anyMatch(PairingSettings.DEFAULT_APPROVED_MESSAGE::equals));
 
-        browser.findElement(By.id("tab-conversations")).click();
-        wait.until(ExpectedConditions.elementToBeClickable(
-                        By.cssSelector("#conversations button[data-counterpart='" + STRANGER + "']")))
-                .click();
+        click(By.id("tab-conversations"));
+        click(By.cssSelector("#conversations button[data-counterpart='" + STRANGER + "']"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("transcript-head"), "pairing: approved"));
     }
 

@@ -12,6 +12,7 @@ import dev.switchboard.runtime.store.JdbcStores;
 import dev.switchboard.runtime.store.Store;
 import dev.switchboard.runtime.store.StoreException;
 import dev.switchboard.runtime.store.StoreSettings;
+import dev.switchboard.samples.console.DevPhoneApi;
 import dev.switchboard.samples.sandbox.DevPhone;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
 import dev.switchboard.sms.twilio.TwilioSmsChannel;
@@ -37,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,7 +135,7 @@ public final class Gateway implements AutoCloseable {
             flag(env, "SMS_PAIRING");
             flag(env, "WHATSAPP_PAIRING");
             admin(env, false);
-            Started started = runtime(env, agent, false);
+            Started started = runtime(env, agent, false, builder -> {});
             autoconfigure(env, sms, whatsApp);
             consoleLine(env, started.runtime()).ifPresent(line -> {
                 console.println(line);
@@ -150,9 +152,11 @@ public final class Gateway implements AutoCloseable {
      * credentials file names an SMS number, so it sets SMS up), and WhatsApp when {@code
      * TWILIO_WHATSAPP_NUMBER} is set, both on one listener.
      */
-    private static Started runtime(Map<String, String> env, Agent agent, boolean sandbox) {
+    private static Started runtime(
+            Map<String, String> env, Agent agent, boolean sandbox, Consumer<AgentRuntimeBuilder> extensions) {
         AgentRuntimeBuilder runtime =
                 AgentRuntime.builder().webhookServerFromEnv(env).agent(agent).listener(new DeliveryLog());
+        extensions.accept(runtime);
         if (present(env, "SWITCHBOARD_OUTBOUND_SEGMENT_CAP")) {
             runtime.outboundSegmentCap(outboundSegmentCap(
                     env.get("SWITCHBOARD_OUTBOUND_SEGMENT_CAP").strip()));
@@ -462,10 +466,13 @@ public final class Gateway implements AutoCloseable {
                 env.putIfAbsent(channel + "_HOME_CHANNEL", SANDBOX_PHONE);
             }
 
-            Started started = runtime(env, agent, true);
+            // The console's dev phone texts through the same stand-in as the terminal's.
+            DevPhoneApi devPhoneApi = new DevPhoneApi(sandbox, SANDBOX_PHONE, smsNumbers, List.of(whatsAppNumber));
+            Started started = runtime(env, agent, true, builder -> builder.adminRoute(DevPhoneApi.PREFIX, devPhoneApi));
             AgentRuntime runtime = started.runtime();
             Store store = started.store();
             try {
+                devPhoneApi.publishTo(runtime.adminEvents()::publish);
                 // The sandbox carries the dev phone's texts to the gateway as Twilio would: each of its
                 // numbers posts to the local listener, signed for the public URL the channel checks.
                 String local = "http://127.0.0.1:" + runtime.port();

@@ -126,12 +126,22 @@ public final class TwilioSandbox implements AutoCloseable {
     /** Twilio's error for a {@code MediaUrl} it could not retrieve: the message fails with it. */
     static final int MEDIA_RETRIEVAL_FAILURE = 11200;
 
-    private static final Map<Integer, String> ERROR_MESSAGES = Map.of(
-            11200, "HTTP retrieval failure",
-            11205, "HTTP connection failure",
-            11206, "HTTP protocol violation",
-            11210, "HTTP bad host name",
-            12300, "Invalid Content-Type");
+    private static final Map<Integer, String> ERROR_MESSAGES = Map.ofEntries(
+            Map.entry(11200, "HTTP retrieval failure"),
+            Map.entry(11205, "HTTP connection failure"),
+            Map.entry(11206, "HTTP protocol violation"),
+            Map.entry(11210, "HTTP bad host name"),
+            Map.entry(12300, "Invalid Content-Type"),
+            Map.entry(21610, "Attempt to send to unsubscribed recipient"),
+            Map.entry(30001, "Queue overflow"),
+            Map.entry(30002, "Account suspended"),
+            Map.entry(30003, "Unreachable destination handset"),
+            Map.entry(30004, "Message blocked"),
+            Map.entry(30005, "Unknown destination handset"),
+            Map.entry(30006, "Landline or unreachable carrier"),
+            Map.entry(30007, "Message filtered"),
+            Map.entry(30008, "Unknown error"),
+            Map.entry(63016, "Failed to send freeform message because you are outside the allowed window"));
 
     private final String accountSid;
     private final String authToken;
@@ -144,6 +154,10 @@ public final class TwilioSandbox implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Stored> messages = new ConcurrentHashMap<>();
     private final List<Consumer<SandboxMessage>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<SandboxRecord>> recordListeners = new CopyOnWriteArrayList<>();
+    /** The bytes of the media fetched for sent messages, by sid and then in order. */
+    private final Map<String, List<dev.switchboard.channel.MediaContent>> fetchedMedia = new ConcurrentHashMap<>();
+
     private final Queue<SandboxFault> faults = new ArrayDeque<>();
     private final Set<String> optedOut = ConcurrentHashMap.newKeySet();
     /** Per number of the account, the phones that texted it STOP and not START since. */
@@ -294,6 +308,16 @@ public final class TwilioSandbox implements AutoCloseable {
      */
     public void onMessage(Consumer<SandboxMessage> listener) {
         listeners.add(requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Calls {@code listener} with a message's {@linkplain SandboxRecord record} whenever the stand-in
+     * stores a message (texted to it, sent through it, or its own answer to a keyword) and whenever a
+     * message's status changes, in the order of the changes of each message; on the thread that made
+     * the change. For a view of the messages as they happen, such as the console's dev phone.
+     */
+    public void onRecord(Consumer<SandboxRecord> listener) {
+        recordListeners.add(requireNonNull(listener, "listener"));
     }
 
     /**
@@ -479,6 +503,7 @@ public final class TwilioSandbox implements AutoCloseable {
                 carried);
         Stored stored = new Stored(inbound, sequence.incrementAndGet(), "received");
         messages.put(inbound.sid(), stored);
+        changed(stored);
         Optional<SandboxMessage> answer =
                 whatsApp ? Optional.empty() : OptOutKeyword.of(body).map(keyword -> answerKeyword(keyword, from, to));
         HttpRequest request = webhook(inbound, webhook);
@@ -568,6 +593,35 @@ public final class TwilioSandbox implements AutoCloseable {
                 .toList();
     }
 
+    /** Every message so far with its status now, oldest first, as {@link #onRecord} reports them. */
+    public List<SandboxRecord> records() {
+        return messages.values().stream().sorted(OLDEST_FIRST).map(this::record).toList();
+    }
+
+    /**
+     * The bytes of the media item {@code index} (from 0) of message {@code sid}: for a message a phone
+     * texted, the item it carried; for a sent one, what the stand-in fetched from its {@code MediaUrl}.
+     * Empty when there is no such message or item, or its fetch failed.
+     */
+    public Optional<dev.switchboard.channel.MediaContent> mediaContent(String sid, int index) {
+        requireNonNull(sid, "sid");
+        List<dev.switchboard.channel.MediaContent> fetched = fetchedMedia.get(sid);
+        if (fetched != null) {
+            return index >= 0 && index < fetched.size() ? Optional.ofNullable(fetched.get(index)) : Optional.empty();
+        }
+        Stored stored = messages.get(sid);
+        if (stored == null || index < 0 || index >= stored.message().media().size()) {
+            return Optional.empty();
+        }
+        // A phone's media are kept by the path the stand-in serves them on; a forged URL has none.
+        String url = stored.message().media().get(index).url();
+        try {
+            return Optional.ofNullable(media.get(URI.create(url).getRawPath()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
     /** How many message creations were requested, including refused and failed ones. */
     public int createRequests() {
         return createRequests.get();
@@ -612,7 +666,9 @@ public final class TwilioSandbox implements AutoCloseable {
         String url = stored.message()
                 .statusCallback()
                 .orElseThrow(() -> new IllegalArgumentException("message " + sid + " has no StatusCallback"));
+        stored.errorCode = errorCode.flatMap(TwilioSandbox::errorNumber).orElse(stored.errorCode);
         stored.status = status;
+        changed(stored);
         try {
             return callbackClient
                     .send(callback(stored, status, errorCode, url), HttpResponse.BodyHandlers.discarding())
@@ -788,6 +844,7 @@ public final class TwilioSandbox implements AutoCloseable {
         Stored stored = new Stored(inbound, sequence.incrementAndGet(), "received");
         stored.errorCode = errorCode;
         messages.put(inbound.sid(), stored);
+        changed(stored);
         return inbound;
     }
 
@@ -1031,6 +1088,8 @@ public final class TwilioSandbox implements AutoCloseable {
             sendError(exchange, 400, 21623, "The number of media exceeds the limit of " + MAX_MEDIA + ".");
             return;
         }
+        // Kept for the console to show what was delivered; null where the fetch failed.
+        List<dev.switchboard.channel.MediaContent> fetched = new ArrayList<>();
         SandboxMessage message = new SandboxMessage(
                 newSid(),
                 SandboxMessage.Direction.OUTBOUND_API,
@@ -1043,8 +1102,11 @@ public final class TwilioSandbox implements AutoCloseable {
                 first(form, "ContentVariables"),
                 first(form, "StatusCallback"),
                 clock.instant(),
-                media.stream().map(this::fetchMedia).toList());
+                media.stream().map(url -> fetchMedia(url, fetched)).toList());
         if (fault == null || fault.createAnyway()) {
+            if (!fetched.isEmpty()) {
+                fetchedMedia.put(message.sid(), java.util.Collections.unmodifiableList(fetched));
+            }
             accept(message);
         }
         if (fault != null && fault.httpStatus() == SandboxFault.NO_ANSWER) {
@@ -1063,21 +1125,34 @@ public final class TwilioSandbox implements AutoCloseable {
     /**
      * Fetches a {@code MediaUrl} as Twilio does before delivering: GET, no credentials, redirects
      * followed. The stand-in reaches this machine only, so a URL on another host fails as an
-     * unreachable one does on Twilio.
+     * unreachable one does on Twilio. Adds what was fetched to {@code bytes}, null if nothing.
      */
-    private SandboxMedia fetchMedia(String url) {
+    private SandboxMedia fetchMedia(String url, List<dev.switchboard.channel.MediaContent> bytes) {
+        Fetch fetch = fetch(url);
+        bytes.add(fetch.content());
+        return fetch.media();
+    }
+
+    /** A fetched media item, and its bytes when the fetch succeeded (null otherwise). */
+    private record Fetch(SandboxMedia media, dev.switchboard.channel.MediaContent content) {
+        static Fetch failed(SandboxMedia media) {
+            return new Fetch(media, null);
+        }
+    }
+
+    private Fetch fetch(String url) {
         URI uri;
         try {
             uri = URI.create(url);
         } catch (IllegalArgumentException e) {
-            return new SandboxMedia(url, "", 0, Optional.of("not a URL"));
+            return Fetch.failed(new SandboxMedia(url, "", 0, Optional.of("not a URL")));
         }
         if (!httpUrl(uri)) {
-            return new SandboxMedia(url, "", 0, Optional.of("not an http(s) URL"));
+            return Fetch.failed(new SandboxMedia(url, "", 0, Optional.of("not an http(s) URL")));
         }
         if (!isLoopback(uri.getHost())) {
-            return new SandboxMedia(
-                    url, "", 0, Optional.of("the sandbox reaches only this machine, not " + uri.getHost()));
+            return Fetch.failed(new SandboxMedia(
+                    url, "", 0, Optional.of("the sandbox reaches only this machine, not " + uri.getHost())));
         }
         try {
             HttpResponse<byte[]> response = mediaClient.send(
@@ -1087,22 +1162,24 @@ public final class TwilioSandbox implements AutoCloseable {
                             .build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
-                return new SandboxMedia(url, "", 0, Optional.of("answered " + response.statusCode()));
+                return Fetch.failed(new SandboxMedia(url, "", 0, Optional.of("answered " + response.statusCode())));
             }
             String type = response.headers()
                     .firstValue("Content-Type")
                     .map(TwilioSandbox::mediaType)
                     .orElse("");
             if (type.isEmpty()) {
-                return new SandboxMedia(url, "", 0, Optional.of("answered without a Content-Type"));
+                return Fetch.failed(new SandboxMedia(url, "", 0, Optional.of("answered without a Content-Type")));
             }
-            return new SandboxMedia(url, type, response.body().length, Optional.empty());
+            return new Fetch(
+                    new SandboxMedia(url, type, response.body().length, Optional.empty()),
+                    new dev.switchboard.channel.MediaContent(type, response.body()));
         } catch (IOException e) {
-            return new SandboxMedia(
-                    url, "", 0, Optional.of("no answer: " + e.getClass().getSimpleName()));
+            return Fetch.failed(new SandboxMedia(
+                    url, "", 0, Optional.of("no answer: " + e.getClass().getSimpleName())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new SandboxMedia(url, "", 0, Optional.of("interrupted"));
+            return Fetch.failed(new SandboxMedia(url, "", 0, Optional.of("interrupted")));
         }
     }
 
@@ -1124,7 +1201,11 @@ public final class TwilioSandbox implements AutoCloseable {
             // Twilio accepts the message, then fails it when a MediaUrl cannot be retrieved.
             stored.errorCode = MEDIA_RETRIEVAL_FAILURE;
         }
+        if (message.statusCallback().isEmpty()) {
+            stored.status = stored.errorCode != null ? "failed" : "delivered";
+        }
         messages.put(message.sid(), stored);
+        changed(stored);
         for (Consumer<SandboxMessage> listener : listeners) {
             try {
                 listener.accept(message);
@@ -1145,9 +1226,6 @@ public final class TwilioSandbox implements AutoCloseable {
             callbackScheduler.schedule(() -> advance(stored, "sent", url), delay, TimeUnit.MILLISECONDS);
             callbackScheduler.schedule(() -> advance(stored, "delivered", url), 2 * delay, TimeUnit.MILLISECONDS);
         });
-        if (message.statusCallback().isEmpty()) {
-            stored.status = mediaFailed ? "failed" : "delivered";
-        }
     }
 
     private void advance(Stored stored, String status, String callbackUrl) {
@@ -1156,6 +1234,7 @@ public final class TwilioSandbox implements AutoCloseable {
 
     private void advance(Stored stored, String status, String callbackUrl, Optional<String> errorCode) {
         stored.status = status;
+        changed(stored);
         SandboxMessage message = stored.message();
         callbackClient
                 .sendAsync(callback(stored, status, errorCode, callbackUrl), HttpResponse.BodyHandlers.discarding())
@@ -1263,6 +1342,38 @@ public final class TwilioSandbox implements AutoCloseable {
         out.put("to", m.to());
         out.put("uri", uri + ".json");
         return out;
+    }
+
+    private SandboxRecord record(Stored stored) {
+        Integer code = stored.errorCode;
+        return new SandboxRecord(
+                stored.message(),
+                stored.status,
+                Optional.ofNullable(code),
+                code == null ? Optional.empty() : Optional.ofNullable(ERROR_MESSAGES.get(code)));
+    }
+
+    /** Tells the record listeners of the message's state now. */
+    private void changed(Stored stored) {
+        if (recordListeners.isEmpty()) {
+            return;
+        }
+        SandboxRecord now = record(stored);
+        for (Consumer<SandboxRecord> listener : recordListeners) {
+            try {
+                listener.accept(now);
+            } catch (RuntimeException e) {
+                log.warn("a sandbox record listener failed", e);
+            }
+        }
+    }
+
+    private static Optional<Integer> errorNumber(String code) {
+        try {
+            return Optional.of(Integer.valueOf(code.strip()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     private void sendError(HttpExchange exchange, int status, int code, String message) throws IOException {

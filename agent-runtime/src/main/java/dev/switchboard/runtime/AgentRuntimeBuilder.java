@@ -749,6 +749,13 @@ public final class AgentRuntimeBuilder {
         return this;
     }
 
+    /**
+     * The largest request the admin server reads: room for a picture of Twilio's 5 MB limit as base64
+     * in the dev phone's JSON. The admin port is the operator's (loopback, or behind its token), not
+     * the internet's, whose webhooks keep their own small limit.
+     */
+    static final int ADMIN_MAX_BODY_BYTES = 7 * 1024 * 1024;
+
     /** The most messages one turn takes; see {@link #mergeBursts(boolean)}. */
     public static final int MAX_BURST = 20;
 
@@ -1080,7 +1087,7 @@ public final class AgentRuntimeBuilder {
                 Optional.ofNullable(metricsEndpoint),
                 adminRoutes,
                 adminMode,
-                maxBodyBytes,
+                ADMIN_MAX_BODY_BYTES,
                 readTimeout);
     }
 

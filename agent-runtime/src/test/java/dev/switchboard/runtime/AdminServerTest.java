@@ -353,10 +353,11 @@ class AdminServerTest {
                 .startsWith("{\"channel\":\"sms\",\"counterpart\":\"" + PERSON
                         + "\",\"optedOut\":false,\"pairing\":\"off\",\"transcript\":[{\"direction\":\"inbound\",")
                 .contains(
-                        "\"text\":\"hello \\u003cb\\u003ethere\\u003c/b\\u003e\",\"messageId\":\"SM1\",\"status\":null}")
+                        "\"text\":\"hello \\u003cb\\u003ethere\\u003c/b\\u003e\",\"messageId\":\"SM1\",\"status\":null,"
+                                + "\"segments\":null}")
                 .contains("{\"direction\":\"outbound\",")
                 .contains("\"text\":\"re: hello there\",\"messageId\":\"" + sid.group(1)
-                        + "\",\"status\":\"delivered\"}");
+                        + "\",\"status\":\"delivered\",\"segments\":1}");
         // A raw + is the number's own, not a space.
         assertThat(get(runtime, "/api/conversations/sms/" + PERSON).body()).isEqualTo(transcript.body());
         assertThat(get(runtime, "/api/conversations/nope/" + PERSON).statusCode())

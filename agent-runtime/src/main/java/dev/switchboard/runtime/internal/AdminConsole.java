@@ -404,14 +404,25 @@ public final class AdminConsole implements AutoCloseable {
                 .field("counterpart", key.counterpart().value())
                 .field("optedOut", optOuts.isOptedOut(key))
                 .field("pairing", pairingState(key, pendingKeys()));
+        // Each outbound line is one part as sent; on a channel billed per segment, its SMS segments.
+        boolean perSegment = channels.stream()
+                .anyMatch(channel -> channel.id().equals(key.channelId())
+                        && channel.capabilities().billedPerSegment());
         json.name("transcript").beginArray();
         for (HistoryEntry line : store.history(key, TRANSCRIPT)) {
+            boolean outbound = line.direction() == HistoryEntry.Direction.OUTBOUND;
             json.beginObject()
                     .field("direction", line.direction().name().toLowerCase(Locale.ROOT))
                     .field("at", line.at().toString())
                     .field("text", line.text())
                     .field("messageId", line.messageId().orElse(null))
                     .field("status", line.status().orElse(null))
+                    .number(
+                            "segments",
+                            outbound && perSegment
+                                    ? Integer.valueOf(dev.switchboard.runtime.format.SegmentCounter.count(line.text())
+                                            .count())
+                                    : null)
                     .endObject();
         }
         return json.endArray().endObject().toString();

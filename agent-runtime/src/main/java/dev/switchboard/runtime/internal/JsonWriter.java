@@ -86,6 +86,11 @@ public final class JsonWriter {
         return name(name).value(value);
     }
 
+    /** A name and its number, or null when there is none. */
+    public JsonWriter number(String name, Integer value) {
+        return value == null ? name(name).value((String) null) : name(name).value(value.longValue());
+    }
+
     @Override
     public String toString() {
         return out.toString();

@@ -225,10 +225,9 @@ const phone = {
 
   attach(file) {
     if (!file) return;
-    // The admin port takes requests of up to 64 KiB, and base64 adds a third.
-    if (file.size > 46 * 1024) {
-      showProblem(`${file.name} is ${file.size} bytes: the console sends files up to 46 KB.`
-        + ' Send a larger one from the terminal dev phone with img: /path/to/file.');
+    // Twilio takes media of up to 5 MB; the admin port reads requests big enough for that as base64.
+    if (file.size > 5 * 1024 * 1024) {
+      showProblem(`${file.name} is ${file.size} bytes: Twilio takes media of up to 5 MB.`);
       return;
     }
     const reader = new FileReader();

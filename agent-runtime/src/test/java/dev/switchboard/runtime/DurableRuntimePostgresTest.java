@@ -3,12 +3,8 @@ package dev.switchboard.runtime;
 import dev.switchboard.runtime.store.JdbcStores;
 import dev.switchboard.runtime.store.Store;
 import dev.switchboard.runtime.store.StoreSettings;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,14 +15,13 @@ import org.junit.jupiter.api.BeforeEach;
  */
 class DurableRuntimePostgresTest extends DurableRuntimeContract {
 
-    private static final AtomicInteger DATABASES = new AtomicInteger();
-    private static EmbeddedPostgres postgres;
+    private static FreshPostgres postgres;
 
     private String url;
 
     @BeforeAll
     static void startPostgres() throws IOException {
-        postgres = EmbeddedPostgres.start();
+        postgres = FreshPostgres.start();
     }
 
     @AfterAll
@@ -36,12 +31,7 @@ class DurableRuntimePostgresTest extends DurableRuntimeContract {
 
     @BeforeEach
     void createDatabase() throws SQLException {
-        String name = "runtime_" + DATABASES.incrementAndGet();
-        try (Connection connection = postgres.getPostgresDatabase().getConnection();
-                Statement statement = connection.createStatement()) {
-            statement.execute("CREATE DATABASE " + name);
-        }
-        url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + name;
+        url = postgres.newDatabase("runtime");
     }
 
     @Override

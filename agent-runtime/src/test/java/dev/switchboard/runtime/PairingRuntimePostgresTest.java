@@ -3,12 +3,8 @@ package dev.switchboard.runtime;
 import dev.switchboard.runtime.store.JdbcStores;
 import dev.switchboard.runtime.store.Store;
 import dev.switchboard.runtime.store.StoreSettings;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,14 +12,13 @@ import org.junit.jupiter.api.BeforeEach;
 /** Pairing on a real PostgreSQL (started from Maven jars): replicas on one database, a fresh one for each test. */
 class PairingRuntimePostgresTest extends PairingRuntimeContract {
 
-    private static final AtomicInteger DATABASES = new AtomicInteger();
-    private static EmbeddedPostgres postgres;
+    private static FreshPostgres postgres;
 
     private String url;
 
     @BeforeAll
     static void startPostgres() throws IOException {
-        postgres = EmbeddedPostgres.start();
+        postgres = FreshPostgres.start();
     }
 
     @AfterAll
@@ -33,12 +28,7 @@ class PairingRuntimePostgresTest extends PairingRuntimeContract {
 
     @BeforeEach
     void createDatabase() throws SQLException {
-        String name = "pairing_" + DATABASES.incrementAndGet();
-        try (Connection connection = postgres.getPostgresDatabase().getConnection();
-                Statement statement = connection.createStatement()) {
-            statement.execute("CREATE DATABASE " + name);
-        }
-        url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + name;
+        url = postgres.newDatabase("pairing");
     }
 
     @Override

@@ -169,6 +169,17 @@ public final class AgentRuntime implements AutoCloseable {
     }
 
     /**
+     * Whether the runtime can take webhooks now: the webhook listener bound (or {@code NOT_USED} when
+     * the host serves webhooks), the store answering a ping within 3 s, and the runtime started and
+     * not closed. The same answer as the admin server's {@code /readyz}, for a host's own probes (a
+     * Spring Boot health contributor, say). Blocks for at most the ping's 3 s; callable at any time,
+     * before {@link #start()} and after {@link #close()} too.
+     */
+    public RuntimeHealth health() {
+        return core.readiness().check();
+    }
+
+    /**
      * Handles one webhook request received by another HTTP server, with the same checks as the
      * built-in webhook server. Fast: the agent's turn is handed on as this method returns and never
      * runs on the calling thread. With a durable {@linkplain AgentRuntimeBuilder#store store} it waits

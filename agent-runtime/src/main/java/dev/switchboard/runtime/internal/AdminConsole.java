@@ -6,6 +6,7 @@ import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.channel.HomeChannel;
 import dev.switchboard.channel.WebhookRequest;
 import dev.switchboard.channel.WebhookResponse;
+import dev.switchboard.runtime.RuntimeHealth;
 import dev.switchboard.runtime.admin.AdminHandler;
 import dev.switchboard.runtime.delivery.OptOutStore;
 import dev.switchboard.runtime.pairing.PairingRequest;
@@ -19,8 +20,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,14 +27,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -53,7 +44,6 @@ public final class AdminConsole implements AutoCloseable {
     static final String JSON = "application/json; charset=utf-8";
     static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
     static final String CONSOLE = "dev/switchboard/runtime/console/";
-    static final Duration PING_TIMEOUT = Duration.ofSeconds(3);
     static final int DEFAULT_CONVERSATIONS = 50;
     static final int MAX_CONVERSATIONS = 1_000;
     static final int TRANSCRIPT = 200;
@@ -77,18 +67,6 @@ public final class AdminConsole implements AutoCloseable {
             Map.entry("woff2", "font/woff2"),
             Map.entry("txt", "text/plain; charset=utf-8"));
 
-    /** Where the runtime stands, for readiness. */
-    public interface Lifecycle {
-        /** {@code UP} once started, {@code STARTING} before, {@code CLOSED} after. */
-        String runtime();
-
-        /**
-         * {@code UP} when the webhook listener is bound, {@code NOT_USED} without one, {@code STARTING}
-         * while the runtime starts, else {@code DOWN}.
-         */
-        String listener();
-    }
-
     private final List<Channel> channels;
     private final Store store;
     private final OptOutStore optOuts;
@@ -96,8 +74,7 @@ public final class AdminConsole implements AutoCloseable {
     private final PushService pushes;
     private final AdminFeed feed;
     private final RuntimeSettings.Admin settings;
-    private final Lifecycle lifecycle;
-    private final ExecutorService pings;
+    private final Readiness readiness;
 
     public AdminConsole(
             List<Channel> channels,
@@ -107,7 +84,7 @@ public final class AdminConsole implements AutoCloseable {
             PushService pushes,
             AdminFeed feed,
             RuntimeSettings.Admin settings,
-            Lifecycle lifecycle) {
+            Readiness readiness) {
         this.channels = List.copyOf(channels);
         this.store = store;
         this.optOuts = optOuts;
@@ -115,13 +92,7 @@ public final class AdminConsole implements AutoCloseable {
         this.pushes = pushes;
         this.feed = feed;
         this.settings = settings;
-        this.lifecycle = lifecycle;
-        // One ping at a time; a store that hangs makes the next probes time out, not pile up threads.
-        this.pings = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(8), runnable -> {
-            Thread thread = new Thread(runnable, "switchboard-admin-ping");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.readiness = readiness;
     }
 
     /** An answer and the headers it needs beyond the ones every answer gets. */
@@ -269,59 +240,15 @@ public final class AdminConsole implements AutoCloseable {
     // ---------------------------------------------------------------- readiness and metrics
 
     WebhookResponse readiness() {
-        Map<String, String> checks = new LinkedHashMap<>();
-        List<String> reasons = new ArrayList<>();
-        String listener = lifecycle.listener();
-        checks.put("listener", listener);
-        if (listener.equals("DOWN")) {
-            reasons.add("the webhook listener is not bound");
-        } else if (listener.equals("STARTING")) {
-            reasons.add("the webhook listener is starting");
-        }
-        Optional<String> storeDown = ping();
-        checks.put("store", storeDown.isEmpty() ? "UP" : "DOWN");
-        storeDown.ifPresent(reasons::add);
-        String runtime = lifecycle.runtime();
-        checks.put("runtime", runtime);
-        if (!runtime.equals("UP")) {
-            reasons.add(runtime.equals("STARTING") ? "the runtime is starting its channels" : "the runtime is closed");
-        }
-        JsonWriter json = new JsonWriter().beginObject().field("status", reasons.isEmpty() ? "UP" : "DOWN");
-        if (!reasons.isEmpty()) {
-            json.field("reason", String.join("; ", reasons));
+        RuntimeHealth health = readiness.check();
+        JsonWriter json = new JsonWriter().beginObject().field("status", health.status());
+        if (!health.up()) {
+            json.field("reason", String.join("; ", health.reasons()));
         }
         json.name("checks").beginObject();
-        checks.forEach(json::field);
+        health.checks().forEach(json::field);
         json.endObject().endObject();
-        return json(reasons.isEmpty() ? 200 : 503, json.toString());
-    }
-
-    /** Why the store does not answer, or empty when it does. */
-    private Optional<String> ping() {
-        Future<?> ping;
-        try {
-            ping = pings.submit(store::ping);
-        } catch (RejectedExecutionException e) {
-            return Optional.of("the store " + store.describe() + " has not answered the last pings");
-        }
-        try {
-            ping.get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            return Optional.empty();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            String message = cause instanceof StoreException
-                    ? cause.getMessage()
-                    : cause.getClass().getName() + ": " + cause.getMessage();
-            log.debug("admin: the store {} does not answer: {}", store.describe(), message);
-            return Optional.of("the store " + store.describe() + " does not answer: " + message);
-        } catch (TimeoutException e) {
-            ping.cancel(true);
-            return Optional.of(
-                    "the store " + store.describe() + " did not answer within " + PING_TIMEOUT.toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.of("interrupted while pinging the store");
-        }
+        return json(health.up() ? 200 : 503, json.toString());
     }
 
     private WebhookResponse metrics() {
@@ -577,7 +504,5 @@ public final class AdminConsole implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        pings.shutdownNow();
-    }
+    public void close() {}
 }

@@ -83,6 +83,7 @@ public final class RuntimeCore {
     private final RuntimeMetrics metrics;
     private final AdminEventHub adminEvents = new AdminEventHub();
     private final AdminFeed adminFeed = new AdminFeed(adminEvents);
+    private final Readiness readiness;
     private LeasedInbox inbox; // guarded by lifecycle; null unless the store is durable
     private AdminServer admin; // guarded by lifecycle; null unless started with one
     private volatile InetSocketAddress adminAddress;
@@ -134,6 +135,24 @@ public final class RuntimeCore {
                 listener::onPartStatus);
         this.stateSettings = settings.state();
         Store store = stateSettings.store();
+        this.readiness = new Readiness(store, new Readiness.Lifecycle() {
+            @Override
+            public String runtime() {
+                return switch (state) {
+                    case NEW -> "STARTING";
+                    case STARTED -> "UP";
+                    case CLOSED -> "CLOSED";
+                };
+            }
+
+            @Override
+            public String listener() {
+                if (!settings.server().enabled()) {
+                    return "NOT_USED";
+                }
+                return localAddress != null ? "UP" : state == State.NEW ? "STARTING" : "DOWN";
+            }
+        });
         History history = new History(store, clock, adminFeed);
         this.owner = "replica-" + UUID.randomUUID().toString().substring(0, 8);
         this.storeOptOuts = tracking.optOuts() instanceof StoreOptOuts own && own.isOf(store) ? own : null;
@@ -331,24 +350,7 @@ public final class RuntimeCore {
                 pushes,
                 adminFeed,
                 adminSettings,
-                new AdminConsole.Lifecycle() {
-                    @Override
-                    public String runtime() {
-                        return switch (state) {
-                            case NEW -> "STARTING";
-                            case STARTED -> "UP";
-                            case CLOSED -> "CLOSED";
-                        };
-                    }
-
-                    @Override
-                    public String listener() {
-                        if (!settings.server().enabled()) {
-                            return "NOT_USED";
-                        }
-                        return localAddress != null ? "UP" : state == State.NEW ? "STARTING" : "DOWN";
-                    }
-                });
+                readiness);
         try {
             admin = AdminServer.start(adminSettings, console, adminEvents);
         } catch (RuntimeException e) {
@@ -365,6 +367,11 @@ public final class RuntimeCore {
     private static String hostAndPort(InetSocketAddress address) {
         String host = address.getHostString();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /** Whether the runtime can take webhooks now. */
+    public Readiness readiness() {
+        return readiness;
     }
 
     /** Whether {@link #start()} has been called. */

@@ -128,7 +128,7 @@ public final class Gateway implements AutoCloseable {
         requireNonNull(env, "env");
         requireNonNull(console, "console");
         Agent agent = agent(env);
-        if (present(env, "TWILIO_ACCOUNT_SID") || present(env, "TWILIO_CREDENTIALS_FILE")) {
+        if (!sandboxMode(env)) {
             // Checked before anything starts: a bad value refuses to start, naming it.
             boolean sms = flag(env, "SMS_WEBHOOK_AUTOCONFIGURE");
             boolean whatsApp = flag(env, "WHATSAPP_WEBHOOK_AUTOCONFIGURE");
@@ -155,8 +155,51 @@ public final class Gateway implements AutoCloseable {
     private static Started runtime(
             Map<String, String> env, Agent agent, boolean sandbox, Consumer<AgentRuntimeBuilder> extensions) {
         AgentRuntimeBuilder runtime =
-                AgentRuntime.builder().webhookServerFromEnv(env).agent(agent).listener(new DeliveryLog());
+                AgentRuntime.builder().webhookServerFromEnv(env).agent(agent);
         extensions.accept(runtime);
+        configure(env, runtime);
+        runtime.adminMode(sandbox ? "sandbox" : "twilio");
+        // Every gateway counts; the admin port, when on, serves the count at /metrics.
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = prometheusRegistry();
+        runtime.meterRegistry(registry).metricsEndpoint(registry::scrape);
+        admin(env, sandbox).ifPresent(admin -> {
+            runtime.adminServer(admin.host(), admin.port());
+            admin.token().ifPresent(runtime::adminToken);
+        });
+        // Opened once every other setting was found good, so that a mistake there leaves no database behind.
+        Store store = store(env, sandbox);
+        try {
+            AgentRuntime started = runtime.store(store).build().start();
+            try {
+                scheduleHeartbeat(env, started);
+            } catch (RuntimeException e) {
+                started.close();
+                throw e;
+            }
+            return new Started(started, store);
+        } catch (RuntimeException | Error e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Sets on {@code runtime} what the gateway's variables in {@code env} say of the conversation
+     * rather than of the process: the channels (SMS unless only WhatsApp is set up, WhatsApp when
+     * {@code TWILIO_WHATSAPP_NUMBER} is set) with their HELP texts and pairing, the outbound guard,
+     * the inbound limit, the opt-out file, the debounce, the public URL, and the delivery log. The
+     * webhook server, the store, the meter registry and the admin server are left to the caller, so
+     * that an application embedding the runtime (the Spring Boot sample) gives its own and reads the
+     * rest exactly as the gateway does.
+     *
+     * @return {@code runtime}
+     * @throws IllegalArgumentException if a variable has a bad value (the message names it)
+     * @throws IllegalStateException if a required variable is missing (the message names it)
+     */
+    public static AgentRuntimeBuilder configure(Map<String, String> env, AgentRuntimeBuilder runtime) {
+        requireNonNull(env, "env");
+        requireNonNull(runtime, "runtime");
+        runtime.listener(new DeliveryLog());
         if (present(env, "SWITCHBOARD_OUTBOUND_SEGMENT_CAP")) {
             runtime.outboundSegmentCap(outboundSegmentCap(
                     env.get("SWITCHBOARD_OUTBOUND_SEGMENT_CAP").strip()));
@@ -172,14 +215,6 @@ public final class Gateway implements AutoCloseable {
             runtime.debounce(debounce(env.get("SWITCHBOARD_DEBOUNCE_MS").strip()));
         }
         publicUrl(env).ifPresent(runtime::publicUrl);
-        runtime.adminMode(sandbox ? "sandbox" : "twilio");
-        // Every gateway counts; the admin port, when on, serves the count at /metrics.
-        io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = prometheusRegistry();
-        runtime.meterRegistry(registry).metricsEndpoint(registry::scrape);
-        admin(env, sandbox).ifPresent(admin -> {
-            runtime.adminServer(admin.host(), admin.port());
-            admin.token().ifPresent(runtime::adminToken);
-        });
         boolean whatsApp = present(env, "TWILIO_WHATSAPP_NUMBER");
         if (!whatsApp
                 || present(env, "TWILIO_PHONE_NUMBER")
@@ -209,21 +244,7 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException(
                     "WHATSAPP_PAIRING=true needs the WhatsApp channel: set TWILIO_WHATSAPP_NUMBER");
         }
-        // Opened once every other setting was found good, so that a mistake there leaves no database behind.
-        Store store = store(env, sandbox);
-        try {
-            AgentRuntime started = runtime.store(store).build().start();
-            try {
-                scheduleHeartbeat(env, started);
-            } catch (RuntimeException e) {
-                started.close();
-                throw e;
-            }
-            return new Started(started, store);
-        } catch (RuntimeException | Error e) {
-            store.close();
-            throw e;
-        }
+        return runtime;
     }
 
     /**
@@ -348,7 +369,9 @@ public final class Gateway implements AutoCloseable {
      * SWITCHBOARD_HEARTBEAT_ZONE} (default: the system's). Each push's outcome is logged by the
      * runtime.
      */
-    private static void scheduleHeartbeat(Map<String, String> env, AgentRuntime runtime) {
+    public static void scheduleHeartbeat(Map<String, String> env, AgentRuntime runtime) {
+        requireNonNull(env, "env");
+        requireNonNull(runtime, "runtime");
         if (!present(env, "SWITCHBOARD_HEARTBEAT_CRON")) {
             return;
         }
@@ -379,7 +402,7 @@ public final class Gateway implements AutoCloseable {
      * @throws IllegalStateException if the database does not connect (the message names the variable
      *     and the URL without a password)
      */
-    static Store store(Map<String, String> env, boolean sandbox) {
+    public static Store store(Map<String, String> env, boolean sandbox) {
         String url = present(env, "SWITCHBOARD_DATABASE_URL")
                 ? env.get("SWITCHBOARD_DATABASE_URL").strip()
                 : sandbox ? "memory" : "jdbc:sqlite:switchboard.db";
@@ -414,7 +437,7 @@ public final class Gateway implements AutoCloseable {
      */
     public static Store openStore(Map<String, String> env) {
         requireNonNull(env, "env");
-        return store(env, !present(env, "TWILIO_ACCOUNT_SID") && !present(env, "TWILIO_CREDENTIALS_FILE"));
+        return store(env, sandboxMode(env));
     }
 
     /** A JDBC URL as it may be shown: without a password or user in its query or its authority. */
@@ -422,52 +445,136 @@ public final class Gateway implements AutoCloseable {
         return url.replaceAll("(?i)(password|user)=[^&;]*", "$1=***").replaceAll("//[^/@]*@", "//***@");
     }
 
-    private static Gateway startSandbox(Map<String, String> given, Agent agent, PrintStream console) {
-        boolean pairing = flag(given, "SMS_PAIRING") | flag(given, "WHATSAPP_PAIRING");
-        console.println("Switchboard is running in SANDBOX MODE: neither TWILIO_ACCOUNT_SID nor"
-                + " TWILIO_CREDENTIALS_FILE is set, so a local stand-in replaces Twilio and nothing leaves this"
-                + " machine.");
-        Map<String, String> env = new HashMap<>(given);
-        // Several numbers (+1…,+1…) are the sandbox's numbers too; the dev phone texts the first.
-        List<String> smsNumbers =
-                List.of(env.computeIfAbsent("TWILIO_PHONE_NUMBER", k -> SANDBOX_GATEWAY_NUMBER)
-                                .split(","))
-                        .stream()
-                        .map(String::strip)
-                        .filter(number -> !number.isEmpty())
-                        .toList();
-        String smsNumber = smsNumbers.isEmpty() ? SANDBOX_GATEWAY_NUMBER : smsNumbers.get(0);
-        String whatsAppNumber = env.computeIfAbsent("TWILIO_WHATSAPP_NUMBER", k -> SANDBOX_WHATSAPP_NUMBER)
-                .replaceFirst("^whatsapp:", "");
-        TwilioSandbox sandbox = TwilioSandbox.builder()
-                .senders(senders(smsNumbers, whatsAppNumber))
+    /**
+     * Whether {@code env} asks for sandbox mode: neither {@code TWILIO_ACCOUNT_SID} nor {@code
+     * TWILIO_CREDENTIALS_FILE} is set.
+     */
+    public static boolean sandboxMode(Map<String, String> env) {
+        requireNonNull(env, "env");
+        return !present(env, "TWILIO_ACCOUNT_SID") && !present(env, "TWILIO_CREDENTIALS_FILE");
+    }
+
+    /** The line that tells a person the gateway runs in sandbox mode. */
+    public static final String SANDBOX_MODE_LINE = "Switchboard is running in SANDBOX MODE: neither TWILIO_ACCOUNT_SID"
+            + " nor TWILIO_CREDENTIALS_FILE is set, so a local stand-in replaces Twilio and nothing leaves this"
+            + " machine.";
+
+    /**
+     * A started Twilio stand-in whose numbers are the gateway's in sandbox mode: {@code
+     * TWILIO_PHONE_NUMBER} (several, comma-separated, are all the sandbox's; default {@link
+     * #SANDBOX_GATEWAY_NUMBER}) and {@code TWILIO_WHATSAPP_NUMBER} (default {@link
+     * #SANDBOX_WHATSAPP_NUMBER}). The caller closes it.
+     */
+    public static TwilioSandbox startSandbox(Map<String, String> env) {
+        requireNonNull(env, "env");
+        return TwilioSandbox.builder()
+                .senders(senders(sandboxSmsNumbers(env), sandboxWhatsAppNumber(env)))
                 .build()
                 .start();
+    }
+
+    /**
+     * The gateway's variables for sandbox mode: {@code given} with the account, the API base URL and
+     * the numbers of {@code sandbox}, the webhook URLs of a listener on {@code 127.0.0.1:port} (unless
+     * set), the sandbox's WhatsApp template, and the dev phone allowed and made the home channel on
+     * both channels (unless set). What the gateway builds its runtime from in sandbox mode.
+     */
+    public static Map<String, String> sandboxEnv(Map<String, String> given, TwilioSandbox sandbox, int port) {
+        requireNonNull(given, "given");
+        requireNonNull(sandbox, "sandbox");
+        Map<String, String> env = new HashMap<>(given);
+        env.putIfAbsent("TWILIO_PHONE_NUMBER", SANDBOX_GATEWAY_NUMBER);
+        env.putIfAbsent("TWILIO_WHATSAPP_NUMBER", SANDBOX_WHATSAPP_NUMBER);
+        env.put("TWILIO_ACCOUNT_SID", sandbox.accountSid());
+        env.put("TWILIO_AUTH_TOKEN", sandbox.authToken());
+        env.put("TWILIO_API_BASE_URL", sandbox.baseUrl().toString());
+        env.putIfAbsent("SMS_WEBHOOK_HOST", "127.0.0.1");
+        env.put("SMS_WEBHOOK_PORT", Integer.toString(port));
+        String base = "http://127.0.0.1:" + port;
+        env.putIfAbsent("SMS_WEBHOOK_URL", base + SMS_PATH);
+        env.putIfAbsent("WHATSAPP_WEBHOOK_URL", base + WHATSAPP_PATH);
+        // Pushes to the dev phone's WhatsApp outside the 24-hour window go out as this template.
+        env.putIfAbsent("WHATSAPP_HOME_TEMPLATE_SID", SANDBOX_TEMPLATE_SID);
+        for (String channel : List.of("SMS", "WHATSAPP")) {
+            if (!present(env, channel + "_ALLOWED_USERS") && !present(env, channel + "_ALLOW_ALL_USERS")) {
+                env.put(channel + "_ALLOWED_USERS", SANDBOX_PHONE);
+            }
+            env.putIfAbsent(channel + "_HOME_CHANNEL", SANDBOX_PHONE);
+        }
+        return env;
+    }
+
+    /**
+     * Points every number of {@code sandbox} at the listener at {@code local} ({@code
+     * http://127.0.0.1:8080}), signed for the public URLs of {@code env} ({@link #sandboxEnv}), so
+     * that the stand-in carries the dev phone's texts to the gateway as Twilio would.
+     */
+    public static void connectSandbox(Map<String, String> env, TwilioSandbox sandbox, String local) {
+        requireNonNull(env, "env");
+        requireNonNull(sandbox, "sandbox");
+        requireNonNull(local, "local");
+        for (String number : sandboxSmsNumbers(env)) {
+            sandbox.configureWebhook(number, URI.create(local + SMS_PATH), env.get("SMS_WEBHOOK_URL"));
+        }
+        sandbox.configureWebhook(
+                "whatsapp:" + sandboxWhatsAppNumber(env),
+                URI.create(local + WHATSAPP_PATH),
+                env.get("WHATSAPP_WEBHOOK_URL"));
+    }
+
+    /** A dev phone that texts the first SMS number of {@code sandbox} and shows the replies on {@code console}. */
+    public static DevPhone devPhone(Map<String, String> env, TwilioSandbox sandbox, PrintStream console) {
+        List<String> smsNumbers = sandboxSmsNumbers(env);
+        String smsNumber = smsNumbers.isEmpty() ? SANDBOX_GATEWAY_NUMBER : smsNumbers.get(0);
+        return new DevPhone(SANDBOX_PHONE, smsNumber, Optional.of(sandboxWhatsAppNumber(env)), sandbox, console);
+    }
+
+    /** Tells a person at the terminal how to text the agent from the dev phone. */
+    public static void printDevPhoneHelp(PrintStream console, boolean pairing) {
+        console.println("Type a message and press Enter to text the agent by SMS from the dev phone "
+                + Address.redact(SANDBOX_PHONE) + "; start the line with \"" + DevPhone.WHATSAPP_PREFIX
+                + "\" to send it over WhatsApp. Replies appear as \"agent> ...\", and Twilio's own"
+                + " answers to STOP, START and HELP on SMS as \"twilio> ...\". Ctrl-C stops.");
+        if (pairing) {
+            console.println("Pairing is on, and the dev phone is the home number: start a line with \""
+                    + DevPhone.AS_PREFIX + "+15551230001:\" to text as a stranger, and answer the"
+                    + " notice here with APPROVE <code> or DENY <code>.");
+        }
+        console.flush();
+    }
+
+    /** The sandbox's SMS numbers: {@code TWILIO_PHONE_NUMBER}'s, or {@link #SANDBOX_GATEWAY_NUMBER}. */
+    private static List<String> sandboxSmsNumbers(Map<String, String> env) {
+        return List.of(env.getOrDefault("TWILIO_PHONE_NUMBER", SANDBOX_GATEWAY_NUMBER)
+                        .split(","))
+                .stream()
+                .map(String::strip)
+                .filter(number -> !number.isEmpty())
+                .toList();
+    }
+
+    /** The sandbox's WhatsApp number, without its prefix. */
+    private static String sandboxWhatsAppNumber(Map<String, String> env) {
+        return env.getOrDefault("TWILIO_WHATSAPP_NUMBER", SANDBOX_WHATSAPP_NUMBER)
+                .replaceFirst("^whatsapp:", "");
+    }
+
+    private static Gateway startSandbox(Map<String, String> given, Agent agent, PrintStream console) {
+        boolean pairing = flag(given, "SMS_PAIRING") | flag(given, "WHATSAPP_PAIRING");
+        console.println(SANDBOX_MODE_LINE);
+        TwilioSandbox sandbox = startSandbox(given);
         try {
-            env.put("TWILIO_ACCOUNT_SID", sandbox.accountSid());
-            env.put("TWILIO_AUTH_TOKEN", sandbox.authToken());
-            env.put("TWILIO_API_BASE_URL", sandbox.baseUrl().toString());
-            env.putIfAbsent("SMS_WEBHOOK_HOST", "127.0.0.1");
-            int port = sandboxPort(env.getOrDefault("SMS_WEBHOOK_PORT", "8080").strip());
+            int port =
+                    sandboxPort(given.getOrDefault("SMS_WEBHOOK_PORT", "8080").strip());
             if (port == 0) {
                 // The webhook URLs the dev phone signs must name the port before the listener binds it.
                 port = freeLoopbackPort();
             }
-            env.put("SMS_WEBHOOK_PORT", Integer.toString(port));
-            String base = "http://127.0.0.1:" + port;
-            env.putIfAbsent("SMS_WEBHOOK_URL", base + SMS_PATH);
-            env.putIfAbsent("WHATSAPP_WEBHOOK_URL", base + WHATSAPP_PATH);
-            // Pushes to the dev phone's WhatsApp outside the 24-hour window go out as this template.
-            env.putIfAbsent("WHATSAPP_HOME_TEMPLATE_SID", SANDBOX_TEMPLATE_SID);
-            for (String channel : List.of("SMS", "WHATSAPP")) {
-                if (!present(env, channel + "_ALLOWED_USERS") && !present(env, channel + "_ALLOW_ALL_USERS")) {
-                    env.put(channel + "_ALLOWED_USERS", SANDBOX_PHONE);
-                }
-                env.putIfAbsent(channel + "_HOME_CHANNEL", SANDBOX_PHONE);
-            }
+            Map<String, String> env = sandboxEnv(given, sandbox, port);
 
             // The console's dev phone texts through the same stand-in as the terminal's.
-            DevPhoneApi devPhoneApi = new DevPhoneApi(sandbox, SANDBOX_PHONE, smsNumbers, List.of(whatsAppNumber));
+            DevPhoneApi devPhoneApi = new DevPhoneApi(
+                    sandbox, SANDBOX_PHONE, sandboxSmsNumbers(env), List.of(sandboxWhatsAppNumber(env)));
             Started started = runtime(env, agent, true, builder -> builder.adminRoute(DevPhoneApi.PREFIX, devPhoneApi));
             AgentRuntime runtime = started.runtime();
             Store store = started.store();
@@ -476,27 +583,12 @@ public final class Gateway implements AutoCloseable {
                 // The sandbox carries the dev phone's texts to the gateway as Twilio would: each of its
                 // numbers posts to the local listener, signed for the public URL the channel checks.
                 String local = "http://127.0.0.1:" + runtime.port();
-                for (String number : smsNumbers) {
-                    sandbox.configureWebhook(number, URI.create(local + SMS_PATH), env.get("SMS_WEBHOOK_URL"));
-                }
-                sandbox.configureWebhook(
-                        "whatsapp:" + whatsAppNumber,
-                        URI.create(local + WHATSAPP_PATH),
-                        env.get("WHATSAPP_WEBHOOK_URL"));
-                DevPhone phone = new DevPhone(SANDBOX_PHONE, smsNumber, Optional.of(whatsAppNumber), sandbox, console);
+                connectSandbox(env, sandbox, local);
+                DevPhone phone = devPhone(env, sandbox, console);
                 console.println("Twilio REST stand-in: " + sandbox.baseUrl() + "   gateway: " + local + "   agent: "
                         + env.getOrDefault("SWITCHBOARD_AGENT", "demo"));
                 consoleLine(env, runtime).ifPresent(console::println);
-                console.println("Type a message and press Enter to text the agent by SMS from the dev phone "
-                        + Address.redact(SANDBOX_PHONE) + "; start the line with \"" + DevPhone.WHATSAPP_PREFIX
-                        + "\" to send it over WhatsApp. Replies appear as \"agent> ...\", and Twilio's own"
-                        + " answers to STOP, START and HELP on SMS as \"twilio> ...\". Ctrl-C stops.");
-                if (pairing) {
-                    console.println("Pairing is on, and the dev phone is the home number: start a line with \""
-                            + DevPhone.AS_PREFIX + "+15551230001:\" to text as a stranger, and answer the"
-                            + " notice here with APPROVE <code> or DENY <code>.");
-                }
-                console.flush();
+                printDevPhoneHelp(console, pairing);
                 return new Gateway(runtime, store, sandbox, phone);
             } catch (RuntimeException | Error e) {
                 runtime.close();
@@ -516,7 +608,8 @@ public final class Gateway implements AutoCloseable {
      *
      * @throws IllegalArgumentException if either has a bad value (the message names it and the value)
      */
-    static Agent agent(Map<String, String> env) {
+    public static Agent agent(Map<String, String> env) {
+        requireNonNull(env, "env");
         String name = env.getOrDefault("SWITCHBOARD_AGENT", "demo").strip().toLowerCase(Locale.ROOT);
         Duration echoDelay = echoDelay(env);
         switch (name) {

@@ -3,6 +3,7 @@ package dev.switchboard.samples;
 import static java.util.Objects.requireNonNull;
 
 import dev.switchboard.channel.Address;
+import dev.switchboard.channel.Channel;
 import dev.switchboard.runtime.Agent;
 import dev.switchboard.runtime.AgentRuntime;
 import dev.switchboard.runtime.AgentRuntimeBuilder;
@@ -31,6 +32,7 @@ import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -192,14 +194,16 @@ public final class Gateway implements AutoCloseable {
      * that an application embedding the runtime (the Spring Boot sample) gives its own and reads the
      * rest exactly as the gateway does.
      *
-     * @return {@code runtime}
+     * @return the channels it added, whose {@linkplain Channel#routes() routes} a host serving the
+     *     webhooks from its own HTTP server maps
      * @throws IllegalArgumentException if a variable has a bad value (the message names it)
      * @throws IllegalStateException if a required variable is missing (the message names it)
      */
-    public static AgentRuntimeBuilder configure(Map<String, String> env, AgentRuntimeBuilder runtime) {
+    public static List<Channel> configure(Map<String, String> env, AgentRuntimeBuilder runtime) {
         requireNonNull(env, "env");
         requireNonNull(runtime, "runtime");
         runtime.listener(new DeliveryLog());
+        List<Channel> channels = new ArrayList<>();
         if (present(env, "SWITCHBOARD_OUTBOUND_SEGMENT_CAP")) {
             runtime.outboundSegmentCap(outboundSegmentCap(
                     env.get("SWITCHBOARD_OUTBOUND_SEGMENT_CAP").strip()));
@@ -220,7 +224,9 @@ public final class Gateway implements AutoCloseable {
                 || present(env, "TWILIO_PHONE_NUMBER")
                 || present(env, "TWILIO_MESSAGING_SERVICE_SID")
                 || present(env, "TWILIO_CREDENTIALS_FILE")) {
-            runtime.channel(TwilioSmsChannel.fromEnv(env));
+            TwilioSmsChannel sms = TwilioSmsChannel.fromEnv(env);
+            runtime.channel(sms);
+            channels.add(sms);
             if (present(env, "SMS_HELP_TEXT")) {
                 runtime.helpText(TwilioSmsChannel.ID, env.get("SMS_HELP_TEXT").strip());
             }
@@ -234,7 +240,9 @@ public final class Gateway implements AutoCloseable {
             if (present(env, "WHATSAPP_HOME_TEMPLATE_SID")) {
                 channel.proactiveTemplate(env.get("WHATSAPP_HOME_TEMPLATE_SID").strip());
             }
-            runtime.channel(channel.build());
+            TwilioWhatsAppChannel built = channel.build();
+            runtime.channel(built);
+            channels.add(built);
             if (present(env, "WHATSAPP_HELP_TEXT")) {
                 runtime.helpText(
                         TwilioWhatsAppChannel.ID, env.get("WHATSAPP_HELP_TEXT").strip());
@@ -244,7 +252,7 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException(
                     "WHATSAPP_PAIRING=true needs the WhatsApp channel: set TWILIO_WHATSAPP_NUMBER");
         }
-        return runtime;
+        return List.copyOf(channels);
     }
 
     /**
@@ -869,7 +877,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** A free port on 127.0.0.1, for a webhook URL that must name its port before the listener binds. */
-    static int freeLoopbackPort() {
+    public static int freeLoopbackPort() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             return socket.getLocalPort();

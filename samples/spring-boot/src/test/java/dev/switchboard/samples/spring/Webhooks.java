@@ -1,0 +1,107 @@
+package dev.switchboard.samples.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.samples.sandbox.SandboxMessage;
+import dev.switchboard.samples.sandbox.TwilioSandbox;
+import dev.switchboard.twilio.TwilioSignature;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Signed webhooks in, and what the application answered and sent, for the Spring sample's tests. */
+final class Webhooks {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Webhooks() {}
+
+    /** The parameters Twilio posts for an inbound SMS, with a new message sid. */
+    static Map<String, List<String>> sms(String accountSid, String from, String to, String body) {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        String sid = "SM" + HexFormat.of().formatHex(bytes);
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        params.put("SmsMessageSid", List.of(sid));
+        params.put("NumMedia", List.of("0"));
+        params.put("SmsSid", List.of(sid));
+        params.put("SmsStatus", List.of("received"));
+        params.put("Body", List.of(body));
+        params.put("To", List.of(to));
+        params.put("NumSegments", List.of("1"));
+        params.put("MessageSid", List.of(sid));
+        params.put("AccountSid", List.of(accountSid));
+        params.put("From", List.of(from));
+        params.put("ApiVersion", List.of("2010-04-01"));
+        return params;
+    }
+
+    /** Posts {@code params} to {@code url}, signed with {@code authToken} for {@code signedUrl}. */
+    static HttpResponse<String> post(URI url, String signedUrl, String authToken, Map<String, List<String>> params)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header(TwilioSignature.HEADER, TwilioSignature.sign(authToken, signedUrl, params))
+                .POST(HttpRequest.BodyPublishers.ofString(TwilioSandbox.encodeForm(params)))
+                .build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GETs {@code url}. */
+    static HttpResponse<String> get(URI url) throws IOException, InterruptedException {
+        return HTTP.send(
+                HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(15)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The JSON of a response's body. */
+    static JsonNode json(HttpResponse<String> response) throws IOException {
+        return JSON.readTree(response.body());
+    }
+
+    /**
+     * Waits, 30 s at most, for the stand-in to be asked to send {@code body} to {@code to}: a message
+     * already sent counts, and so does one sent while waiting.
+     */
+    static SandboxMessage awaitSent(TwilioSandbox sandbox, String to, String body) throws Exception {
+        CompletableFuture<SandboxMessage> sent = new CompletableFuture<>();
+        sandbox.onMessage(message -> {
+            if (message.to().equals(to) && message.body().equals(body)) {
+                sent.complete(message);
+            }
+        });
+        sandbox.messages().stream()
+                .filter(m -> m.to().equals(to) && m.body().equals(body))
+                .findFirst()
+                .ifPresent(sent::complete);
+        try {
+            return sent.get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError(
+                    "no message to " + to + " with body '" + body + "' among " + sandbox.messages(), e);
+        }
+    }
+
+    /** Asserts that the stand-in was asked to send nothing to {@code to} with {@code body}. */
+    static void assertNotSent(TwilioSandbox sandbox, String to, String body) {
+        assertThat(sandbox.messages())
+                .noneMatch(m -> m.to().equals(to) && m.body().equals(body));
+    }
+}

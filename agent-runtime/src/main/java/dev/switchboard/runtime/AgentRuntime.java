@@ -9,6 +9,7 @@ import dev.switchboard.channel.WebhookResponse;
 import dev.switchboard.runtime.admin.AdminEvents;
 import dev.switchboard.runtime.internal.Exchange;
 import dev.switchboard.runtime.internal.RuntimeCore;
+import dev.switchboard.runtime.internal.RuntimeMetrics;
 import dev.switchboard.runtime.internal.RuntimeSettings;
 import dev.switchboard.runtime.pairing.Pairing;
 import dev.switchboard.runtime.schedule.CatchUp;
@@ -22,8 +23,12 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The runtime around an application's {@link Agent}: it receives the channels' webhooks on one HTTP
@@ -64,7 +69,9 @@ import java.util.function.Supplier;
  * more than the {@linkplain AgentRuntimeBuilder#outboundSegmentCap(int) outbound segment cap} in any rolling hour.
  *
  * <p>An application that already runs an HTTP server can build the runtime {@linkplain
- * AgentRuntimeBuilder#noWebhookServer() without a webhook server} and pass requests to {@link #handle(WebhookRequest)}.
+ * AgentRuntimeBuilder#noWebhookServer() without a webhook server} and serve the webhooks from it: in a
+ * servlet container with {@link dev.switchboard.runtime.servlet.SwitchboardServlet}, from any other
+ * server with {@link #answer(WebhookRequest)} (or the simpler, blocking {@link #handle(WebhookRequest)}).
  *
  * <p>The application can push texts of its own too: now, with {@link #send(String, Address, String)}
  * and {@link #sendHome(String)}, or on a cron schedule, with {@link #schedule(String, String, ZoneId,
@@ -83,14 +90,18 @@ import java.util.function.Supplier;
  */
 public final class AgentRuntime implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
+
     private final RuntimeCore core;
     private final boolean serves;
     private final boolean admin;
+    private final int maxBodyBytes;
 
     AgentRuntime(RuntimeSettings settings) {
         this.core = new RuntimeCore(settings);
         this.serves = settings.server().enabled();
         this.admin = settings.admin().enabled();
+        this.maxBodyBytes = settings.server().maxBodyBytes();
     }
 
     /** A new builder. */
@@ -186,22 +197,95 @@ public final class AgentRuntime implements AutoCloseable {
      * for the message's commit (a few milliseconds; a 503 within seconds when the store is down).
      *
      * <p>A 405 answer should carry an {@code Allow} header listing the route's methods; this method
-     * cannot set headers, so a host that cares adds it.
+     * cannot set headers, so a host that cares adds it, or uses {@link #answer(WebhookRequest)}.
      *
      * @return the answer to send back; 503 before {@link #start()} and after {@link #close()}
      */
     public WebhookResponse handle(WebhookRequest request) {
-        requireNonNull(request, "request");
-        Exchange exchange = core.exchange(request);
-        if (exchange.later() != null) {
-            // A durable store's commit; bounded by the store's own timeouts.
-            exchange = exchange.later().toCompletableFuture().join();
-        }
+        WebhookAnswer answer = answer(request).toCompletableFuture().join();
         try {
-            return exchange.response();
+            return answer.response();
         } finally {
-            exchange.afterAck().run();
+            answer.written();
         }
+    }
+
+    /**
+     * Answers one webhook request received by another HTTP server, with the same checks as the
+     * built-in webhook server, without blocking: for a host that can answer asynchronously (as {@link
+     * dev.switchboard.runtime.servlet.SwitchboardServlet} does). The answer is known at once, except
+     * with a durable {@linkplain AgentRuntimeBuilder#store store}, where an accepted message's answer
+     * waits for its commit: a few milliseconds, or a 503 within seconds when the store is down. The
+     * stage then completes on one of the store's threads; the host should write from there or hand
+     * the writing to its own, and never wait on one of the runtime's threads.
+     *
+     * <p>The host passes the request as it arrived: the path and query raw (not decoded), every header
+     * (the first of repeated ones), the whole body. It must have refused a body over its limit
+     * itself (see {@link #refused(int)}). The channels verify signatures against the public URL in
+     * their own configuration, never against the request's {@code Host} header, so a host behind a
+     * proxy needs no rewriting.
+     *
+     * <p>Once the answer is written (or failed to be), the host calls {@link WebhookAnswer#written()}:
+     * only then is an accepted message handed on to its conversation.
+     *
+     * @return the answer, once known; it never completes exceptionally. Before {@link #start()} and
+     *     after {@link #close()} it is a 503.
+     */
+    public CompletionStage<WebhookAnswer> answer(WebhookRequest request) {
+        requireNonNull(request, "request");
+        return answer(core.exchange(request));
+    }
+
+    private static CompletionStage<WebhookAnswer> answer(Exchange exchange) {
+        if (exchange.later() == null) {
+            return CompletableFuture.completedFuture(
+                    new WebhookAnswer(exchange.response(), exchange.allow(), exchange.afterAck()));
+        }
+        return exchange.later()
+                .handle((later, failure) -> {
+                    if (later != null) {
+                        return answer(later);
+                    }
+                    // Not expected: the ingress completes its stages with an answer, even a 503.
+                    log.warn(
+                            "a webhook's answer failed: {}",
+                            failure == null ? "no answer" : failure.getClass().getName());
+                    return CompletableFuture.completedFuture(
+                            new WebhookAnswer(WebhookResponse.text(500, "Internal Server Error"), Set.of(), () -> {}));
+                })
+                .thenCompose(stage -> stage);
+    }
+
+    /**
+     * The answer to a request that a host refuses before it reaches the runtime, because it cannot
+     * read it as a webhook: 400 (unreadable), 413 (the body is over {@link #maxBodyBytes()}), 414 (the
+     * URL is too long) or 431 (the headers are too large). Counted in the runtime's metrics as the
+     * built-in webhook server counts its own refusals (outcome {@code malformed}).
+     *
+     * @throws IllegalArgumentException if {@code status} is not one of 400, 413, 414 and 431
+     */
+    public WebhookAnswer refused(int status) {
+        String reason =
+                switch (status) {
+                    case 400 -> "Bad Request";
+                    case 413 -> "Content Too Large: the body is over " + maxBodyBytes + " bytes";
+                    case 414 -> "URI Too Long";
+                    case 431 -> "Request Header Fields Too Large";
+                    default ->
+                        throw new IllegalArgumentException(
+                                "a host refuses a request with 400, 413, 414 or 431, not " + status);
+                };
+        core.metrics().webhook(RuntimeMetrics.NO_CHANNEL, RuntimeMetrics.WebhookOutcome.MALFORMED);
+        return new WebhookAnswer(WebhookResponse.text(status, reason), Set.of(), () -> {});
+    }
+
+    /**
+     * The largest request body the runtime's webhooks take, in bytes: {@link
+     * AgentRuntimeBuilder#maxBodyBytes(int)}, default 65,536. The built-in webhook server answers a
+     * larger body 413, and so should a host that serves the webhooks itself ({@link #refused(int)}).
+     */
+    public int maxBodyBytes() {
+        return maxBodyBytes;
     }
 
     /**

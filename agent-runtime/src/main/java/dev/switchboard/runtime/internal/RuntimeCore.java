@@ -384,6 +384,11 @@ public final class RuntimeCore {
         return localAddress;
     }
 
+    /** Where the runtime counts and times what it does. */
+    public RuntimeMetrics metrics() {
+        return metrics;
+    }
+
     /** Answers one webhook request: 503 unless started and not closed. */
     public Exchange exchange(WebhookRequest request) {
         if (state != State.STARTED) {

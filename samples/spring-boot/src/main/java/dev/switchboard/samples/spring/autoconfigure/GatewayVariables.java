@@ -33,7 +33,10 @@ import org.springframework.core.env.PropertySource;
  * <p>Spring's relaxed binding maps {@code TWILIO_ACCOUNT_SID} to {@code twilio.account-sid}, not to
  * {@code switchboard.twilio.account-sid}, hence the second step: every variable of the gateway
  * (names starting {@code TWILIO_}, {@code SMS_}, {@code WHATSAPP_} or {@code SWITCHBOARD_}) is read
- * by name.
+ * by name. Three variables are also the environment's spelling of their property ({@code
+ * SWITCHBOARD_AGENT} of {@code switchboard.agent}, {@code SWITCHBOARD_DATABASE_URL} of {@code
+ * switchboard.database.url}, and its {@code _USER} and {@code _PASSWORD}): for those, Spring's own
+ * order decides, the environment winning over {@code application.yml} and the command line over both.
  */
 public final class GatewayVariables implements AutoCloseable {
 

@@ -1,0 +1,160 @@
+package dev.switchboard.samples.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The executable jar as a user runs it, {@code java -jar target/switchboard-spring-boot-sample.jar},
+ * with the sample gateway's variables only: the dev phone on standard input, the echo agent's reply
+ * through the sandbox, {@code /actuator/health} with the {@code switchboard} component, and the
+ * refusal without {@code SMS_WEBHOOK_URL} when an account is set. Runs in the {@code
+ * integration-test} phase, once {@code package} has built the jar.
+ */
+class ExecutableJarIT {
+
+    private static final Path JAR =
+            Path.of("target", "switchboard-spring-boot-sample.jar").toAbsolutePath();
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void jarWasBuilt() {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: run this test after `package`");
+        }
+    }
+
+    private Process launch(Map<String, String> env, Path stderr) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString());
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        builder.directory(tmp.toFile());
+        builder.redirectError(stderr.toFile());
+        return builder.start();
+    }
+
+    private static BlockingQueue<String> lines(Process process) {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                lines.add("(read failed: " + e + ")");
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        return lines;
+    }
+
+    private static String awaitLine(BlockingQueue<String> lines, String fragment, List<String> seen)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line != null) {
+                seen.add(line);
+                if (line.contains(fragment)) {
+                    return line;
+                }
+            }
+        }
+        throw new AssertionError("no line containing '" + fragment + "' in " + seen);
+    }
+
+    private static void stop(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void inSandboxModeTheDevPhoneTalksToTheEchoAgentAndHealthShowsTheRuntime() throws Exception {
+        Path stderr = tmp.resolve("stderr.log");
+        Process process = launch(Map.of("SWITCHBOARD_AGENT", "echo", "SERVER_PORT", "0"), stderr);
+        List<String> seen = new ArrayList<>();
+        try {
+            BlockingQueue<String> lines = lines(process);
+            assertThat(awaitLine(lines, "SANDBOX MODE", seen)).isEqualTo(seen.get(0));
+            String started = awaitLine(lines, "gateway: http://127.0.0.1:", seen);
+            Matcher port =
+                    Pattern.compile("gateway: http://127\\.0\\.0\\.1:(\\d+)").matcher(started);
+            assertThat(port.find()).isTrue();
+            awaitLine(lines, "Type a message", seen);
+
+            HttpResponse<String> health =
+                    Webhooks.get(URI.create("http://127.0.0.1:" + port.group(1) + "/actuator/health"));
+            assertThat(health.statusCode()).isEqualTo(200);
+            JsonNode json = Webhooks.json(health);
+            assertThat(json.path("status").asText()).isEqualTo("UP");
+            assertThat(json.path("components")
+                            .path("switchboard")
+                            .path("status")
+                            .asText())
+                    .isEqualTo("UP");
+
+            Writer stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            stdin.write("hello from the jar\n");
+            stdin.flush();
+            assertThat(awaitLine(lines, "agent> ", seen)).isEqualTo("agent> echo: hello from the jar");
+        } finally {
+            stop(process);
+        }
+        String logs = Files.readString(stderr);
+        assertThat(logs).contains("Started SwitchboardApplication").contains("+1555***4321");
+        assertThat(logs).doesNotContain("hello from the jar").doesNotContain("+15557654321");
+    }
+
+    @Test
+    void withAnAccountButNoSmsWebhookUrlItExitsNamingTheVariable() throws Exception {
+        Path stderr = tmp.resolve("refusal.log");
+        Process process = launch(
+                Map.of(
+                        "TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32),
+                        "TWILIO_AUTH_TOKEN", "test-token",
+                        "TWILIO_PHONE_NUMBER", "+15005550006",
+                        "SERVER_PORT", "0"),
+                stderr);
+        process.getOutputStream().close();
+        String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(process.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isNotZero();
+        String output = stdout + Files.readString(stderr);
+        assertThat(output)
+                .contains("APPLICATION FAILED TO START")
+                .contains("SMS_WEBHOOK_URL is not set")
+                .contains("switchboard.sms.webhook-url")
+                .doesNotContain("test-token");
+        assertThat(tmp.resolve("switchboard.db")).as("no database left behind").doesNotExist();
+    }
+}

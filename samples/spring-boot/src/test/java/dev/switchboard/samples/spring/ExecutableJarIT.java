@@ -99,16 +99,35 @@ class ExecutableJarIT {
 
     @Test
     void inSandboxModeTheDevPhoneTalksToTheEchoAgentAndHealthShowsTheRuntime() throws Exception {
+        String logs = talkToTheEchoAgent(Map.of("SWITCHBOARD_AGENT", "echo", "SERVER_PORT", "0"));
+
+        assertThat(logs).contains("Started SwitchboardApplication").contains("+1555***4321");
+        assertThat(logs).doesNotContain("hello from the jar").doesNotContain("+15557654321");
+    }
+
+    @Test
+    void theWorkingDirectorysDotEnvIsReadAsTheGatewayReadsIt() throws Exception {
+        Files.writeString(
+                tmp.resolve(".env"), "# the sample's settings\nexport SWITCHBOARD_AGENT=\"echo\"\nSERVER_PORT=0\n");
+
+        talkToTheEchoAgent(Map.of());
+    }
+
+    /**
+     * Starts the jar in {@link #tmp} with {@code env}, checks {@code /actuator/health} and an echo
+     * through the dev phone, stops it and returns its logs.
+     */
+    private String talkToTheEchoAgent(Map<String, String> env) throws Exception {
         Path stderr = tmp.resolve("stderr.log");
-        Process process = launch(Map.of("SWITCHBOARD_AGENT", "echo", "SERVER_PORT", "0"), stderr);
+        Process process = launch(env, stderr);
         List<String> seen = new ArrayList<>();
         try {
             BlockingQueue<String> lines = lines(process);
             assertThat(awaitLine(lines, "SANDBOX MODE", seen)).isEqualTo(seen.get(0));
             String started = awaitLine(lines, "gateway: http://127.0.0.1:", seen);
-            Matcher port =
-                    Pattern.compile("gateway: http://127\\.0\\.0\\.1:(\\d+)").matcher(started);
-            assertThat(port.find()).isTrue();
+            Matcher port = Pattern.compile("gateway: http://127\\.0\\.0\\.1:(\\d+)   agent: echo")
+                    .matcher(started);
+            assertThat(port.find()).as(started).isTrue();
             awaitLine(lines, "Type a message", seen);
 
             HttpResponse<String> health =
@@ -129,9 +148,7 @@ class ExecutableJarIT {
         } finally {
             stop(process);
         }
-        String logs = Files.readString(stderr);
-        assertThat(logs).contains("Started SwitchboardApplication").contains("+1555***4321");
-        assertThat(logs).doesNotContain("hello from the jar").doesNotContain("+15557654321");
+        return Files.readString(stderr);
     }
 
     @Test

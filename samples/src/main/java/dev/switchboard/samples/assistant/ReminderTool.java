@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 
 /**
  * The assistant's tool: {@code remindMe} sets a one-off reminder that {@link Reminders} pushes to the
@@ -54,7 +55,8 @@ public final class ReminderTool {
             @P(name = "text", value = "What to remind the person of, in a few words") String text,
             @ToolMemoryId String conversation,
             InvocationParameters parameters) {
-        Instant now = reminders.clock().instant();
+        // To the second: what the model is told, and what the person may be told, reads as a time.
+        Instant now = reminders.clock().instant().truncatedTo(ChronoUnit.SECONDS);
         boolean hasDelay = delayMinutes != null;
         boolean hasTime = at != null && !at.isBlank();
         if (hasDelay == hasTime) {

@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,6 +127,11 @@ public final class Reminders implements AutoCloseable {
      */
     public List<Reminder> sweep(AgentRuntime runtime) {
         requireNonNull(runtime, "runtime");
+        return sweep(reminder -> push(runtime, reminder));
+    }
+
+    /** Hands every reminder due now to {@code push}, each taken from the store first; see {@link #sweep(AgentRuntime)}. */
+    List<Reminder> sweep(Consumer<Reminder> push) {
         Instant now = clock.instant();
         List<Reminder> sent = new ArrayList<>();
         for (StoredRecord record : store.records(KIND, now)) {
@@ -142,7 +148,7 @@ public final class Reminders implements AutoCloseable {
                 break; // keys sort by due time: the rest are later
             }
             if (store.takeRecord(KIND, record.key(), now).isPresent()) {
-                push(runtime, reminder);
+                push.accept(reminder);
                 sent.add(reminder);
             }
         }

@@ -10,6 +10,7 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
+import dev.switchboard.channel.Address;
 import dev.switchboard.runtime.AgentRuntime;
 import dev.switchboard.runtime.schedule.MutableClock;
 import dev.switchboard.runtime.store.JdbcStores;
@@ -170,6 +171,21 @@ class AssistantEndToEndTest {
         assertThat(pushed.body()).isEqualTo("Reminder: call mum");
         assertThat(store.records(Reminders.KIND, clock.instant())).isEmpty();
         assertThat(reminders.sweep(runtime)).isEmpty();
+    }
+
+    @Test
+    void startedRemindersAreSweptOnTheirOwnUntilClosed() throws Exception {
+        reminders.add(TwilioSmsChannel.ID, Address.of(GATEWAY), Address.of(PERSON), START.plusSeconds(60), "stretch");
+        reminders.start(runtime);
+        try {
+            clock.advance(Duration.ofSeconds(60));
+            SandboxMessage pushed = nextSent();
+            assertThat(pushed.to()).isEqualTo(PERSON);
+            assertThat(pushed.body()).isEqualTo("Reminder: stretch");
+            assertThat(reminders.pending()).isEmpty();
+        } finally {
+            reminders.close();
+        }
     }
 
     @Test

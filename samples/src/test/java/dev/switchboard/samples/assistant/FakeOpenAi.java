@@ -14,16 +14,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * An OpenAI-compatible API on {@code 127.0.0.1}: {@code POST /v1/chat/completions} answers the
  * scripted completions in order (JSON, as OpenAI's API gives them) and keeps every request.
  */
-final class FakeOpenAi implements AutoCloseable {
+public final class FakeOpenAi implements AutoCloseable {
 
     /** A request as the server got it. */
-    record Request(String method, String path, String authorization, String body) {}
+    public record Request(String method, String path, String authorization, String body) {}
 
     private final HttpServer server;
     private final ConcurrentLinkedQueue<String> completions = new ConcurrentLinkedQueue<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
 
-    FakeOpenAi() {
+    public FakeOpenAi() {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
@@ -51,24 +51,24 @@ final class FakeOpenAi implements AutoCloseable {
     }
 
     /** The base URL of OpenAI's API here: {@code http://127.0.0.1:PORT/v1}. */
-    String apiUrl() {
+    public String apiUrl() {
         return root() + "/v1";
     }
 
     /** Where the server listens, as Ollama's base URL would be: {@code http://127.0.0.1:PORT}. */
-    String root() {
+    public String root() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** Next, a completion that answers {@code text}. */
-    FakeOpenAi thenAnswers(String text) {
+    public FakeOpenAi thenAnswers(String text) {
         completions.add(
                 completion("{\"role\":\"assistant\",\"content\":\"" + text.replace("\"", "\\\"") + "\"}", "stop"));
         return this;
     }
 
     /** Next, a completion that calls the tool {@code name} with {@code arguments} (JSON). */
-    FakeOpenAi thenCalls(String name, String arguments) {
+    public FakeOpenAi thenCalls(String name, String arguments) {
         String escaped = arguments.replace("\\", "\\\\").replace("\"", "\\\"");
         completions.add(completion(
                 "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
@@ -83,7 +83,7 @@ final class FakeOpenAi implements AutoCloseable {
                 + "\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5,\"total_tokens\":15}}";
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         return List.copyOf(requests);
     }
 

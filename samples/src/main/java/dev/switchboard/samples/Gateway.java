@@ -2,6 +2,7 @@ package dev.switchboard.samples;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
 import dev.switchboard.channel.Address;
 import dev.switchboard.runtime.Agent;
 import dev.switchboard.runtime.AgentRuntime;
@@ -12,6 +13,9 @@ import dev.switchboard.runtime.store.JdbcStores;
 import dev.switchboard.runtime.store.Store;
 import dev.switchboard.runtime.store.StoreException;
 import dev.switchboard.runtime.store.StoreSettings;
+import dev.switchboard.samples.assistant.AssistantAgent;
+import dev.switchboard.samples.assistant.AssistantModel;
+import dev.switchboard.samples.assistant.Reminders;
 import dev.switchboard.samples.console.DevPhoneApi;
 import dev.switchboard.samples.sandbox.DevPhone;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
@@ -28,6 +32,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -39,6 +44,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +64,9 @@ import org.slf4j.LoggerFactory;
  * and {@code WHATSAPP_HELP_TEXT} answer HELP on their channel; unset, Twilio answers it.
  *
  * <p>{@code SWITCHBOARD_AGENT} picks the agent: {@code demo} (the default), {@code echo}, {@code
- * silent} or {@code recall} (answers with the person's previous message, from the history).
+ * silent}, {@code recall} (answers with the person's previous message, from the history) or {@code
+ * assistant} (a language model through LangChain4j, with {@code OPENAI_API_KEY} or {@code
+ * OLLAMA_BASE_URL}, that can set reminders; see {@link AssistantModel#fromEnv}).
  * {@code SWITCHBOARD_DATABASE_URL} picks the store ({@link #store}): SQLite in {@code switchboard.db}
  * with Twilio, memory in sandbox mode. {@code SWITCHBOARD_HEARTBEAT_CRON} (with {@code SWITCHBOARD_HEARTBEAT_TEXT} and {@code
  * SWITCHBOARD_HEARTBEAT_ZONE}) pushes a heartbeat to every home channel on a schedule. {@code
@@ -106,12 +114,14 @@ public final class Gateway implements AutoCloseable {
 
     private final AgentRuntime runtime;
     private final Store store;
+    private final Reminders reminders;
     private final TwilioSandbox sandbox;
     private final DevPhone devPhone;
 
-    private Gateway(AgentRuntime runtime, Store store, TwilioSandbox sandbox, DevPhone devPhone) {
-        this.runtime = runtime;
-        this.store = store;
+    private Gateway(Started started, TwilioSandbox sandbox, DevPhone devPhone) {
+        this.runtime = started.runtime();
+        this.store = started.store();
+        this.reminders = started.reminders();
         this.sandbox = sandbox;
         this.devPhone = devPhone;
     }
@@ -127,7 +137,7 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(Map<String, String> env, PrintStream console) {
         requireNonNull(env, "env");
         requireNonNull(console, "console");
-        Agent agent = agent(env);
+        Function<Store, Agent> agent = agents(env);
         if (present(env, "TWILIO_ACCOUNT_SID") || present(env, "TWILIO_CREDENTIALS_FILE")) {
             // Checked before anything starts: a bad value refuses to start, naming it.
             boolean sms = flag(env, "SMS_WEBHOOK_AUTOCONFIGURE");
@@ -141,7 +151,7 @@ public final class Gateway implements AutoCloseable {
                 console.println(line);
                 console.flush();
             });
-            return new Gateway(started.runtime(), started.store(), null, null);
+            return new Gateway(started, null, null);
         }
         admin(env, true);
         return startSandbox(env, agent, console);
@@ -153,9 +163,12 @@ public final class Gateway implements AutoCloseable {
      * TWILIO_WHATSAPP_NUMBER} is set, both on one listener.
      */
     private static Started runtime(
-            Map<String, String> env, Agent agent, boolean sandbox, Consumer<AgentRuntimeBuilder> extensions) {
+            Map<String, String> env,
+            Function<Store, Agent> agents,
+            boolean sandbox,
+            Consumer<AgentRuntimeBuilder> extensions) {
         AgentRuntimeBuilder runtime =
-                AgentRuntime.builder().webhookServerFromEnv(env).agent(agent).listener(new DeliveryLog());
+                AgentRuntime.builder().webhookServerFromEnv(env).listener(new DeliveryLog());
         extensions.accept(runtime);
         if (present(env, "SWITCHBOARD_OUTBOUND_SEGMENT_CAP")) {
             runtime.outboundSegmentCap(outboundSegmentCap(
@@ -212,14 +225,23 @@ public final class Gateway implements AutoCloseable {
         // Opened once every other setting was found good, so that a mistake there leaves no database behind.
         Store store = store(env, sandbox);
         try {
-            AgentRuntime started = runtime.store(store).build().start();
+            Agent agent = agents.apply(store);
+            AgentRuntime started = runtime.store(store).agent(agent).build().start();
+            Reminders reminders = null;
             try {
                 scheduleHeartbeat(env, started);
+                if (agent instanceof AssistantAgent assistant) {
+                    reminders = assistant.reminders();
+                    reminders.start(started);
+                }
             } catch (RuntimeException e) {
+                if (reminders != null) {
+                    reminders.close();
+                }
                 started.close();
                 throw e;
             }
-            return new Started(started, store);
+            return new Started(started, store, reminders);
         } catch (RuntimeException | Error e) {
             store.close();
             throw e;
@@ -245,8 +267,11 @@ public final class Gateway implements AutoCloseable {
         runtime.pairing(channelId, settings);
     }
 
-    /** A started runtime and the store it was given, which the gateway closes after it. */
-    private record Started(AgentRuntime runtime, Store store) {}
+    /**
+     * A started runtime, the store it was given, which the gateway closes after it, and the assistant's
+     * reminders (null for another agent), which it stops before it.
+     */
+    private record Started(AgentRuntime runtime, Store store, Reminders reminders) {}
 
     /** Where the admin server binds, and its token. */
     record Admin(String host, int port, Optional<String> token) {}
@@ -422,7 +447,7 @@ public final class Gateway implements AutoCloseable {
         return url.replaceAll("(?i)(password|user)=[^&;]*", "$1=***").replaceAll("//[^/@]*@", "//***@");
     }
 
-    private static Gateway startSandbox(Map<String, String> given, Agent agent, PrintStream console) {
+    private static Gateway startSandbox(Map<String, String> given, Function<Store, Agent> agent, PrintStream console) {
         boolean pairing = flag(given, "SMS_PAIRING") | flag(given, "WHATSAPP_PAIRING");
         console.println("Switchboard is running in SANDBOX MODE: neither TWILIO_ACCOUNT_SID nor"
                 + " TWILIO_CREDENTIALS_FILE is set, so a local stand-in replaces Twilio and nothing leaves this"
@@ -497,8 +522,11 @@ public final class Gateway implements AutoCloseable {
                             + " notice here with APPROVE <code> or DENY <code>.");
                 }
                 console.flush();
-                return new Gateway(runtime, store, sandbox, phone);
+                return new Gateway(started, sandbox, phone);
             } catch (RuntimeException | Error e) {
+                if (started.reminders() != null) {
+                    started.reminders().close();
+                }
                 runtime.close();
                 store.close();
                 throw e;
@@ -510,7 +538,30 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * The agent {@code SWITCHBOARD_AGENT} names. {@code SWITCHBOARD_ECHO_DELAY_MS} makes the echo agent
+     * The agent {@code SWITCHBOARD_AGENT} names, made with the gateway's store once it is open: {@code
+     * assistant} keeps its reminders there ({@link Reminders}), and needs a language model ({@link
+     * AssistantModel#fromEnv}); every other agent is the one {@link #agent(Map)} gives.
+     *
+     * @throws IllegalArgumentException if a setting has a bad value (the message names it and the value)
+     * @throws IllegalStateException if the assistant has no model configured (the message names the
+     *     variables to set)
+     */
+    static Function<Store, Agent> agents(Map<String, String> env) {
+        String name = env.getOrDefault("SWITCHBOARD_AGENT", "demo").strip().toLowerCase(Locale.ROOT);
+        if (!name.equals("assistant")) {
+            Agent agent = agent(env);
+            return store -> agent;
+        }
+        echoDelay(env);
+        AssistantModel model = AssistantModel.fromEnv(env);
+        log.info("assistant: {}", model.description());
+        return store -> new AssistantAgent(
+                model.model(), new InMemoryChatMemoryStore(), new Reminders(store, Clock.systemUTC()));
+    }
+
+    /**
+     * The agent {@code SWITCHBOARD_AGENT} names, of those that need no store ({@code assistant} is made
+     * by {@link #agents}). {@code SWITCHBOARD_ECHO_DELAY_MS} makes the echo agent
      * wait that many milliseconds before each answer, on the turn's thread, as a language model would
      * (default 0); it is checked whichever agent runs, and only the echo agent waits.
      *
@@ -528,9 +579,11 @@ public final class Gateway implements AutoCloseable {
                 return new SilentAgent();
             case "recall":
                 return new RecallAgent();
+            case "assistant":
+                throw new IllegalArgumentException("SWITCHBOARD_AGENT=assistant is made with the gateway's store");
             default:
-                throw new IllegalArgumentException(
-                        "SWITCHBOARD_AGENT must be one of demo, echo, silent, recall: " + env.get("SWITCHBOARD_AGENT"));
+                throw new IllegalArgumentException("SWITCHBOARD_AGENT must be one of demo, echo, silent, recall,"
+                        + " assistant: " + env.get("SWITCHBOARD_AGENT"));
         }
     }
 
@@ -634,6 +687,9 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        if (reminders != null) {
+            reminders.close();
+        }
         runtime.close();
         store.close();
         if (sandbox != null) {

@@ -2,6 +2,7 @@ package dev.switchboard.samples;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.Channel;
 import dev.switchboard.runtime.Agent;
@@ -13,6 +14,9 @@ import dev.switchboard.runtime.store.JdbcStores;
 import dev.switchboard.runtime.store.Store;
 import dev.switchboard.runtime.store.StoreException;
 import dev.switchboard.runtime.store.StoreSettings;
+import dev.switchboard.samples.assistant.AssistantAgent;
+import dev.switchboard.samples.assistant.AssistantModel;
+import dev.switchboard.samples.assistant.Reminders;
 import dev.switchboard.samples.console.DevPhoneApi;
 import dev.switchboard.samples.sandbox.DevPhone;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
@@ -29,6 +33,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -41,6 +46,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +66,9 @@ import org.slf4j.LoggerFactory;
  * and {@code WHATSAPP_HELP_TEXT} answer HELP on their channel; unset, Twilio answers it.
  *
  * <p>{@code SWITCHBOARD_AGENT} picks the agent: {@code demo} (the default), {@code echo}, {@code
- * silent} or {@code recall} (answers with the person's previous message, from the history).
+ * silent}, {@code recall} (answers with the person's previous message, from the history) or {@code
+ * assistant} (a language model through LangChain4j, with {@code OPENAI_API_KEY} or {@code
+ * OLLAMA_BASE_URL}, that can set reminders; see {@link AssistantModel#fromEnv}).
  * {@code SWITCHBOARD_DATABASE_URL} picks the store ({@link #store}): SQLite in {@code switchboard.db}
  * with Twilio, memory in sandbox mode. {@code SWITCHBOARD_HEARTBEAT_CRON} (with {@code SWITCHBOARD_HEARTBEAT_TEXT} and {@code
  * SWITCHBOARD_HEARTBEAT_ZONE}) pushes a heartbeat to every home channel on a schedule. {@code
@@ -108,12 +116,14 @@ public final class Gateway implements AutoCloseable {
 
     private final AgentRuntime runtime;
     private final Store store;
+    private final Reminders reminders;
     private final TwilioSandbox sandbox;
     private final DevPhone devPhone;
 
-    private Gateway(AgentRuntime runtime, Store store, TwilioSandbox sandbox, DevPhone devPhone) {
-        this.runtime = runtime;
-        this.store = store;
+    private Gateway(Started started, TwilioSandbox sandbox, DevPhone devPhone) {
+        this.runtime = started.runtime();
+        this.store = started.store();
+        this.reminders = started.reminders();
         this.sandbox = sandbox;
         this.devPhone = devPhone;
     }
@@ -129,7 +139,7 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(Map<String, String> env, PrintStream console) {
         requireNonNull(env, "env");
         requireNonNull(console, "console");
-        Agent agent = agent(env);
+        Function<Store, Agent> agent = agents(env);
         if (!sandboxMode(env)) {
             // Checked before anything starts: a bad value refuses to start, naming it.
             boolean sms = flag(env, "SMS_WEBHOOK_AUTOCONFIGURE");
@@ -143,7 +153,7 @@ public final class Gateway implements AutoCloseable {
                 console.println(line);
                 console.flush();
             });
-            return new Gateway(started.runtime(), started.store(), null, null);
+            return new Gateway(started, null, null);
         }
         admin(env, true);
         return startSandbox(env, agent, console);
@@ -155,9 +165,11 @@ public final class Gateway implements AutoCloseable {
      * TWILIO_WHATSAPP_NUMBER} is set, both on one listener.
      */
     private static Started runtime(
-            Map<String, String> env, Agent agent, boolean sandbox, Consumer<AgentRuntimeBuilder> extensions) {
-        AgentRuntimeBuilder runtime =
-                AgentRuntime.builder().webhookServerFromEnv(env).agent(agent);
+            Map<String, String> env,
+            Function<Store, Agent> agents,
+            boolean sandbox,
+            Consumer<AgentRuntimeBuilder> extensions) {
+        AgentRuntimeBuilder runtime = AgentRuntime.builder().webhookServerFromEnv(env);
         extensions.accept(runtime);
         configure(env, runtime);
         runtime.adminMode(sandbox ? "sandbox" : "twilio");
@@ -171,14 +183,23 @@ public final class Gateway implements AutoCloseable {
         // Opened once every other setting was found good, so that a mistake there leaves no database behind.
         Store store = store(env, sandbox);
         try {
-            AgentRuntime started = runtime.store(store).build().start();
+            Agent agent = agents.apply(store);
+            AgentRuntime started = runtime.store(store).agent(agent).build().start();
+            Reminders reminders = null;
             try {
                 scheduleHeartbeat(env, started);
+                if (agent instanceof AssistantAgent assistant) {
+                    reminders = assistant.reminders();
+                    reminders.start(started);
+                }
             } catch (RuntimeException e) {
+                if (reminders != null) {
+                    reminders.close();
+                }
                 started.close();
                 throw e;
             }
-            return new Started(started, store);
+            return new Started(started, store, reminders);
         } catch (RuntimeException | Error e) {
             store.close();
             throw e;
@@ -190,9 +211,9 @@ public final class Gateway implements AutoCloseable {
      * rather than of the process: the channels (SMS unless only WhatsApp is set up, WhatsApp when
      * {@code TWILIO_WHATSAPP_NUMBER} is set) with their HELP texts and pairing, the outbound guard,
      * the inbound limit, the opt-out file, the debounce, the public URL, and the delivery log. The
-     * webhook server, the store, the meter registry and the admin server are left to the caller, so
-     * that an application embedding the runtime (the Spring Boot sample) gives its own and reads the
-     * rest exactly as the gateway does.
+     * agent, the webhook server, the store, the meter registry and the admin server are left to the
+     * caller, so that an application embedding the runtime (the Spring Boot sample) gives its own and
+     * reads the rest exactly as the gateway does.
      *
      * @return the channels it added, whose {@linkplain Channel#routes() routes} a host serving the
      *     webhooks from its own HTTP server maps
@@ -274,8 +295,11 @@ public final class Gateway implements AutoCloseable {
         runtime.pairing(channelId, settings);
     }
 
-    /** A started runtime and the store it was given, which the gateway closes after it. */
-    private record Started(AgentRuntime runtime, Store store) {}
+    /**
+     * A started runtime, the store it was given, which the gateway closes after it, and the assistant's
+     * reminders (null for another agent), which it stops before it.
+     */
+    private record Started(AgentRuntime runtime, Store store, Reminders reminders) {}
 
     /** Where the admin server binds, and its token. */
     record Admin(String host, int port, Optional<String> token) {}
@@ -567,7 +591,7 @@ public final class Gateway implements AutoCloseable {
                 .replaceFirst("^whatsapp:", "");
     }
 
-    private static Gateway startSandbox(Map<String, String> given, Agent agent, PrintStream console) {
+    private static Gateway startSandbox(Map<String, String> given, Function<Store, Agent> agent, PrintStream console) {
         boolean pairing = flag(given, "SMS_PAIRING") | flag(given, "WHATSAPP_PAIRING");
         console.println(SANDBOX_MODE_LINE);
         TwilioSandbox sandbox = startSandbox(given);
@@ -597,8 +621,11 @@ public final class Gateway implements AutoCloseable {
                         + env.getOrDefault("SWITCHBOARD_AGENT", "demo"));
                 consoleLine(env, runtime).ifPresent(console::println);
                 printDevPhoneHelp(console, pairing);
-                return new Gateway(runtime, store, sandbox, phone);
+                return new Gateway(started, sandbox, phone);
             } catch (RuntimeException | Error e) {
+                if (started.reminders() != null) {
+                    started.reminders().close();
+                }
                 runtime.close();
                 store.close();
                 throw e;
@@ -610,7 +637,31 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * The agent {@code SWITCHBOARD_AGENT} names. {@code SWITCHBOARD_ECHO_DELAY_MS} makes the echo agent
+     * The agent {@code SWITCHBOARD_AGENT} names, made with the gateway's store once it is open: {@code
+     * assistant} keeps its reminders there ({@link Reminders}), and needs a language model ({@link
+     * AssistantModel#fromEnv}); every other agent is the one {@link #agent(Map)} gives.
+     *
+     * @throws IllegalArgumentException if a setting has a bad value (the message names it and the value)
+     * @throws IllegalStateException if the assistant has no model configured (the message names the
+     *     variables to set)
+     */
+    public static Function<Store, Agent> agents(Map<String, String> env) {
+        requireNonNull(env, "env");
+        String name = env.getOrDefault("SWITCHBOARD_AGENT", "demo").strip().toLowerCase(Locale.ROOT);
+        if (!name.equals("assistant")) {
+            Agent agent = agent(env);
+            return store -> agent;
+        }
+        echoDelay(env);
+        AssistantModel model = AssistantModel.fromEnv(env);
+        log.info("assistant: {}", model.description());
+        return store -> new AssistantAgent(
+                model.model(), new InMemoryChatMemoryStore(), new Reminders(store, Clock.systemUTC()));
+    }
+
+    /**
+     * The agent {@code SWITCHBOARD_AGENT} names, of those that need no store ({@code assistant} is made
+     * by {@link #agents}). {@code SWITCHBOARD_ECHO_DELAY_MS} makes the echo agent
      * wait that many milliseconds before each answer, on the turn's thread, as a language model would
      * (default 0); it is checked whichever agent runs, and only the echo agent waits.
      *
@@ -629,9 +680,11 @@ public final class Gateway implements AutoCloseable {
                 return new SilentAgent();
             case "recall":
                 return new RecallAgent();
+            case "assistant":
+                throw new IllegalArgumentException("SWITCHBOARD_AGENT=assistant is made with the gateway's store");
             default:
-                throw new IllegalArgumentException(
-                        "SWITCHBOARD_AGENT must be one of demo, echo, silent, recall: " + env.get("SWITCHBOARD_AGENT"));
+                throw new IllegalArgumentException("SWITCHBOARD_AGENT must be one of demo, echo, silent, recall,"
+                        + " assistant: " + env.get("SWITCHBOARD_AGENT"));
         }
     }
 
@@ -735,6 +788,9 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        if (reminders != null) {
+            reminders.close();
+        }
         runtime.close();
         store.close();
         if (sandbox != null) {

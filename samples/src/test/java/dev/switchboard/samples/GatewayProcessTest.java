@@ -2,6 +2,7 @@ package dev.switchboard.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.samples.assistant.FakeOpenAi;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -50,7 +51,12 @@ class GatewayProcessTest {
 
     private Process launch(Path stderr, Map<String, String> extra) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command());
-        builder.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("SMS_"));
+        builder.environment()
+                .keySet()
+                .removeIf(k -> k.startsWith("TWILIO_")
+                        || k.startsWith("SMS_")
+                        || k.startsWith("OPENAI_")
+                        || k.startsWith("OLLAMA_"));
         builder.environment().put("SWITCHBOARD_AGENT", "echo");
         builder.environment().put("SMS_WEBHOOK_PORT", "0");
         // Side by side with other gateways: the console on a free port rather than 8081.
@@ -192,13 +198,62 @@ class GatewayProcessTest {
         assertThat(Files.readString(stderr)).doesNotContain("Exception");
     }
 
+    @Test
+    void theAssistantAnswersTheDevPhoneThroughAnOpenAiCompatibleApiAndNeverLogsTheKey() throws Exception {
+        String key = "sk-test-" + "5".repeat(24);
+        try (FakeOpenAi api = new FakeOpenAi()) {
+            api.thenAnswers("Hello from the fake model.");
+            Path stderr = tmp.resolve("stderr.log");
+            Process process = launch(
+                    stderr,
+                    Map.of("SWITCHBOARD_AGENT", "assistant", "OPENAI_API_KEY", key, "OPENAI_BASE_URL", api.apiUrl()));
+            List<String> seen = new ArrayList<>();
+            try {
+                BlockingQueue<String> lines = lines(process);
+                awaitLine(lines, "Type a message", seen);
+                Writer stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+                stdin.write(SECRET_BODY + "\n");
+                stdin.flush();
+
+                assertThat(awaitLine(lines, "agent> ", seen)).isEqualTo("agent> Hello from the fake model.");
+            } finally {
+                stop(process);
+            }
+            assertThat(api.requests()).singleElement().satisfies(request -> {
+                assertThat(request.authorization()).isEqualTo("Bearer " + key);
+                assertThat(request.body()).contains(SECRET_BODY);
+            });
+            String logs = Files.readString(stderr);
+            assertThat(logs).contains("assistant: gpt-4o-mini at " + api.apiUrl());
+            assertThat(logs).doesNotContain(key).doesNotContain("my pin").doesNotContain("Hello from the fake");
+        }
+    }
+
+    @Test
+    void theAssistantWithoutAModelRefusesToStartWithOneLineNamingTheVariables() throws Exception {
+        List<String> errorLines = refusal(Map.of(
+                "SWITCHBOARD_AGENT", "assistant", "SMS_WEBHOOK_URL", "https://agent.example.com/webhooks/twilio"));
+
+        assertThat(errorLines).hasSize(1);
+        assertThat(errorLines.get(0))
+                .startsWith("switchboard: SWITCHBOARD_AGENT=assistant needs a language model")
+                .contains("OPENAI_API_KEY")
+                .contains("OLLAMA_BASE_URL");
+        assertThat(tmp.resolve("switchboard.db")).as("no database left behind").doesNotExist();
+    }
+
     /**
      * Starts the gateway in Twilio mode with {@code extra} on top of an account and a number, in
      * {@link #tmp}, expects it to refuse to start, and returns what it wrote on standard error.
      */
     private List<String> refusal(Map<String, String> extra) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command());
-        builder.environment().keySet().removeIf(k -> k.startsWith("TWILIO_") || k.startsWith("SMS_"));
+        builder.environment()
+                .keySet()
+                .removeIf(k -> k.startsWith("TWILIO_")
+                        || k.startsWith("SMS_")
+                        || k.startsWith("OPENAI_")
+                        || k.startsWith("OLLAMA_"));
         builder.environment().put("TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32));
         builder.environment().put("TWILIO_AUTH_TOKEN", "test-token");
         builder.environment().put("TWILIO_PHONE_NUMBER", "+15005550006");

@@ -57,7 +57,7 @@ class StartupRefusalTest {
         Throwable failure = start("SWITCHBOARD_AGENT=parrot");
 
         assertThat(settingsFailure(failure))
-                .hasMessageContaining("SWITCHBOARD_AGENT must be one of demo, echo, silent, recall: parrot")
+                .hasMessageContaining("SWITCHBOARD_AGENT must be one of demo, echo, silent, recall, assistant: parrot")
                 .hasMessageContaining("switchboard.agent");
     }
 

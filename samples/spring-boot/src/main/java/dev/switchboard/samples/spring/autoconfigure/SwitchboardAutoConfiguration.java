@@ -12,10 +12,13 @@ import dev.switchboard.runtime.store.Store;
 import dev.switchboard.runtime.store.StoreException;
 import dev.switchboard.runtime.store.StoreSettings;
 import dev.switchboard.samples.Gateway;
+import dev.switchboard.samples.assistant.AssistantAgent;
+import dev.switchboard.samples.assistant.Reminders;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,14 +92,22 @@ public class SwitchboardAutoConfiguration {
         return new SandboxPortCustomizer(variables, environment.containsProperty("server.address"));
     }
 
+    /**
+     * The agent {@code switchboard.agent} names ({@link Gateway#agents}), made by the runtime's bean
+     * after the channels' settings were found good: its name is checked before the store opens, and
+     * the {@code assistant} keeps its reminders in the store.
+     */
     @Bean
+    @Lazy
     @ConditionalOnMissingBean
-    Agent switchboardAgent(GatewayVariables variables) {
+    Agent switchboardAgent(GatewayVariables variables, ObjectProvider<Store> store) {
+        Function<Store, Agent> agents;
         try {
-            return Gateway.agent(variables.variables());
-        } catch (IllegalArgumentException e) {
+            agents = Gateway.agents(variables.variables());
+        } catch (IllegalArgumentException | IllegalStateException e) {
             throw SwitchboardSettingsException.of(e);
         }
+        return agents.apply(store.getObject());
     }
 
     /**
@@ -132,10 +143,10 @@ public class SwitchboardAutoConfiguration {
     @Bean(destroyMethod = "close")
     AgentRuntime switchboardRuntime(
             GatewayVariables variables,
-            Agent agent,
+            ObjectProvider<Agent> agent,
             ObjectProvider<Store> store,
             ObjectProvider<MeterRegistry> meterRegistry) {
-        AgentRuntimeBuilder builder = AgentRuntime.builder().noWebhookServer().agent(agent);
+        AgentRuntimeBuilder builder = AgentRuntime.builder().noWebhookServer();
         try {
             Set<String> paths = new LinkedHashSet<>();
             for (Channel channel : Gateway.configure(variables.variables(), builder)) {
@@ -150,6 +161,8 @@ public class SwitchboardAutoConfiguration {
         meterRegistry.ifUnique(builder::meterRegistry);
         AgentRuntime runtime;
         try {
+            // The agent first: its name is checked before the store opens, as the gateway checks it.
+            builder.agent(agent.getObject());
             runtime = builder.store(store.getObject()).build().start();
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw SwitchboardSettingsException.of(e);
@@ -161,6 +174,20 @@ public class SwitchboardAutoConfiguration {
             throw SwitchboardSettingsException.of(e);
         }
         return runtime;
+    }
+
+    /**
+     * The assistant's reminders ({@code switchboard.agent=assistant}), swept while the runtime runs and
+     * stopped before it closes; nothing for another agent.
+     */
+    @Bean(destroyMethod = "close")
+    AutoCloseable switchboardReminders(AgentRuntime runtime, Agent agent) {
+        if (agent instanceof AssistantAgent assistant) {
+            Reminders reminders = assistant.reminders();
+            reminders.start(runtime);
+            return reminders;
+        }
+        return () -> {};
     }
 
     /**

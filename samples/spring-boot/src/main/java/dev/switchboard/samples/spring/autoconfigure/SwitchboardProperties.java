@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * is {@code SMS_WEBHOOK_URL}. A property set here wins over its variable.
  *
  * @param agent the agent when the application has no {@code Agent} bean of its own ({@code
- *     SWITCHBOARD_AGENT}): {@code demo} (the default), {@code echo}, {@code silent} or {@code recall}
+ *     SWITCHBOARD_AGENT}): {@code demo} (the default), {@code echo}, {@code silent}, {@code recall} or
+ *     {@code assistant} (a language model, configured as for the gateway)
  * @param twilio the Twilio account and numbers
  * @param sms the SMS channel
  * @param whatsapp the WhatsApp channel

@@ -2,6 +2,8 @@ package dev.switchboard.runtime;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +22,8 @@ import java.util.Map;
 public record RuntimeHealth(boolean up, Map<String, String> checks, List<String> reasons) {
 
     public RuntimeHealth {
-        checks = Map.copyOf(requireNonNull(checks, "checks"));
+        // In the order given (listener, store, runtime), which Map.copyOf would not keep.
+        checks = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(checks, "checks")));
         reasons = List.copyOf(requireNonNull(reasons, "reasons"));
     }
 

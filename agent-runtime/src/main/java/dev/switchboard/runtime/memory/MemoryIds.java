@@ -54,7 +54,7 @@ public final class MemoryIds {
                 || colon == memoryId.length() - 1
                 || memoryId.substring(colon + 1).isBlank()) {
             throw new IllegalArgumentException("memory id " + shown(memoryId)
-                    + " is not a conversation: expected <channel id>:<address>, such as sms:+15551234567;"
+                    + " is not a conversation: expected <channel id>:<address> (sms:<number>, say);"
                     + " pass MemoryIds.of(turn) as the memory id of the model call");
         }
         return new ConversationKey(memoryId.substring(0, colon), Address.of(memoryId.substring(colon + 1)));

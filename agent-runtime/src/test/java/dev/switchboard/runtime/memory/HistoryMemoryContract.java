@@ -312,6 +312,55 @@ abstract class HistoryMemoryContract {
     }
 
     @Test
+    void aSmallWindowCutsTheOldestMessagesAndKeepsTheTurnOnce() {
+        for (int i = 1; i <= 3; i++) {
+            inbound("question " + i);
+            sent("answer " + i);
+        }
+        ScriptedModel model = new ScriptedModel()
+                .then(AiMessage.from(ToolExecutionRequest.builder()
+                        .id("call-1")
+                        .name("lookUp")
+                        .arguments("{\"arg0\":\"9\"}")
+                        .build()))
+                .then("Order 9 shipped on Monday.");
+        HistoryChatMemoryStore memory = new HistoryChatMemoryStore(store);
+        Assistant assistant = AiServices.builder(Assistant.class)
+                .chatModel(model)
+                .chatMemoryProvider(id -> MessageWindowChatMemory.builder()
+                        .id(id)
+                        .maxMessages(5)
+                        .chatMemoryStore(memory)
+                        .build())
+                .tools(new Orders())
+                .build();
+        inbound("Order 9?");
+
+        assistant.chat(ID, "Order 9?");
+
+        // The window cuts history from the front; the turn's message is there once, tool calls after it.
+        assertThat(lc(model.requests.get(0)))
+                .containsExactly(
+                        "SYSTEM: " + SYSTEM,
+                        "USER: question 2",
+                        "AI: answer 2",
+                        "USER: question 3",
+                        "AI: answer 3",
+                        "USER: Order 9?");
+        assertThat(model.lastRequest())
+                .containsExactly(
+                        "SYSTEM: " + SYSTEM,
+                        "AI: answer 3",
+                        "USER: Order 9?",
+                        "TOOL CALL: lookUp",
+                        "TOOL RESULT: order 9 shipped on Monday");
+        sent("Order 9 shipped on Monday.");
+        assertThat(lc(memory.getMessages(ID)))
+                .endsWith("USER: question 3", "AI: answer 3", "USER: Order 9?", "AI: Order 9 shipped on Monday.")
+                .doesNotHaveDuplicates();
+    }
+
+    @Test
     void clearingForgetsForTheModelButKeepsTheHistory() {
         inbound("My code is 1234");
         sent("Noted.");

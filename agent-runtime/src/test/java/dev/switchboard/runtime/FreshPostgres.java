@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real PostgreSQL started from Maven jars for a test class, with a fresh database on it for each
  * test, so that replicas of one test share a database and tests share nothing.
  */
-final class FreshPostgres implements AutoCloseable {
+public final class FreshPostgres implements AutoCloseable {
 
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
@@ -21,12 +21,12 @@ final class FreshPostgres implements AutoCloseable {
         this.postgres = postgres;
     }
 
-    static FreshPostgres start() throws IOException {
+    public static FreshPostgres start() throws IOException {
         return new FreshPostgres(EmbeddedPostgres.start());
     }
 
     /** Creates a new, empty database and gives its JDBC URL (user {@code postgres}, no password). */
-    String newDatabase(String prefix) throws SQLException {
+    public String newDatabase(String prefix) throws SQLException {
         String name = prefix + "_" + DATABASES.incrementAndGet();
         try (Connection connection = postgres.getPostgresDatabase().getConnection();
                 Statement statement = connection.createStatement()) {

@@ -2,13 +2,13 @@ package dev.switchboard.samples;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.Channel;
 import dev.switchboard.runtime.Agent;
 import dev.switchboard.runtime.AgentRuntime;
 import dev.switchboard.runtime.AgentRuntimeBuilder;
 import dev.switchboard.runtime.delivery.OptOutStore;
+import dev.switchboard.runtime.memory.HistoryChatMemoryStore;
 import dev.switchboard.runtime.pairing.PairingSettings;
 import dev.switchboard.runtime.store.JdbcStores;
 import dev.switchboard.runtime.store.Store;
@@ -656,7 +656,7 @@ public final class Gateway implements AutoCloseable {
         AssistantModel model = AssistantModel.fromEnv(env);
         log.info("assistant: {}", model.description());
         return store -> new AssistantAgent(
-                model.model(), new InMemoryChatMemoryStore(), new Reminders(store, Clock.systemUTC()));
+                model.model(), new HistoryChatMemoryStore(store), new Reminders(store, Clock.systemUTC()));
     }
 
     /**

@@ -21,7 +21,7 @@ public interface Assistant {
     /**
      * Answers {@code text}, a message of the conversation {@code conversation}.
      *
-     * @param conversation the conversation's memory id ({@link AssistantAgent#memoryId})
+     * @param conversation the conversation's memory id ({@link dev.switchboard.runtime.memory.MemoryIds#of(dev.switchboard.channel.ConversationKey)})
      * @param text what the person wrote
      * @param now the current time, ISO-8601 in UTC
      * @param parameters what the tools need of the conversation ({@link ReminderTool#OUR_ADDRESS})

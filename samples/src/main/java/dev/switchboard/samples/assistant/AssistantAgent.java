@@ -9,10 +9,10 @@ import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.store.memory.chat.ChatMemoryStore;
-import dev.switchboard.channel.Address;
 import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.runtime.Agent;
 import dev.switchboard.runtime.Turn;
+import dev.switchboard.runtime.memory.MemoryIds;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * An agent that answers with a language model through LangChain4j: an {@link Assistant} with a chat
  * memory per conversation (kept in the {@link ChatMemoryStore} it is given, under the conversation's
- * {@linkplain #memoryId memory id}) and the {@link ReminderTool}, which sets reminders in {@link
+ * {@linkplain MemoryIds memory id}) and the {@link ReminderTool}, which sets reminders in {@link
  * Reminders}.
  *
  * <p>Each turn's text goes to the model, and its answer is the reply. When the model fails (no
@@ -50,7 +50,7 @@ public final class AssistantAgent implements Agent {
      * An agent answering with {@code model}.
      *
      * @param model the language model
-     * @param memoryStore where each conversation's chat memory is kept, by {@linkplain #memoryId memory id}
+     * @param memoryStore where each conversation's chat memory is kept, by {@linkplain MemoryIds memory id}
      * @param reminders where the reminder tool sets reminders
      */
     public AssistantAgent(ChatModel model, ChatMemoryStore memoryStore, Reminders reminders) {
@@ -95,7 +95,7 @@ public final class AssistantAgent implements Agent {
                 ReminderTool.OUR_ADDRESS, turn.message().to().value());
         String answer;
         try {
-            answer = assistant.chat(memoryId(conversation), text, now.toString(), parameters);
+            answer = assistant.chat(MemoryIds.of(conversation), text, now.toString(), parameters);
         } catch (RuntimeException e) {
             log.warn("the model failed to answer {}: {}", conversation, failure(e));
             return Optional.of(APOLOGY);
@@ -120,28 +120,6 @@ public final class AssistantAgent implements Agent {
             }
         }
         return shown.toString();
-    }
-
-    /**
-     * The memory id of a conversation: its channel's id, a colon and the person's address, unredacted
-     * ({@code sms:+15557654321}). Never log it.
-     */
-    public static String memoryId(ConversationKey conversation) {
-        return conversation.channelId() + ":" + conversation.counterpart().value();
-    }
-
-    /**
-     * The conversation of a {@linkplain #memoryId memory id}.
-     *
-     * @throws IllegalArgumentException if {@code memoryId} is not one
-     */
-    public static ConversationKey conversation(String memoryId) {
-        requireNonNull(memoryId, "memoryId");
-        int colon = memoryId.indexOf(':');
-        if (colon <= 0 || colon == memoryId.length() - 1) {
-            throw new IllegalArgumentException("not a conversation's memory id (channel:address)");
-        }
-        return new ConversationKey(memoryId.substring(0, colon), Address.of(memoryId.substring(colon + 1)));
     }
 
     @Override

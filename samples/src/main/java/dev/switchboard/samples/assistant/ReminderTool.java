@@ -8,6 +8,7 @@ import dev.langchain4j.agent.tool.ToolMemoryId;
 import dev.langchain4j.invocation.InvocationParameters;
 import dev.switchboard.channel.Address;
 import dev.switchboard.channel.ConversationKey;
+import dev.switchboard.runtime.memory.MemoryIds;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -35,7 +36,7 @@ public final class ReminderTool {
 
     /**
      * Sets a reminder for the person of the conversation {@code conversation} (a {@linkplain
-     * AssistantAgent#memoryId memory id}).
+     * dev.switchboard.runtime.memory.MemoryIds memory id}).
      *
      * @return what to tell the model: when the reminder is set for, or what was wrong
      */
@@ -86,7 +87,7 @@ public final class ReminderTool {
             return "Not set: reminders can be set at most " + Reminders.LONGEST.toDays() + " days ahead, and " + due
                     + " is further; it is now " + now + ".";
         }
-        ConversationKey key = AssistantAgent.conversation(conversation);
+        ConversationKey key = MemoryIds.conversation(conversation);
         String ours = parameters == null ? null : parameters.get(OUR_ADDRESS);
         if (ours == null) {
             return "Not set: this conversation cannot receive reminders.";

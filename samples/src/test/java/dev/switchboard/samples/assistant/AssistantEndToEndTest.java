@@ -3,15 +3,17 @@ package dev.switchboard.samples.assistant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
 import dev.switchboard.channel.Address;
+import dev.switchboard.channel.ConversationKey;
 import dev.switchboard.runtime.AgentRuntime;
+import dev.switchboard.runtime.memory.HistoryChatMemoryStore;
 import dev.switchboard.runtime.schedule.MutableClock;
 import dev.switchboard.runtime.store.JdbcStores;
 import dev.switchboard.runtime.store.Store;
@@ -35,6 +37,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,7 +95,7 @@ class AssistantEndToEndTest {
                 .webhookServer("127.0.0.1", port)
                 .channel(TwilioSmsChannel.fromEnv(env))
                 .store(store)
-                .agent(new AssistantAgent(model, new InMemoryChatMemoryStore(), reminders))
+                .agent(new AssistantAgent(model, new HistoryChatMemoryStore(store), reminders))
                 .build()
                 .start();
         sandbox.configureWebhook(GATEWAY, URI.create(publicUrl), publicUrl);
@@ -194,13 +197,26 @@ class AssistantEndToEndTest {
 
         sandbox.text(PERSON, GATEWAY, "I am Ada");
         assertThat(nextSent().body()).isEqualTo("Hi Ada!");
+        // The memory is the store's history: the reply is in it once the runtime recorded it as sent.
+        awaitHistoryLines(2);
         sandbox.text(PERSON, GATEWAY, "Who am I?");
         assertThat(nextSent().body()).isEqualTo("You are Ada.");
 
         List<ChatMessage> second = model.requests().get(1).messages();
-        assertThat(second).filteredOn(UserMessage.class::isInstance).hasSize(2);
+        assertThat(second).hasSize(4);
+        assertThat(second.get(0)).isInstanceOf(SystemMessage.class);
         assertThat(((UserMessage) second.get(1)).singleText()).isEqualTo("I am Ada");
-        assertThat(((UserMessage) second.get(second.size() - 1)).singleText()).isEqualTo("Who am I?");
+        assertThat(((AiMessage) second.get(2)).text()).isEqualTo("Hi Ada!");
+        assertThat(((UserMessage) second.get(3)).singleText()).isEqualTo("Who am I?");
+    }
+
+    private void awaitHistoryLines(int lines) throws InterruptedException {
+        ConversationKey conversation = new ConversationKey("sms", Address.of(PERSON));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (store.history(conversation, 10).size() < lines) {
+            assertThat(System.nanoTime()).as("history lines recorded in time").isLessThan(deadline);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Builds and posts inbound SMS webhooks signed the way Twilio signs them. */
-final class SignedWebhooks {
+public final class SignedWebhooks {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -26,21 +26,26 @@ final class SignedWebhooks {
     private final String accountSid;
     private final String authToken;
 
-    SignedWebhooks(URI local, String publicUrl, String accountSid, String authToken) {
+    /**
+     * @param local where the webhooks are posted
+     * @param publicUrl the URL they are signed for, as Twilio signs for the URL it was given
+     */
+    public SignedWebhooks(URI local, String publicUrl, String accountSid, String authToken) {
         this.local = local;
         this.publicUrl = publicUrl;
         this.accountSid = accountSid;
         this.authToken = authToken;
     }
 
-    static String newSid() {
+    /** A new message sid. */
+    public static String newSid() {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
         return "SM" + HexFormat.of().formatHex(bytes);
     }
 
     /** The parameters Twilio sends for an inbound SMS. */
-    Map<String, List<String>> sms(String sid, String from, String to, String body) {
+    public Map<String, List<String>> sms(String sid, String from, String to, String body) {
         Map<String, List<String>> params = new LinkedHashMap<>();
         params.put("ToCountry", List.of("US"));
         params.put("SmsMessageSid", List.of(sid));
@@ -57,16 +62,18 @@ final class SignedWebhooks {
         return params;
     }
 
-    HttpResponse<String> post(Map<String, List<String>> params) throws IOException, InterruptedException {
+    /** Posts the parameters, signed with the account's token for the public URL. */
+    public HttpResponse<String> post(Map<String, List<String>> params) throws IOException, InterruptedException {
         return post(params, TwilioSignature.sign(authToken, publicUrl, params));
     }
 
-    HttpResponse<String> post(Map<String, List<String>> params, String signature)
+    /** Posts the parameters with the signature given, or none if it is null. */
+    public HttpResponse<String> post(Map<String, List<String>> params, String signature)
             throws IOException, InterruptedException {
         return postRaw(form(params), signature);
     }
 
-    HttpResponse<String> postRaw(String body, String signature) throws IOException, InterruptedException {
+    public HttpResponse<String> postRaw(String body, String signature) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(local)
                 .timeout(Duration.ofSeconds(15))
                 .header("Content-Type", "application/x-www-form-urlencoded")
@@ -77,7 +84,7 @@ final class SignedWebhooks {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static String form(Map<String, List<String>> params) {
+    public static String form(Map<String, List<String>> params) {
         return TwilioSandbox.encodeForm(params);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.runtime.AgentRuntime;
 import dev.switchboard.samples.Gateway;
+import dev.switchboard.samples.SignedWebhooks;
 import dev.switchboard.samples.sandbox.TextOutcome;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
 import dev.switchboard.samples.spring.app.SwitchboardApplication;
@@ -53,15 +54,13 @@ class SandboxApplicationTest {
         String signedUrl = variables.variables().get("SMS_WEBHOOK_URL");
         assertThat(signedUrl).isEqualTo("http://127.0.0.1:" + port + "/webhooks/twilio");
 
-        HttpResponse<String> answer = Webhooks.post(
+        SignedWebhooks webhooks = new SignedWebhooks(
                 local("/webhooks/twilio"),
                 signedUrl,
-                sandbox().authToken(),
-                Webhooks.sms(
-                        sandbox().accountSid(),
-                        Gateway.SANDBOX_PHONE,
-                        Gateway.SANDBOX_GATEWAY_NUMBER,
-                        "signed by hand"));
+                sandbox().accountSid(),
+                sandbox().authToken());
+        HttpResponse<String> answer = webhooks.post(webhooks.sms(
+                SignedWebhooks.newSid(), Gateway.SANDBOX_PHONE, Gateway.SANDBOX_GATEWAY_NUMBER, "signed by hand"));
 
         assertThat(answer.statusCode()).isEqualTo(200);
         Webhooks.awaitSent(sandbox(), Gateway.SANDBOX_PHONE, "echo: signed by hand");
@@ -77,11 +76,14 @@ class SandboxApplicationTest {
 
     @Test
     void aForgedSignatureIsRefusedWith403AndNothingIsSent() throws Exception {
-        HttpResponse<String> answer = Webhooks.post(
+        // Signed with another token than the account's.
+        SignedWebhooks forger = new SignedWebhooks(
                 local("/webhooks/twilio"),
                 variables.variables().get("SMS_WEBHOOK_URL"),
-                "0".repeat(32),
-                Webhooks.sms(sandbox().accountSid(), Gateway.SANDBOX_PHONE, Gateway.SANDBOX_GATEWAY_NUMBER, "forged"));
+                sandbox().accountSid(),
+                "0".repeat(32));
+        HttpResponse<String> answer = forger.post(
+                forger.sms(SignedWebhooks.newSid(), Gateway.SANDBOX_PHONE, Gateway.SANDBOX_GATEWAY_NUMBER, "forged"));
 
         assertThat(answer.statusCode()).isEqualTo(403);
         // A webhook after it is answered and sent, and the conversation's order holds: the forged one

@@ -6,63 +6,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.samples.sandbox.SandboxMessage;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
-import dev.switchboard.twilio.TwilioSignature;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Signed webhooks in, and what the application answered and sent, for the Spring sample's tests. */
+/** What the application answered and sent, for the Spring sample's tests (signed webhooks: {@code SignedWebhooks}). */
 final class Webhooks {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private Webhooks() {}
-
-    /** The parameters Twilio posts for an inbound SMS, with a new message sid. */
-    static Map<String, List<String>> sms(String accountSid, String from, String to, String body) {
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        String sid = "SM" + HexFormat.of().formatHex(bytes);
-        Map<String, List<String>> params = new LinkedHashMap<>();
-        params.put("SmsMessageSid", List.of(sid));
-        params.put("NumMedia", List.of("0"));
-        params.put("SmsSid", List.of(sid));
-        params.put("SmsStatus", List.of("received"));
-        params.put("Body", List.of(body));
-        params.put("To", List.of(to));
-        params.put("NumSegments", List.of("1"));
-        params.put("MessageSid", List.of(sid));
-        params.put("AccountSid", List.of(accountSid));
-        params.put("From", List.of(from));
-        params.put("ApiVersion", List.of("2010-04-01"));
-        return params;
-    }
-
-    /** Posts {@code params} to {@code url}, signed with {@code authToken} for {@code signedUrl}. */
-    static HttpResponse<String> post(URI url, String signedUrl, String authToken, Map<String, List<String>> params)
-            throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(url)
-                .timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header(TwilioSignature.HEADER, TwilioSignature.sign(authToken, signedUrl, params))
-                .POST(HttpRequest.BodyPublishers.ofString(TwilioSandbox.encodeForm(params)))
-                .build();
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-    }
 
     /** GETs {@code url}. */
     static HttpResponse<String> get(URI url) throws IOException, InterruptedException {

@@ -15,9 +15,7 @@ import dev.switchboard.runtime.delivery.ReplyOutcome;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -105,41 +103,6 @@ class AgentRuntimeTest {
 
     private HttpResponse<String> message(String sid, String from, String body) throws Exception {
         return post(PATH, "application/x-www-form-urlencoded", "ok", form(sid, from, SELF, body));
-    }
-
-    @Test
-    void answersAnUnknownPathWith404() throws Exception {
-        start(recording(Optional.empty()));
-
-        HttpResponse<String> response = post("/elsewhere", "application/x-www-form-urlencoded", "ok", "");
-
-        assertThat(response.statusCode()).isEqualTo(404);
-        assertThat(channel.handled()).isZero();
-    }
-
-    @Test
-    void answersAWrongMethodWith405AndAllow() throws Exception {
-        start(recording(Optional.empty()));
-
-        HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port() + PATH))
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-
-        assertThat(response.statusCode()).isEqualTo(405);
-        assertThat(response.headers().firstValue("Allow")).hasValue("POST");
-        assertThat(channel.handled()).isZero();
-    }
-
-    @Test
-    void answersAWrongMediaTypeWith415() throws Exception {
-        start(recording(Optional.empty()));
-
-        HttpResponse<String> response = post(PATH, "application/json", "ok", "{}");
-
-        assertThat(response.statusCode()).isEqualTo(415);
-        assertThat(channel.handled()).isZero();
     }
 
     @Test

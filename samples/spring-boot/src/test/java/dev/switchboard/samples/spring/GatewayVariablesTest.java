@@ -48,6 +48,21 @@ class GatewayVariablesTest {
     }
 
     @Test
+    void theAssistantsModelVariablesAreReadByTheirNamesToo() {
+        Map<String, String> variables = variables(Map.of(
+                "OPENAI_API_KEY", "sk-test-key",
+                "OPENAI_MODEL", "gpt-test",
+                "OLLAMA_MODEL", "llama-test",
+                "UNRELATED_SETTING", "x"));
+
+        assertThat(variables)
+                .containsEntry("OPENAI_API_KEY", "sk-test-key")
+                .containsEntry("OPENAI_MODEL", "gpt-test")
+                .containsEntry("OLLAMA_MODEL", "llama-test")
+                .doesNotContainKey("UNRELATED_SETTING");
+    }
+
+    @Test
     void aSwitchboardPropertyWinsOverItsVariable() {
         Map<String, String> variables = variables(
                 Map.of("SMS_ALLOWED_USERS", "+15550001111", "SWITCHBOARD_AGENT", "demo"),

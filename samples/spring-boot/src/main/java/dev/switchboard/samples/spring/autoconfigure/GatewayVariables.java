@@ -2,12 +2,15 @@ package dev.switchboard.samples.spring.autoconfigure;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.switchboard.runtime.Agent;
+import dev.switchboard.runtime.store.Store;
 import dev.switchboard.samples.Gateway;
 import dev.switchboard.samples.sandbox.TwilioSandbox;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.EnumerablePropertySource;
@@ -32,7 +35,8 @@ import org.springframework.core.env.PropertySource;
  *
  * <p>Spring's relaxed binding maps {@code TWILIO_ACCOUNT_SID} to {@code twilio.account-sid}, not to
  * {@code switchboard.twilio.account-sid}, hence the second step: every variable of the gateway
- * (names starting {@code TWILIO_}, {@code SMS_}, {@code WHATSAPP_} or {@code SWITCHBOARD_}) is read
+ * (names starting {@code TWILIO_}, {@code SMS_}, {@code WHATSAPP_} or {@code SWITCHBOARD_}, and the
+ * assistant's {@code OPENAI_} and {@code OLLAMA_}) is read
  * by name. Three variables are also the environment's spelling of their property ({@code
  * SWITCHBOARD_AGENT} of {@code switchboard.agent}, {@code SWITCHBOARD_DATABASE_URL} of {@code
  * switchboard.database.url}, and its {@code _USER} and {@code _PASSWORD}): for those, Spring's own
@@ -40,15 +44,22 @@ import org.springframework.core.env.PropertySource;
  */
 public final class GatewayVariables implements AutoCloseable {
 
-    private static final Pattern NAME = Pattern.compile("(TWILIO|SMS|WHATSAPP|SWITCHBOARD)_[A-Z0-9_]+");
+    private static final Pattern NAME = Pattern.compile("(TWILIO|SMS|WHATSAPP|SWITCHBOARD|OPENAI|OLLAMA)_[A-Z0-9_]+");
 
     private final Map<String, String> variables;
     private final boolean sandboxMode;
     private final TwilioSandbox sandbox;
     private final int sandboxPort;
+    private final Function<Store, Agent> agents;
 
-    private GatewayVariables(Map<String, String> variables, boolean sandboxMode, TwilioSandbox sandbox, int port) {
+    private GatewayVariables(
+            Map<String, String> variables,
+            Function<Store, Agent> agents,
+            boolean sandboxMode,
+            TwilioSandbox sandbox,
+            int port) {
         this.variables = Collections.unmodifiableMap(variables);
+        this.agents = agents;
         this.sandboxMode = sandboxMode;
         this.sandbox = sandbox;
         this.sandboxPort = port;
@@ -80,8 +91,11 @@ public final class GatewayVariables implements AutoCloseable {
             }
         }
         variables.putAll(properties.variables());
+        // The agent's settings first, as the gateway checks them: a bad one refuses to start before the
+        // stand-in runs.
+        Function<Store, Agent> agents = Gateway.agents(variables);
         if (!Gateway.sandboxMode(variables)) {
-            return new GatewayVariables(variables, false, null, -1);
+            return new GatewayVariables(variables, agents, false, null, -1);
         }
         int port = port(environment, variables);
         if (port == 0) {
@@ -90,7 +104,7 @@ public final class GatewayVariables implements AutoCloseable {
         }
         TwilioSandbox sandbox = Gateway.startSandbox(variables);
         try {
-            return new GatewayVariables(Gateway.sandboxEnv(variables, sandbox, port), true, sandbox, port);
+            return new GatewayVariables(Gateway.sandboxEnv(variables, sandbox, port), agents, true, sandbox, port);
         } catch (RuntimeException e) {
             sandbox.close();
             throw e;
@@ -116,6 +130,14 @@ public final class GatewayVariables implements AutoCloseable {
             // reported below, with the value
         }
         throw new IllegalArgumentException(name + " must be a port number (0-65535; 0 picks a free one): " + raw);
+    }
+
+    /**
+     * The agent {@code SWITCHBOARD_AGENT} names ({@link Gateway#agents}), made with the store once it
+     * is open; its settings were checked when the variables were read.
+     */
+    public Function<Store, Agent> agents() {
+        return agents;
     }
 
     /** The variables, by name, for {@link Gateway#configure}, {@link Gateway#agent} and so on. */

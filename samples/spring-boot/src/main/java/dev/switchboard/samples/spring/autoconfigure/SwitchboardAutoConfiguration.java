@@ -18,7 +18,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.function.Function;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,20 +93,15 @@ public class SwitchboardAutoConfiguration {
 
     /**
      * The agent {@code switchboard.agent} names ({@link Gateway#agents}), made by the runtime's bean
-     * after the channels' settings were found good: its name is checked before the store opens, and
+     * after the channels' settings were found good (its settings were checked with the variables, before
+     * the stand-in starts), and
      * the {@code assistant} keeps its reminders in the store.
      */
     @Bean
     @Lazy
     @ConditionalOnMissingBean
     Agent switchboardAgent(GatewayVariables variables, ObjectProvider<Store> store) {
-        Function<Store, Agent> agents;
-        try {
-            agents = Gateway.agents(variables.variables());
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            throw SwitchboardSettingsException.of(e);
-        }
-        return agents.apply(store.getObject());
+        return variables.agents().apply(store.getObject());
     }
 
     /**

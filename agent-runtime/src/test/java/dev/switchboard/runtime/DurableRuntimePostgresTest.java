@@ -3,11 +3,9 @@ package dev.switchboard.runtime;
 import dev.switchboard.runtime.store.JdbcStores;
 import dev.switchboard.runtime.store.Store;
 import dev.switchboard.runtime.store.StoreSettings;
-import java.io.IOException;
 import java.sql.SQLException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The durable runtime's promises on a real PostgreSQL (started from Maven jars): replicas are
@@ -15,19 +13,10 @@ import org.junit.jupiter.api.BeforeEach;
  */
 class DurableRuntimePostgresTest extends DurableRuntimeContract {
 
-    private static FreshPostgres postgres;
+    @RegisterExtension
+    static final FreshPostgres postgres = new FreshPostgres();
 
     private String url;
-
-    @BeforeAll
-    static void startPostgres() throws IOException {
-        postgres = FreshPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws IOException {
-        postgres.close();
-    }
 
     @BeforeEach
     void createDatabase() throws SQLException {

@@ -4,27 +4,16 @@ import dev.switchboard.runtime.FreshPostgres;
 import dev.switchboard.runtime.store.JdbcStores;
 import dev.switchboard.runtime.store.Store;
 import dev.switchboard.runtime.store.StoreSettings;
-import java.io.IOException;
 import java.sql.SQLException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The history-backed memories over a real PostgreSQL: a restart is a new pool on the same database. */
 class HistoryMemoryPostgresTest extends HistoryMemoryContract {
 
-    private static FreshPostgres postgres;
+    @RegisterExtension
+    static final FreshPostgres postgres = new FreshPostgres();
 
     private String url;
-
-    @BeforeAll
-    static void startPostgres() throws IOException {
-        postgres = FreshPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws IOException {
-        postgres.close();
-    }
 
     @Override
     Store openStore() {

@@ -127,14 +127,16 @@ final class HistoryMemory<M> {
      * What this process keeps of a conversation: its system messages and, while a turn is in
      * progress, the turn's messages after the history up to {@code anchor} (empty: no line yet).
      *
-     * @param anchor {@code null} when no turn is in progress
+     * @param inTurn whether a turn is in progress; without one, only the system messages count
      * @param showPending whether the person's latest lines are shown before {@code turn} (when the
      *     framework's messages held them as they are) or left to the turn's own user message
      */
-    private record State<M>(List<M> system, Optional<LineId> anchor, boolean showPending, List<M> turn) {
+    private record State<M>(
+            List<M> system, boolean inTurn, Optional<LineId> anchor, boolean showPending, List<M> turn) {
 
-        boolean inTurn() {
-            return anchor != null;
+        /** System messages alone, between turns. */
+        static <M> State<M> between(List<M> system) {
+            return new State<>(system, false, Optional.empty(), false, List.of());
         }
     }
 
@@ -237,10 +239,10 @@ final class HistoryMemory<M> {
             if (system.isEmpty()) {
                 states.invalidate(memoryId);
             } else {
-                states.put(memoryId, new State<>(List.copyOf(system), null, false, List.of()));
+                states.put(memoryId, State.between(List.copyOf(system)));
             }
         } else {
-            states.put(memoryId, new State<>(List.copyOf(system), anchor, showPending, turn));
+            states.put(memoryId, new State<>(List.copyOf(system), true, anchor, showPending, turn));
         }
     }
 
@@ -332,7 +334,7 @@ final class HistoryMemory<M> {
         if (state.system().isEmpty()) {
             states.asMap().remove(memoryId, state);
         } else {
-            states.asMap().replace(memoryId, state, new State<>(state.system(), null, false, List.of()));
+            states.asMap().replace(memoryId, state, State.between(state.system()));
         }
     }
 

@@ -45,11 +45,8 @@ class GatewayProcessTest {
                 Gateway.class.getName());
     }
 
-    private Process launch(Path stderr) throws IOException {
-        return launch(stderr, Map.of());
-    }
-
-    private Process launch(Path stderr, Map<String, String> extra) throws IOException {
+    /** The gateway's process, with none of this machine's Twilio or model settings in its environment. */
+    private ProcessBuilder gatewayProcess() {
         ProcessBuilder builder = new ProcessBuilder(command());
         builder.environment()
                 .keySet()
@@ -57,6 +54,15 @@ class GatewayProcessTest {
                         || k.startsWith("SMS_")
                         || k.startsWith("OPENAI_")
                         || k.startsWith("OLLAMA_"));
+        return builder;
+    }
+
+    private Process launch(Path stderr) throws IOException {
+        return launch(stderr, Map.of());
+    }
+
+    private Process launch(Path stderr, Map<String, String> extra) throws IOException {
+        ProcessBuilder builder = gatewayProcess();
         builder.environment().put("SWITCHBOARD_AGENT", "echo");
         builder.environment().put("SMS_WEBHOOK_PORT", "0");
         // Side by side with other gateways: the console on a free port rather than 8081.
@@ -207,13 +213,7 @@ class GatewayProcessTest {
      * {@link #tmp}, expects it to refuse to start, and returns what it wrote on standard error.
      */
     private List<String> refusal(Map<String, String> extra) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(command());
-        builder.environment()
-                .keySet()
-                .removeIf(k -> k.startsWith("TWILIO_")
-                        || k.startsWith("SMS_")
-                        || k.startsWith("OPENAI_")
-                        || k.startsWith("OLLAMA_"));
+        ProcessBuilder builder = gatewayProcess();
         builder.environment().put("TWILIO_ACCOUNT_SID", "AC" + "0".repeat(32));
         builder.environment().put("TWILIO_AUTH_TOKEN", "test-token");
         builder.environment().put("TWILIO_PHONE_NUMBER", "+15005550006");
